@@ -1,0 +1,59 @@
+"""tensorlessons: live tensor diagrams backed by numpy, and a course that teaches them.
+
+A :class:`Diagram` is at once a picture (Penrose / tensor-network notation) and a
+computation: named tensors backed by numpy arrays, legs joined by wires, contracted
+through opt_einsum.
+
+>>> import numpy as np
+>>> import tensorlessons as tl
+>>> d = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4)), names=["A", "B"])
+>>> d.contract().shape
+(2, 4)
+>>> d.to_einsum()
+'ij,jk->ik'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._errors import DiagramError, TensorlessonsWarning
+from .diagram import Diagram, equivalent
+
+__version__ = "0.1.0"
+
+# Everything else is imported lazily, so that ``import tensorlessons`` stays fast and
+# light (ipywidgets, anywidget and the grading machinery load only when asked for).
+_LAZY: dict[str, str] = {
+    # widgets
+    "DiagramWidget": "tensorlessons.widget",
+    # exercises and grading
+    "DiagramExercise": "tensorlessons.exercises",
+    # decompositions (first half of the course)
+    "svd": "tensorlessons.decompositions",
+    "cp": "tensorlessons.decompositions",
+    "tucker": "tensorlessons.decompositions",
+    "mps": "tensorlessons.decompositions",
+    # transformer circuits (second half of the course)
+    "AttentionOnlyTransformer": "tensorlessons.transformer",
+    "path_expansion": "tensorlessons.transformer",
+    "composition_score": "tensorlessons.transformer",
+    "induction_transformer": "tensorlessons.transformer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tensorlessons' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = ["DiagramError", "TensorlessonsWarning", "Diagram", "equivalent", *_LAZY]

@@ -1,0 +1,1279 @@
+"""The diagram core: named tensors, named legs, wires, contraction.
+
+One structural form serves every front door (einsum strings, method calls, JSON, the
+widget's edits): each tensor has legs, each leg carries an *index label*; legs that share a
+label are joined (two legs: a wire; three or more: a hyperedge, i.e. a copy tensor); the
+labels listed in :attr:`Diagram.output` are the result's legs, in that order; every other
+label is summed over.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import opt_einsum
+
+from ._errors import DiagramError
+
+__all__ = ["Diagram", "Tensor", "ContractionCost", "equivalent", "difference"]
+
+TensorKind = Literal["tensor", "copy"]
+Optimize = Literal["auto", "optimal", "greedy", "branch-2", "dp", "auto-hq"] | str
+_JSON_FORMAT = "tensorlessons.diagram"
+_JSON_VERSION = 1
+_LEG_NAMES = "ijklmnopqrstuvwxyzabcdefgh"
+_SPACING = 130.0
+
+
+# --------------------------------------------------------------------------------------
+# Tensors
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tensor:
+    """One node of a diagram: a named array whose axes are named legs.
+
+    Read it freely; change it only through :class:`Diagram` methods, which validate
+    every edit. A ``kind="copy"`` tensor is the copy (delta) tensor: 1 where all its
+    indices agree, 0 elsewhere; its array is made on demand.
+    """
+
+    name: str
+    legs: list[str]
+    labels: list[str]
+    dims: list[int]
+    position: tuple[float, float] = (0.0, 0.0)
+    kind: TensorKind = "tensor"
+    _array: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def array(self) -> np.ndarray:
+        """The tensor's values (for a copy tensor, the delta array, built on demand)."""
+        if self.kind == "copy":
+            return copy_array(self.dims[0] if self.dims else 1, len(self.dims))
+        assert self._array is not None
+        return self._array
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.dims)
+
+    @property
+    def order(self) -> int:
+        """The number of legs (the tensor's order; not its matrix or CP rank)."""
+        return len(self.legs)
+
+    def leg_index(self, leg: str) -> int:
+        try:
+            return self.legs.index(leg)
+        except ValueError:
+            raise DiagramError(
+                f"tensor {self.name!r} has no leg {leg!r}; its legs are {self.legs}"
+            ) from None
+
+    def _copy(self) -> Tensor:
+        return Tensor(
+            self.name,
+            list(self.legs),
+            list(self.labels),
+            list(self.dims),
+            self.position,
+            self.kind,
+            self._array,
+        )
+
+
+def copy_array(dim: int, n_legs: int, dtype: Any = float) -> np.ndarray:
+    """The copy (delta) tensor with ``n_legs`` legs of dimension ``dim``.
+
+    >>> copy_array(2, 3)[1, 1, 1], copy_array(2, 3)[0, 1, 1]
+    (np.float64(1.0), np.float64(0.0))
+    """
+    out = np.zeros((dim,) * n_legs, dtype=dtype)
+    if n_legs == 0:
+        out[()] = dim
+        return out
+    out[(np.arange(dim),) * n_legs] = 1
+    return out
+
+
+@dataclass(frozen=True)
+class ContractionCost:
+    """What contracting a diagram costs, in the order opt_einsum chose.
+
+    ``flops`` counts the optimized contraction's floating point operations (as opt_einsum
+    counts them), ``naive_flops`` those of one big sum over all indices,
+    ``largest_intermediate`` the number of elements of the biggest tensor made on the way,
+    and ``steps`` the pairwise contractions in order, as tensor names.
+    """
+
+    flops: int
+    naive_flops: int
+    largest_intermediate: int
+    path: tuple[tuple[int, ...], ...]
+    steps: tuple[str, ...]
+    einsum: str
+
+    @property
+    def speedup(self) -> float:
+        return self.naive_flops / max(self.flops, 1)
+
+    def __str__(self) -> str:
+        lines = [
+            f"einsum:               {self.einsum}",
+            f"FLOPs (this order):   {self.flops:,}",
+            f"FLOPs (one big sum):  {self.naive_flops:,}",
+            f"largest intermediate: {self.largest_intermediate:,} elements",
+        ]
+        lines += [f"  step {k + 1}: {s}" for k, s in enumerate(self.steps)]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Parsing einsum strings
+# --------------------------------------------------------------------------------------
+
+_TERM = re.compile(r"^[A-Za-z]*$")
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_einsum(expr: str) -> tuple[tuple[str, ...], str | None]:
+    """Split an einsum string into its input terms and its output (None when implicit)."""
+    if not isinstance(expr, str):
+        raise DiagramError(f"an einsum expression must be a string, got {expr!r}")
+    text = expr.replace(" ", "")
+    if "..." in text:
+        raise DiagramError(f"einsum {expr!r}: ellipses ('...') are not supported; name every leg")
+    if text.count("->") > 1:
+        raise DiagramError(f"einsum {expr!r}: more than one '->'")
+    lhs, arrow, rhs = text.partition("->")
+    terms = tuple(lhs.split(","))
+    for k, term in enumerate(terms):
+        if not _TERM.match(term):
+            raise DiagramError(
+                f"einsum {expr!r}: term {k} ({term!r}) may contain only letters a-z, A-Z"
+            )
+    if arrow and not _TERM.match(rhs):
+        raise DiagramError(f"einsum {expr!r}: output {rhs!r} may contain only letters a-z, A-Z")
+    if not arrow:
+        counts: dict[str, int] = {}
+        for term in terms:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+    return terms, rhs
+
+
+def _as_array(value: Any, where: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - numpy raises many types
+        raise DiagramError(f"{where}: cannot be read as an array ({exc})") from None
+    if arr.dtype.kind not in "biufc":
+        raise DiagramError(
+            f"{where}: values must be numbers, got an array of dtype {arr.dtype} "
+            f"(first value {arr.flat[0]!r})"
+            if arr.size
+            else f"{where}: values must be numbers, got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise DiagramError(f"{what} must be a non-empty string, got {name!r}")
+    if ":" in name:
+        raise DiagramError(f"{what} {name!r} may not contain ':' (it separates tensor and leg)")
+    return name
+
+
+def _split_leg(ref: str | tuple[str, str]) -> tuple[str, str]:
+    if isinstance(ref, tuple) and len(ref) == 2:
+        return ref[0], ref[1]
+    if not isinstance(ref, str) or ref.count(":") != 1:
+        raise DiagramError(f"a leg is written 'TENSOR:LEG' (for example 'A:i'), got {ref!r}")
+    tensor, leg = ref.split(":")
+    return tensor, leg
+
+
+# --------------------------------------------------------------------------------------
+# Contraction plans (cached per structure and shapes)
+# --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], optimize: str) -> Any:
+    return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
+
+
+@functools.lru_cache(maxsize=512)
+def _path_info(eq: str, shapes: tuple[tuple[int, ...], ...], optimize: str) -> Any:
+    return opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=optimize)
+
+
+def _symbols(labels: Iterable[str]) -> dict[str, str]:
+    """Map labels to einsum letters, keeping single-letter labels where possible."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    labels = list(dict.fromkeys(labels))
+    for lab in labels:
+        if len(lab) == 1 and lab.isascii() and lab.isalpha() and lab not in used:
+            out[lab] = lab
+            used.add(lab)
+    k = 0
+    for lab in labels:
+        if lab in out:
+            continue
+        while (sym := opt_einsum.get_symbol(k)) in used:
+            k += 1
+        out[lab] = sym
+        used.add(sym)
+    return out
+
+
+@dataclass
+class _Plan:
+    inputs: list[tuple[str, ...]]
+    output: tuple[str, ...]
+    operands: list[Callable[[], np.ndarray] | np.ndarray]
+    names: list[str]
+    eq: str
+    shapes: tuple[tuple[int, ...], ...]
+
+
+# --------------------------------------------------------------------------------------
+# The diagram
+# --------------------------------------------------------------------------------------
+
+
+class Diagram:
+    """A tensor diagram: named tensors backed by numpy arrays, joined by wires.
+
+    Legs that share an index label are joined; the labels in :attr:`output` are the
+    result's legs, in order; all other labels are summed over (contracted).
+
+    >>> import numpy as np
+    >>> A, B = np.arange(6.0).reshape(2, 3), np.ones((3, 4))
+    >>> d = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])
+    >>> d.contract().shape
+    (2, 4)
+    >>> d.wires()
+    [('A:j', 'B:j')]
+    >>> d.cut("A:j", "B:j").output
+    ['i', 'k', 'j2', 'j']
+    >>> d.contract().shape
+    (2, 4, 3, 3)
+    """
+
+    def __init__(self) -> None:
+        self._tensors: dict[str, Tensor] = {}
+        self._output: list[str] = []
+        self._version = 0
+        self._listeners: list[Callable[[Diagram, str], None]] = []
+        self._plan: _Plan | None = None
+        self._fast: Callable[[], np.ndarray] | None = None
+        self._layout_frozen = 0
+
+    # ---- construction ------------------------------------------------------------
+
+    @classmethod
+    def from_einsum(
+        cls,
+        expr: str,
+        *arrays: Any,
+        names: Sequence[str] | None = None,
+        layout: bool = True,
+    ) -> Diagram:
+        """Build a diagram from an einsum string and its arrays.
+
+        Legs are named by their einsum letters (a letter repeated on one tensor, a trace,
+        gets primes: ``i``, ``i'``); tensors are named ``names`` or ``T0, T1, ...``.
+
+        >>> import numpy as np
+        >>> d = Diagram.from_einsum("ii->", np.eye(3))
+        >>> d.tensor("T0").legs, float(d.contract())
+        (['i', "i'"], 3.0)
+        """
+        terms, out = _parse_einsum(expr)
+        if len(terms) != len(arrays):
+            raise DiagramError(
+                f"einsum {expr!r} has {len(terms)} term(s) {list(terms)} but "
+                f"{len(arrays)} array(s) were given"
+            )
+        if names is None:
+            names = [f"T{k}" for k in range(len(terms))]
+        else:
+            names = list(names)
+            if len(names) != len(terms):
+                raise DiagramError(
+                    f"einsum {expr!r} has {len(terms)} term(s) but {len(names)} name(s) "
+                    f"were given: {names}"
+                )
+            if len(set(names)) != len(names):
+                dup = sorted({n for n in names if names.count(n) > 1})
+                raise DiagramError(f"tensor names must be unique; repeated: {dup} in {names}")
+        sizes: dict[str, tuple[int, str]] = {}
+        d = cls()
+        for k, (term, value, name) in enumerate(zip(terms, arrays, names, strict=True)):
+            _check_name(name, "a tensor name")
+            arr = _as_array(value, f"einsum {expr!r}, tensor {name!r} (term {k}, {term!r})")
+            if arr.ndim != len(term):
+                raise DiagramError(
+                    f"einsum {expr!r}: tensor {name!r} (term {k}, {term!r}) has "
+                    f"{len(term)} leg(s) but its array has {arr.ndim} axes, shape {arr.shape}"
+                )
+            legs: list[str] = []
+            for letter, dim in zip(term, arr.shape, strict=True):
+                if letter in sizes and sizes[letter][0] != dim:
+                    other_dim, other = sizes[letter]
+                    raise DiagramError(
+                        f"einsum {expr!r}: leg {letter!r} has dimension {dim} on tensor "
+                        f"{name!r} but {other_dim} on tensor {other!r}"
+                    )
+                sizes.setdefault(letter, (int(dim), name))
+                leg = letter
+                while leg in legs:
+                    leg += "'"
+                legs.append(leg)
+            d._tensors[name] = Tensor(
+                name, legs, list(term), [int(s) for s in arr.shape], (0.0, 0.0), "tensor", arr
+            )
+        assert out is not None
+        for letter in out:
+            if letter not in sizes:
+                raise DiagramError(
+                    f"einsum {expr!r}: output leg {letter!r} is on no tensor "
+                    f"(the inputs have {sorted(sizes)})"
+                )
+        if len(set(out)) != len(out):
+            rep = sorted({c for c in out if out.count(c) > 1})
+            raise DiagramError(f"einsum {expr!r}: output leg(s) {rep} repeated in {out!r}")
+        d._output = list(out)
+        if layout:
+            d.auto_layout()
+        return d
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any], *, layout: bool = True) -> Diagram:
+        """A diagram of unconnected tensors (their outer product), legs named i, j, k, ...
+
+        >>> import numpy as np
+        >>> Diagram.from_arrays({"u": np.ones(2), "v": np.ones(3)}).contract().shape
+        (2, 3)
+        """
+        d = cls()
+        with d._batch():
+            for name, value in arrays.items():
+                d.add_tensor(name, value)
+        if layout:
+            d.auto_layout()
+        return d
+
+    def copy(self) -> Diagram:
+        """An independent copy (arrays are shared, structure and layout are not)."""
+        d = Diagram()
+        d._tensors = {n: t._copy() for n, t in self._tensors.items()}
+        d._output = list(self._output)
+        return d
+
+    # ---- reading -----------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        """Tensor names, in the diagram's order (the order of :meth:`to_einsum`)."""
+        return list(self._tensors)
+
+    @property
+    def output(self) -> list[str]:
+        """The result's legs (index labels), in order."""
+        return list(self._output)
+
+    @property
+    def version(self) -> int:
+        """A counter bumped by every edit."""
+        return self._version
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tensors
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return iter(self._tensors.values())
+
+    def __len__(self) -> int:
+        return len(self._tensors)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The array of tensor ``name``."""
+        return self.tensor(name).array
+
+    def tensor(self, name: str) -> Tensor:
+        """The :class:`Tensor` called ``name``."""
+        try:
+            return self._tensors[name]
+        except (KeyError, TypeError):
+            raise DiagramError(f"no tensor named {name!r}; the diagram has {self.names}") from None
+
+    def leg(self, ref: str | tuple[str, str]) -> tuple[Tensor, int]:
+        """The tensor and axis of a leg written ``'TENSOR:LEG'``."""
+        tname, leg = _split_leg(ref)
+        t = self.tensor(tname)
+        return t, t.leg_index(leg)
+
+    def dim(self, ref: str | tuple[str, str]) -> int:
+        t, k = self.leg(ref)
+        return t.dims[k]
+
+    def label_of(self, ref: str | tuple[str, str]) -> str:
+        t, k = self.leg(ref)
+        return t.labels[k]
+
+    def legs_of_label(self, label: str) -> list[str]:
+        """Every leg (``'TENSOR:LEG'``) that carries ``label``."""
+        return [
+            f"{t.name}:{leg}"
+            for t in self._tensors.values()
+            for leg, lab in zip(t.legs, t.labels, strict=True)
+            if lab == label
+        ]
+
+    def labels(self) -> dict[str, int]:
+        """Every index label with its dimension."""
+        out: dict[str, int] = {}
+        for t in self._tensors.values():
+            for lab, dim in zip(t.labels, t.dims, strict=True):
+                out.setdefault(lab, dim)
+        return out
+
+    def wires(self) -> list[tuple[str, ...]]:
+        """Groups of joined legs: pairs for wires, longer tuples for hyperedges.
+
+        Only labels that join two or more legs are listed; a label shared by a leg and the
+        output is an open leg, not a wire.
+        """
+        groups: dict[str, list[str]] = {}
+        for t in self._tensors.values():
+            for leg, lab in zip(t.legs, t.labels, strict=True):
+                groups.setdefault(lab, []).append(f"{t.name}:{leg}")
+        return [tuple(g) for g in groups.values() if len(g) >= 2]
+
+    def open_legs(self) -> list[str]:
+        """Legs (``'TENSOR:LEG'``) whose label is in the output, in output order."""
+        return [ref for lab in self._output for ref in self.legs_of_label(lab)]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the result."""
+        sizes = self.labels()
+        return tuple(sizes[lab] for lab in self._output)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{t.name}{list(t.legs)}" for t in self._tensors.values())
+        return f"Diagram({inner} -> {self._output})"
+
+    # ---- change notification -------------------------------------------------------
+
+    def observe(self, callback: Callable[[Diagram, str], None]) -> None:
+        """Call ``callback(diagram, what)`` after every edit (``what`` names the edit)."""
+        if callback not in self._listeners:
+            self._listeners.append(callback)
+
+    def unobserve(self, callback: Callable[[Diagram, str], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _changed(self, what: str, *, structure: bool = True) -> None:
+        self._version += 1
+        if structure:
+            self._plan = None
+            self._fast = None
+        if self._layout_frozen:
+            return
+        for cb in list(self._listeners):
+            cb(self, what)
+
+    class _BatchCtx:
+        def __init__(self, d: Diagram) -> None:
+            self.d = d
+            self.before: tuple[dict[str, Tensor], list[str], int] | None = None
+
+        def __enter__(self) -> Diagram:
+            d = self.d
+            self.before = ({n: t._copy() for n, t in d._tensors.items()}, list(d._output), 0)
+            d._layout_frozen += 1
+            return d
+
+        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+            d = self.d
+            d._layout_frozen -= 1
+            assert self.before is not None
+            if exc_type is not None:
+                d._tensors, d._output = self.before[0], self.before[1]
+                d._plan = None
+                d._fast = None
+                return
+            if not d._layout_frozen:
+                d._changed("batch")
+
+    def _batch(self) -> Diagram._BatchCtx:
+        return Diagram._BatchCtx(self)
+
+    def edits(self) -> Diagram._BatchCtx:
+        """Group several edits into one: all or nothing, one change notification.
+
+        >>> import numpy as np
+        >>> d = Diagram.from_arrays({"A": np.ones((2, 2))})
+        >>> try:
+        ...     with d.edits():
+        ...         d.rename_tensor("A", "B")
+        ...         d.connect("B:i", "B:nope")
+        ... except DiagramError:
+        ...     pass
+        >>> d.names
+        ['A']
+        """
+        return self._batch()
+
+    # ---- editing -------------------------------------------------------------------
+
+    def _fresh_label(self, base: str) -> str:
+        used = set(self.labels()) | set(self._output)
+        if base not in used:
+            return base
+        k = 2
+        while f"{base}{k}" in used:
+            k += 1
+        return f"{base}{k}"
+
+    def _default_position(self) -> tuple[float, float]:
+        if not self._tensors:
+            return (0.0, 0.0)
+        xs = [t.position[0] for t in self._tensors.values()]
+        ys = [t.position[1] for t in self._tensors.values()]
+        return (max(xs) + _SPACING, float(np.mean(ys)))
+
+    def add_tensor(
+        self,
+        name: str,
+        array: Any,
+        legs: Sequence[str] | None = None,
+        position: tuple[float, float] | None = None,
+        indices: Sequence[str] | None = None,
+    ) -> Diagram:
+        """Add a tensor with all its legs open (appended to the output).
+
+        With ``indices``, each leg gets that index label instead: a label the diagram
+        already has joins the new leg to the legs carrying it (and is summed over, as
+        :meth:`connect` does); a new label is an open leg.
+
+        >>> import numpy as np
+        >>> d = Diagram().add_tensor("v", np.ones(3), legs=["i"])
+        >>> d.output, d.shape
+        (['i'], (3,))
+        """
+        _check_name(name, "a tensor name")
+        if name in self._tensors:
+            raise DiagramError(
+                f"a tensor named {name!r} already exists; the diagram has {self.names}"
+            )
+        arr = _as_array(array, f"tensor {name!r}")
+        legs = self._check_legs(name, legs, arr.ndim, arr.shape)
+        dims = [int(s) for s in arr.shape]
+        self._check_indices(name, legs, dims, indices)
+        self._insert(name, legs, dims, position, "tensor", arr, indices)
+        self._changed("add_tensor")
+        return self
+
+    def add_copy(
+        self,
+        name: str,
+        dim: int,
+        n_legs: int = 3,
+        legs: Sequence[str] | None = None,
+        position: tuple[float, float] | None = None,
+        indices: Sequence[str] | None = None,
+    ) -> Diagram:
+        """Add a copy (delta) tensor: ``n_legs`` legs of dimension ``dim``, all open.
+
+        >>> d = Diagram().add_copy("c", 3, n_legs=2)
+        >>> d.contract().tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+        True
+        """
+        _check_name(name, "a tensor name")
+        if name in self._tensors:
+            raise DiagramError(
+                f"a tensor named {name!r} already exists; the diagram has {self.names}"
+            )
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
+            raise DiagramError(
+                f"copy tensor {name!r}: dimension must be a positive integer, got {dim!r}"
+            )
+        if not isinstance(n_legs, (int, np.integer)) or n_legs < 1:
+            raise DiagramError(
+                f"copy tensor {name!r}: n_legs must be a positive integer, got {n_legs!r}"
+            )
+        legs = self._check_legs(name, legs, int(n_legs), (int(dim),) * int(n_legs))
+        dims = [int(dim)] * int(n_legs)
+        self._check_indices(name, legs, dims, indices)
+        self._insert(name, legs, dims, position, "copy", None, indices)
+        self._changed("add_copy")
+        return self
+
+    def _check_legs(
+        self, name: str, legs: Sequence[str] | None, ndim: int, shape: tuple[int, ...]
+    ) -> list[str]:
+        if legs is None:
+            pool = _LEG_NAMES if ndim <= len(_LEG_NAMES) else None
+            return [pool[k] if pool else f"l{k}" for k in range(ndim)]
+        legs = list(legs)
+        if len(legs) != ndim:
+            raise DiagramError(
+                f"tensor {name!r}: {len(legs)} leg name(s) {legs} for an array with "
+                f"{ndim} axes, shape {tuple(shape)}"
+            )
+        for leg in legs:
+            _check_name(leg, f"tensor {name!r}: a leg name")
+        if len(set(legs)) != len(legs):
+            rep = sorted({x for x in legs if legs.count(x) > 1})
+            raise DiagramError(
+                f"tensor {name!r}: leg names must be unique, repeated {rep} in {legs}"
+            )
+        return legs
+
+    def _check_indices(
+        self, name: str, legs: list[str], dims: list[int], indices: Sequence[str] | None
+    ) -> None:
+        if indices is None:
+            return
+        indices = list(indices)
+        if len(indices) != len(legs):
+            raise DiagramError(
+                f"tensor {name!r}: {len(indices)} index label(s) {indices} for {len(legs)} leg(s) {legs}"
+            )
+        known = self.labels()
+        seen: dict[str, int] = {}
+        for leg, lab, dim in zip(legs, indices, dims, strict=True):
+            _check_name(lab, f"tensor {name!r}, leg {leg!r}: an index label")
+            want = known.get(lab, seen.get(lab))
+            if want is not None and want != dim:
+                raise DiagramError(
+                    f"tensor {name!r}: leg {leg!r} has dimension {dim} but index {lab!r} "
+                    f"has dimension {want} ({self.legs_of_label(lab) or [name]})"
+                )
+            seen[lab] = dim
+
+    def _insert(
+        self,
+        name: str,
+        legs: list[str],
+        dims: list[int],
+        position: tuple[float, float] | None,
+        kind: TensorKind,
+        arr: np.ndarray | None,
+        indices: Sequence[str] | None = None,
+    ) -> None:
+        labels: list[str] = []
+        if indices is not None:
+            known = set(self.labels())
+            labels = list(indices)
+            for lab in dict.fromkeys(labels):
+                if lab in known or labels.count(lab) > 1:
+                    if lab in self._output:
+                        self._output.remove(lab)
+                else:
+                    self._output.append(lab)
+        for leg in legs if indices is None else ():
+            lab = self._fresh_label(leg)
+            labels.append(lab)
+            self._output.append(lab)
+        if position is None:
+            position = self._default_position()
+        pos = (float(position[0]), float(position[1]))
+        self._tensors[name] = Tensor(name, legs, labels, dims, pos, kind, arr)
+
+    def remove_tensor(self, name: str) -> Diagram:
+        """Remove a tensor; legs it was joined to become open."""
+        t = self.tensor(name)
+        del self._tensors[name]
+        for lab in dict.fromkeys(t.labels):
+            self._relabel_after_detach(lab)
+        self._changed("remove_tensor")
+        return self
+
+    def _relabel_after_detach(self, lab: str) -> None:
+        remaining = self.legs_of_label(lab)
+        if not remaining:
+            if lab in self._output:
+                self._output.remove(lab)
+        elif len(remaining) == 1 and lab not in self._output:
+            self._output.append(lab)
+
+    def connect(self, a: str | tuple[str, str], b: str | tuple[str, str]) -> Diagram:
+        """Join two legs with a wire; the joined index is summed over (contracted).
+
+        Both legs must have the same dimension. Joining a leg that is already on a wire
+        makes a hyperedge (a copy tensor).
+
+        >>> import numpy as np
+        >>> d = Diagram.from_arrays({"u": np.ones(3), "v": np.ones(3)})
+        >>> float(d.connect("u:i", "v:i").contract())
+        3.0
+        """
+        ta, ka = self.leg(a)
+        tb, kb = self.leg(b)
+        ra, rb = f"{ta.name}:{ta.legs[ka]}", f"{tb.name}:{tb.legs[kb]}"
+        if ra == rb:
+            raise DiagramError(f"cannot join leg {ra!r} to itself")
+        if ta.dims[ka] != tb.dims[kb]:
+            raise DiagramError(
+                f"cannot join {ra!r} (dimension {ta.dims[ka]}) to {rb!r} "
+                f"(dimension {tb.dims[kb]}): dimensions differ"
+            )
+        la, lb = ta.labels[ka], tb.labels[kb]
+        if la == lb:
+            raise DiagramError(f"legs {ra!r} and {rb!r} are already joined (index {la!r})")
+        for t in self._tensors.values():
+            t.labels = [la if lab == lb else lab for lab in t.labels]
+        self._output = [lab for lab in self._output if lab not in (la, lb)]
+        self._changed("connect")
+        return self
+
+    def cut(self, a: str | tuple[str, str], b: str | tuple[str, str] | None = None) -> Diagram:
+        """Cut leg ``a`` off its wire; both loose ends become open legs.
+
+        With ``b``, the two legs must be joined to each other.
+        """
+        ta, ka = self.leg(a)
+        ra = f"{ta.name}:{ta.legs[ka]}"
+        lab = ta.labels[ka]
+        others = [r for r in self.legs_of_label(lab) if r != ra]
+        if b is not None:
+            tb, kb = self.leg(b)
+            rb = f"{tb.name}:{tb.legs[kb]}"
+            if rb not in others:
+                raise DiagramError(f"there is no wire between {ra!r} and {rb!r}")
+        if not others:
+            raise DiagramError(f"leg {ra!r} is not joined to anything; there is no wire to cut")
+        new = self._fresh_label(lab)
+        ta.labels[ka] = new
+        self._output.append(new)
+        self._relabel_after_detach(lab)
+        self._changed("cut")
+        return self
+
+    def rename_tensor(self, old: str, new: str) -> Diagram:
+        t = self.tensor(old)
+        _check_name(new, "a tensor name")
+        if new == old:
+            return self
+        if new in self._tensors:
+            raise DiagramError(f"cannot rename {old!r} to {new!r}: a tensor named {new!r} exists")
+        self._tensors = {(new if n == old else n): v for n, v in self._tensors.items()}
+        t.name = new
+        self._changed("rename_tensor")
+        return self
+
+    def rename_leg(self, ref: str | tuple[str, str], new: str) -> Diagram:
+        """Rename a leg. An open leg's result index is renamed with it when free."""
+        t, k = self.leg(ref)
+        _check_name(new, f"tensor {t.name!r}: a leg name")
+        old = t.legs[k]
+        if new == old:
+            return self
+        if new in t.legs:
+            raise DiagramError(f"tensor {t.name!r} already has a leg named {new!r}: {t.legs}")
+        t.legs[k] = new
+        lab = t.labels[k]
+        if (
+            lab in self._output
+            and len(self.legs_of_label(lab)) == 1
+            and new not in self.labels()
+            and new not in self._output
+        ):
+            t.labels[k] = new
+            self._output[self._output.index(lab)] = new
+        self._changed("rename_leg")
+        return self
+
+    def rename_index(self, old: str, new: str) -> Diagram:
+        """Rename an index label everywhere (legs keep their names)."""
+        if old not in self.labels():
+            raise DiagramError(f"no index {old!r}; the indices are {sorted(self.labels())}")
+        _check_name(new, "an index name")
+        if new != old and new in self.labels():
+            raise DiagramError(f"cannot rename index {old!r} to {new!r}: {new!r} is in use")
+        for t in self._tensors.values():
+            t.labels = [new if lab == old else lab for lab in t.labels]
+        self._output = [new if lab == old else lab for lab in self._output]
+        self._changed("rename_index")
+        return self
+
+    def set_array(self, name: str, array: Any) -> Diagram:
+        """Replace a tensor's array. Same number of axes; joined legs keep their dimensions."""
+        t = self.tensor(name)
+        if t.kind == "copy":
+            raise DiagramError(f"tensor {name!r} is a copy tensor; its values are fixed")
+        arr = _as_array(array, f"tensor {name!r}")
+        if arr.ndim != t.order:
+            raise DiagramError(
+                f"tensor {name!r} has {t.order} leg(s) {t.legs} but the new array has "
+                f"{arr.ndim} axes, shape {arr.shape}"
+            )
+        for k, (leg, lab, dim) in enumerate(zip(t.legs, t.labels, arr.shape, strict=True)):
+            for ref in self.legs_of_label(lab):
+                if ref == f"{name}:{leg}":
+                    continue
+                other = self.dim(ref)
+                if other != dim:
+                    raise DiagramError(
+                        f"tensor {name!r}: new array has dimension {dim} on leg {leg!r} "
+                        f"(axis {k}), but it is joined to {ref!r} of dimension {other}"
+                    )
+        shape_changed = list(arr.shape) != t.dims
+        t._array = arr
+        t.dims = [int(s) for s in arr.shape]
+        self._changed("set_array", structure=True)
+        del shape_changed
+        return self
+
+    def move(self, name: str, x: float, y: float) -> Diagram:
+        """Move a tensor in the picture (layout only; the value does not change)."""
+        t = self.tensor(name)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise DiagramError(f"tensor {name!r}: position must be finite, got ({x!r}, {y!r})")
+        t.position = (float(x), float(y))
+        self._changed("move", structure=False)
+        return self
+
+    def set_output(self, labels: Sequence[str]) -> Diagram:
+        """Choose the result's legs and their order (any other index is summed over).
+
+        >>> import numpy as np
+        >>> d = Diagram.from_einsum("ij->ij", np.ones((2, 3)))
+        >>> d.set_output(["j", "i"]).shape
+        (3, 2)
+        """
+        labels = list(labels)
+        known = self.labels()
+        for lab in labels:
+            if lab not in known:
+                raise DiagramError(
+                    f"output leg {lab!r} is on no tensor; the indices are {sorted(known)}"
+                )
+        if len(set(labels)) != len(labels):
+            rep = sorted({x for x in labels if labels.count(x) > 1})
+            raise DiagramError(f"output leg(s) {rep} repeated in {labels}")
+        self._output = labels
+        self._changed("set_output")
+        return self
+
+    def auto_layout(self) -> Diagram:
+        """Place the tensors automatically (see :func:`tensorlessons._layout.layout`)."""
+        from ._layout import layout
+
+        positions = layout(self)
+        for name, (x, y) in positions.items():
+            self._tensors[name].position = (float(x), float(y))
+        self._changed("layout", structure=False)
+        return self
+
+    # ---- contraction ---------------------------------------------------------------
+
+    def _build_plan(self) -> _Plan:
+        tensors = list(self._tensors.values())
+        output = tuple(self._output)
+        # Fold copy tensors into hyperedges (union-find over labels): exact and cheap.
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        copies = [t for t in tensors if t.kind == "copy"]
+        for t in copies:
+            for lab in t.labels[1:]:
+                ra, rb = find(t.labels[0]), find(lab)
+                if ra != rb:
+                    parent[rb] = ra
+        mapped_out = tuple(find(lab) for lab in output)
+        fold = bool(copies) and len(set(mapped_out)) == len(mapped_out)
+        inputs: list[tuple[str, ...]] = []
+        operands: list[Any] = []
+        names: list[str] = []
+        sizes = self.labels()
+        if fold:
+            present: set[str] = set()
+            for t in tensors:
+                if t.kind == "copy":
+                    continue
+                term = tuple(find(lab) for lab in t.labels)
+                inputs.append(term)
+                operands.append(t._array)
+                names.append(t.name)
+                present.update(term)
+            groups = dict.fromkeys(find(lab) for t in copies for lab in t.labels)
+            for root in groups:
+                if root not in present:
+                    inputs.append((root,))
+                    operands.append(np.ones(sizes[root]))
+                    names.append(f"copy[{root}]")
+            output = mapped_out
+        else:
+            for t in tensors:
+                inputs.append(tuple(t.labels))
+                operands.append(t.array)
+                names.append(t.name)
+        sym = _symbols([lab for term in inputs for lab in term] + list(output))
+        eq = ",".join("".join(sym[lab] for lab in term) for term in inputs)
+        eq += "->" + "".join(sym[lab] for lab in output)
+        shapes = tuple(tuple(np.shape(op)) for op in operands)
+        return _Plan(inputs, output, operands, names, eq, shapes)
+
+    def _get_plan(self) -> _Plan:
+        if self._plan is None:
+            self._plan = self._build_plan()
+        return self._plan
+
+    def contract(self, optimize: Optimize = "auto") -> np.ndarray:
+        """The tensor the diagram denotes: a numpy array, legs in :attr:`output` order.
+
+        The contraction path is found by opt_einsum once per structure and shapes and
+        cached, so contracting the same diagram again costs only the arithmetic.
+
+        >>> import numpy as np
+        >>> d = Diagram.from_einsum("i,i->", np.arange(3.0), np.ones(3))
+        >>> float(d.contract())
+        3.0
+        """
+        if optimize == "auto" and self._fast is not None:
+            return self._fast()
+        plan = self._get_plan()
+        if not plan.operands:
+            return np.asarray(1.0)
+        expr = _expression(plan.eq, plan.shapes, optimize)
+        ops = plan.operands
+        if optimize == "auto":
+            self._fast = functools.partial(expr, *ops)
+        return expr(*ops)
+
+    def cost(self, optimize: Optimize = "auto") -> ContractionCost:
+        """FLOPs, largest intermediate and contraction order, as opt_einsum computes them.
+
+        >>> import numpy as np
+        >>> A, B, v = np.ones((100, 100)), np.ones((100, 100)), np.ones(100)
+        >>> left = Diagram.from_einsum("ij,jk,k->i", A, B, v).cost(optimize="greedy")
+        >>> left.flops < 100**3
+        True
+        """
+        plan = self._get_plan()
+        if not plan.operands:
+            return ContractionCost(0, 0, 0, (), (), "->")
+        path, info = _path_info(plan.eq, plan.shapes, optimize)
+        live = list(plan.names)
+        steps = []
+        for pair in path:
+            picked = [live[k] for k in pair]
+            for k in sorted(pair, reverse=True):
+                live.pop(k)
+            merged = "(" + "·".join(picked) + ")"
+            live.append(merged)
+            steps.append(" · ".join(picked))
+        return ContractionCost(
+            flops=int(info.opt_cost),
+            naive_flops=int(info.naive_cost),
+            largest_intermediate=int(info.largest_intermediate),
+            path=tuple(tuple(p) for p in path),
+            steps=tuple(steps),
+            einsum=plan.eq,
+        )
+
+    def contract_path(self, path: Sequence[Sequence[int]]) -> np.ndarray:
+        """Contract in a given pairwise order (positions as in :meth:`operands`)."""
+        plan = self._get_plan()
+        return opt_einsum.contract(plan.eq, *plan.operands, optimize=[tuple(p) for p in path])
+
+    def operands(self) -> list[np.ndarray]:
+        """The arrays :meth:`to_einsum` refers to, in its order (copy tensors included)."""
+        return [t.array for t in self._tensors.values()]
+
+    # ---- einsum, JSON ----------------------------------------------------------------
+
+    def to_einsum(self) -> str:
+        """An einsum string equivalent to the diagram, one term per tensor in order.
+
+        ``numpy.einsum(d.to_einsum(), *d.operands())`` equals ``d.contract()``. Copy
+        tensors are terms of their own (their arrays are the delta tensors).
+
+        >>> import numpy as np
+        >>> Diagram.from_einsum("ij,jk->ki", np.ones((2, 3)), np.ones((3, 4))).to_einsum()
+        'ij,jk->ki'
+        """
+        tensors = list(self._tensors.values())
+        sym = _symbols([lab for t in tensors for lab in t.labels] + self._output)
+        lhs = ",".join("".join(sym[lab] for lab in t.labels) for t in tensors)
+        return lhs + "->" + "".join(sym[lab] for lab in self._output)
+
+    def to_dict(self, arrays: bool = True) -> dict[str, Any]:
+        """Structure, layout and (optionally) numbers as plain JSON-ready data."""
+        tensors = []
+        for t in self._tensors.values():
+            item: dict[str, Any] = {
+                "name": t.name,
+                "kind": t.kind,
+                "legs": [
+                    {"name": leg, "index": lab, "dim": dim}
+                    for leg, lab, dim in zip(t.legs, t.labels, t.dims, strict=True)
+                ],
+                "position": [t.position[0], t.position[1]],
+            }
+            if t.kind == "tensor" and arrays:
+                assert t._array is not None
+                arr = np.ascontiguousarray(t._array)
+                item["array"] = {
+                    "dtype": arr.dtype.str,
+                    "shape": list(arr.shape),
+                    "data": base64.b64encode(arr.tobytes()).decode("ascii"),
+                }
+            tensors.append(item)
+        return {
+            "format": _JSON_FORMAT,
+            "version": _JSON_VERSION,
+            "tensors": tensors,
+            "output": list(self._output),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Structure, layout and numbers as JSON; :meth:`from_json` restores it exactly."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Diagram:
+        def bad(msg: str) -> DiagramError:
+            return DiagramError(f"not a tensorlessons diagram: {msg}")
+
+        if not isinstance(data, dict):
+            raise bad(f"expected an object, got {type(data).__name__}")
+        if data.get("format") != _JSON_FORMAT:
+            raise bad(f"'format' is {data.get('format')!r}, expected {_JSON_FORMAT!r}")
+        if data.get("version") != _JSON_VERSION:
+            raise bad(f"unsupported version {data.get('version')!r}")
+        tensors = data.get("tensors")
+        output = data.get("output")
+        if not isinstance(tensors, list) or not isinstance(output, list):
+            raise bad("'tensors' and 'output' must be lists")
+        d = cls()
+        try:
+            for k, item in enumerate(tensors):
+                if not isinstance(item, dict):
+                    raise bad(f"tensor {k} is not an object: {item!r}")
+                name = _check_name(item.get("name"), f"tensor {k}: name")
+                if name in d._tensors:
+                    raise bad(f"tensor name {name!r} repeated")
+                kind = item.get("kind", "tensor")
+                legs_data = item.get("legs")
+                if not isinstance(legs_data, list):
+                    raise bad(f"tensor {name!r}: 'legs' must be a list")
+                legs = [_check_name(g.get("name"), f"tensor {name!r}: leg name") for g in legs_data]
+                labels = [_check_name(g.get("index"), f"tensor {name!r}: index") for g in legs_data]
+                dims = [int(g.get("dim")) for g in legs_data]
+                d._check_legs(name, legs, len(legs), tuple(dims))
+                pos = item.get("position", [0.0, 0.0])
+                position = (float(pos[0]), float(pos[1]))
+                if kind == "copy":
+                    if len(set(dims)) > 1:
+                        raise bad(f"copy tensor {name!r} has unequal dimensions {dims}")
+                    arr = None
+                elif kind == "tensor":
+                    a = item.get("array")
+                    if not isinstance(a, dict):
+                        raise bad(f"tensor {name!r}: missing 'array'")
+                    raw = base64.b64decode(a["data"], validate=True)
+                    arr = np.frombuffer(raw, dtype=np.dtype(a["dtype"])).reshape(a["shape"]).copy()
+                    arr = _as_array(arr, f"tensor {name!r}")
+                    if list(arr.shape) != dims:
+                        raise bad(
+                            f"tensor {name!r}: array shape {list(arr.shape)} != leg dims {dims}"
+                        )
+                else:
+                    raise bad(f"tensor {name!r}: unknown kind {kind!r}")
+                d._tensors[name] = Tensor(name, legs, labels, dims, position, kind, arr)
+        except DiagramError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise bad(f"{type(exc).__name__}: {exc}") from None
+        sizes: dict[str, tuple[int, str]] = {}
+        for t in d._tensors.values():
+            for leg, lab, dim in zip(t.legs, t.labels, t.dims, strict=True):
+                if lab in sizes and sizes[lab][0] != dim:
+                    raise DiagramError(
+                        f"not a consistent diagram: index {lab!r} has dimension {dim} on "
+                        f"{t.name}:{leg} but {sizes[lab][0]} on {sizes[lab][1]}"
+                    )
+                sizes.setdefault(lab, (dim, f"{t.name}:{leg}"))
+        d.set_output([str(x) for x in output])
+        d._version = 0
+        return d
+
+    @classmethod
+    def from_json(cls, text: str) -> Diagram:
+        """Rebuild a diagram written by :meth:`to_json` (structure, layout, numbers)."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            snippet = repr(text[:60]) if isinstance(text, str) else repr(text)
+            raise DiagramError(
+                f"not a tensorlessons diagram: invalid JSON {snippet}: {exc}"
+            ) from None
+        return cls.from_dict(data)
+
+    # ---- pictures ----------------------------------------------------------------------
+
+    def to_svg(self, **style: Any) -> str:
+        """A standalone SVG picture of the diagram (names are escaped text)."""
+        from ._render import to_svg
+
+        return to_svg(self, **style)
+
+    def to_tikz(self) -> str:
+        """TikZ code for the picture, for slides and papers (no LaTeX needed to make it)."""
+        from ._render import to_tikz
+
+        return to_tikz(self)
+
+    def to_code(self) -> str:
+        """Python code that rebuilds this diagram (arrays written out in full)."""
+        from ._render import to_code
+
+        return to_code(self)
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"image/svg+xml": self.to_svg(), "text/plain": repr(self)}
+
+
+# --------------------------------------------------------------------------------------
+# Equivalence
+# --------------------------------------------------------------------------------------
+
+
+def _canonical(
+    d: Diagram,
+) -> tuple[dict[str, tuple[int, ...]], tuple[frozenset[frozenset[Any]], tuple[int, ...]]]:
+    """Tensors' shapes, and the partition of axis slots (plus output slots) into indices.
+
+    Copy tensors are folded into the indices they join (they carry no free values);
+    axes of dimension 1 are dropped (joining them changes nothing).
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for t in d:
+        if t.kind == "copy":
+            for lab in t.labels[1:]:
+                ra, rb = find(t.labels[0]), find(lab)
+                if ra != rb:
+                    parent[rb] = ra
+    sizes = d.labels()
+    classes: dict[str, set[Any]] = {}
+    shapes = {}
+    for t in d:
+        if t.kind == "copy":
+            continue
+        shapes[t.name] = tuple(t.dims)
+        for k, lab in enumerate(t.labels):
+            if t.dims[k] != 1:
+                classes.setdefault(find(lab), set()).add((t.name, k))
+    for k, lab in enumerate(d.output):
+        if sizes[lab] != 1:
+            classes.setdefault(find(lab), set()).add(("->", k))
+    # A closed group of copy tensors touching nothing else is a scalar factor: its dim.
+    closed = sorted(
+        sizes[root]
+        for root in {find(lab) for t in d if t.kind == "copy" for lab in t.labels}
+        if root not in classes and sizes[root] != 1
+    )
+    return shapes, (frozenset(frozenset(c) for c in classes.values()), tuple(closed))
+
+
+def difference(d1: Diagram, d2: Diagram) -> str | None:
+    """Why two diagrams denote different tensors, or None when they are equivalent.
+
+    See :func:`equivalent` for how it decides.
+    """
+    for which, d in (("first", d1), ("second", d2)):
+        if not isinstance(d, Diagram):
+            raise DiagramError(f"equivalent: the {which} argument is not a Diagram: {d!r}")
+    s1, p1 = _canonical(d1)
+    s2, p2 = _canonical(d2)
+    missing = sorted(set(s1) - set(s2))
+    extra = sorted(set(s2) - set(s1))
+    if missing:
+        return f"tensor(s) {missing} are missing"
+    if extra:
+        return f"tensor(s) {extra} should not be there"
+    for name in s1:
+        if s1[name] != s2[name]:
+            return f"tensor {name!r} has shape {s2[name]}, expected {s1[name]}"
+    if d1.shape != d2.shape:
+        return (
+            f"the result has {len(d2.shape)} open leg(s) {d2.output} of shape {d2.shape}, "
+            f"expected {len(d1.shape)} open leg(s) of shape {d1.shape}"
+        )
+    if p1 == p2:
+        return None
+    if p1[0] == p2[0]:
+        return f"closed copy-tensor loops give a factor {p2[1]}, expected {p1[1]}"
+    p1, p2 = p1[0], p2[0]  # type: ignore[assignment]
+
+    def describe(slot: tuple[str, int], d: Diagram) -> str:
+        if slot[0] == "->":
+            return f"result leg {slot[1]} ({d.output[slot[1]]!r})"
+        t = d.tensor(slot[0])
+        return f"{t.name}:{t.legs[slot[1]]}"
+
+    where1 = {slot: c for c in p1 for slot in c}
+    where2 = {slot: c for c in p2 for slot in c}
+    for slot in sorted(set(where1) | set(where2), key=lambda s: (s[0] == "->", s)):
+        c1, c2 = where1.get(slot, frozenset()), where2.get(slot, frozenset())
+        if c1 != c2:
+            want = sorted(describe(s, d1) for s in c1 if s != slot) or ["nothing"]
+            got = sorted(describe(s, d2) for s in c2 if s != slot) or ["nothing"]
+            return f"{describe(slot, d2)} is joined to {got}, expected {want}"
+    return "the diagrams are wired differently"  # pragma: no cover
+
+
+def equivalent(d1: Diagram, d2: Diagram) -> bool:
+    """Whether two diagrams denote the same tensor whatever their arrays' values.
+
+    Tensors are matched by name (copy tensors excepted: they carry no free values) and
+    must have the same shapes. Each diagram is then reduced to a canonical form: copy
+    tensors are folded into the indices they join, axes of dimension 1 are dropped, and
+    what remains is the partition of all axis slots (tensor, axis) and result slots into
+    summed-together groups. Two diagrams are equivalent exactly when these partitions are
+    equal: the result is a polynomial in the tensors' entries whose monomials are the
+    index assignments, so different partitions give different polynomials. Layout, leg
+    names, index names and tensor order do not matter; which axis is which does.
+
+    >>> import numpy as np
+    >>> A, b = np.ones((3, 2)), np.ones(2)
+    >>> Ab = Diagram.from_einsum("ij,j->i", A, b, names=["A", "b"])
+    >>> bAt = Diagram.from_einsum("j,ij->i", b, A, names=["b", "A"])
+    >>> equivalent(Ab, bAt)
+    True
+    """
+    return difference(d1, d2) is None
