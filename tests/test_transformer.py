@@ -1,0 +1,351 @@
+"""Tests for tensorlessons.transformer: the model, its paths, circuits and diagrams."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import tensorlessons as tl
+from tensorlessons import DiagramError
+from tensorlessons import transformer as T
+
+
+@pytest.fixture(scope="module")
+def model2() -> T.AttentionOnlyTransformer:
+    return T.AttentionOnlyTransformer.random(
+        n_layers=2, n_heads=3, d_model=12, d_head=4, d_vocab=11, n_ctx=10, seed=3
+    )
+
+
+@pytest.fixture(scope="module")
+def model1() -> T.AttentionOnlyTransformer:
+    return T.AttentionOnlyTransformer.random(1, 2, 8, 3, d_vocab=7, n_ctx=9, seed=5)
+
+
+def reference_forward(model: T.AttentionOnlyTransformer, tokens):
+    """A plain loop-over-heads, loop-over-positions forward pass (the oracle)."""
+    tokens = list(tokens)
+    seq = len(tokens)
+    x = np.array([model.W_E[t] + model.W_pos[p] for p, t in enumerate(tokens)])
+    patterns = np.zeros((model.n_layers, model.n_heads, seq, seq))
+    for layer in range(model.n_layers):
+        new = x.copy()
+        for h in range(model.n_heads):
+            q = x @ model.W_Q[layer, h]
+            k = x @ model.W_K[layer, h]
+            v = x @ model.W_V[layer, h]
+            for i in range(seq):
+                s = np.array([q[i] @ k[j] / math.sqrt(model.d_head) for j in range(i + 1)])
+                a = np.exp(s - s.max())
+                a /= a.sum()
+                patterns[layer, h, i, : i + 1] = a
+                new[i] += (a @ v[: i + 1]) @ model.W_O[layer, h]
+        x = new
+    return x @ model.W_U, patterns
+
+
+# ---- the model ------------------------------------------------------------------------
+
+
+def test_lazy_exports():
+    assert tl.AttentionOnlyTransformer is T.AttentionOnlyTransformer
+    assert tl.path_expansion is T.path_expansion
+    assert tl.composition_score is T.composition_score
+    assert tl.induction_transformer is T.induction_transformer
+
+
+def test_shapes_and_names(model2):
+    assert model2.W_E.shape == (11, 12)
+    assert model2.W_pos.shape == (10, 12)
+    assert model2.W_Q.shape == model2.W_K.shape == model2.W_V.shape == (2, 3, 12, 4)
+    assert model2.W_O.shape == (2, 3, 4, 12)
+    assert model2.W_U.shape == (12, 11)
+    assert (model2.n_layers, model2.n_heads, model2.d_model, model2.d_head) == (2, 3, 12, 4)
+    assert (model2.d_vocab, model2.n_ctx) == (11, 10)
+
+
+def test_random_is_reproducible():
+    a = T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 7, seed=4)
+    b = T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 7, seed=4)
+    c = T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 7, seed=5)
+    assert all(np.array_equal(a.weights()[n], b.weights()[n]) for n in T.WEIGHT_NAMES)
+    assert not np.array_equal(a.W_Q, c.W_Q)
+
+
+@pytest.mark.parametrize("tokens", [[0], [3, 1, 4, 1, 5], list(range(10)), [10] * 10])
+def test_forward_matches_reference(model2, tokens):
+    logits, patterns = reference_forward(model2, tokens)
+    assert model2(tokens).shape == (len(tokens), 11)
+    np.testing.assert_allclose(model2(tokens), logits, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(model2.attention_patterns(tokens), patterns, atol=1e-14)
+
+
+def test_patterns_causal_and_normalized(model2):
+    A = model2.attention_patterns([1, 2, 3, 4, 5, 6])
+    assert A.shape == (2, 3, 6, 6)
+    np.testing.assert_allclose(A.sum(-1), 1.0)
+    assert np.all(A[..., np.triu_indices(6, k=1)[0], np.triu_indices(6, k=1)[1]] == 0)
+
+
+def test_batched_equals_one_by_one(model2):
+    batch = np.array([[1, 2, 3, 4], [4, 3, 2, 1], [0, 0, 10, 10]])
+    logits = model2(batch)
+    patterns = model2.attention_patterns(batch)
+    assert logits.shape == (3, 4, 11)
+    assert patterns.shape == (3, 2, 3, 4, 4)
+    for b, seq in enumerate(batch):
+        np.testing.assert_allclose(logits[b], model2(seq), atol=1e-12)
+        np.testing.assert_allclose(patterns[b], model2.attention_patterns(seq), atol=1e-14)
+
+
+def test_cache_consistent(model2):
+    tokens = [5, 2, 8, 8, 1]
+    logits, cache = model2.run_with_cache(tokens)
+    np.testing.assert_allclose(cache["embed"], model2.W_E[tokens] + model2.W_pos[:5])
+    for layer in range(2):
+        np.testing.assert_allclose(
+            cache[f"resid.{layer + 1}"],
+            cache[f"resid.{layer}"] + cache[f"head_out.{layer}"].sum(0),
+            atol=1e-12,
+        )
+    np.testing.assert_allclose(logits, cache["resid.2"] @ model2.W_U, atol=1e-12)
+
+
+def test_derived_matrices(model2):
+    np.testing.assert_allclose(model2.W_QK[1, 2], model2.W_Q[1, 2] @ model2.W_K[1, 2].T)
+    np.testing.assert_allclose(model2.W_OV[0, 1], model2.W_V[0, 1] @ model2.W_O[0, 1])
+
+
+def test_loss_matches_softmax_oracle(model1):
+    tokens = [1, 5, 2, 6, 0]
+    logits = model1(tokens)
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    expected = -np.log(p[np.arange(4), tokens[1:]])
+    np.testing.assert_allclose(model1.loss(tokens, per_position=True), expected, rtol=1e-10)
+    assert model1.loss(tokens) == pytest.approx(expected.mean())
+
+
+def test_save_load_roundtrip(tmp_path, model1):
+    path = tmp_path / "m.npz"
+    model1.save(path)
+    loaded = T.AttentionOnlyTransformer.load(path)
+    np.testing.assert_allclose(loaded([1, 2, 3]), model1([1, 2, 3]), rtol=1e-5, atol=1e-5)
+    np.savez(tmp_path / "bad.npz", W_E=np.ones((2, 2)))
+    with pytest.raises(DiagramError, match="W_pos"):
+        T.AttentionOnlyTransformer.load(tmp_path / "bad.npz")
+
+
+# ---- errors -----------------------------------------------------------------------------
+
+
+def _weights(**changes):
+    w = {
+        k: np.array(v)
+        for k, v in T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 7).weights().items()
+    }
+    w.update(changes)
+    return w
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "pattern"),
+    [
+        ("W_E", np.ones((5, 4)), r"W_pos .*d_model is 6 but W_E \(shape \(5, 4\)\)"),
+        ("W_pos", np.ones((7, 6, 1)), r"W_pos must have 2 axes"),
+        ("W_K", np.ones((2, 2, 6, 2)), r"W_K .*d_head is 2 but W_Q"),
+        ("W_V", np.ones((3, 2, 6, 3)), r"W_V .*n_layers is 3 but W_Q"),
+        ("W_O", np.ones((2, 2, 3, 5)), r"W_O .*d_model is 5"),
+        ("W_U", np.ones((6, 4)), r"W_U .*d_vocab is 4 but W_E"),
+        ("W_Q", np.array([["a"]]), r"W_Q: weights must be real numbers"),
+        ("W_U", np.full((6, 5), np.nan), r"W_U contains NaN"),
+    ],
+)
+def test_inconsistent_weights_named(name, value, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        T.AttentionOnlyTransformer(**_weights(**{name: value}))
+
+
+def test_weights_required_by_keyword():
+    with pytest.raises(TypeError):
+        T.AttentionOnlyTransformer(*_weights().values())  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "pattern"),
+    [
+        ([1, 2, 11], r"token 11 at position 2 .* outside the vocabulary 0..10"),
+        ([-1], r"token -1 at position 0"),
+        (list(range(11))[:10] + [0], r"11 tokens are more than the model's context n_ctx = 10"),
+        ([], r"must not be empty"),
+        ([1.5, 2.0], r"tokens must be integers"),
+        ([[[1]]], r"shape \[seq\] or \[batch, seq\]"),
+        ([[1, 2], [3, 12]], r"token 12 at position \[1, 1\]"),
+    ],
+)
+def test_bad_tokens(model2, tokens, pattern):
+    with pytest.raises(DiagramError, match=pattern):
+        model2(tokens)
+    with pytest.raises(ValueError, match=pattern):
+        model2.attention_patterns(tokens)
+
+
+def test_bad_head(model2):
+    with pytest.raises(DiagramError, match="layer 2 does not exist"):
+        T.qk_circuit(model2, 2, 0)
+    with pytest.raises(DiagramError, match="head 3 does not exist"):
+        T.ov_circuit(model2, 0, 3)
+
+
+# ---- path expansion ----------------------------------------------------------------------
+
+
+def test_path_expansion_one_layer_exact(model1):
+    tokens = [3, 1, 4, 1, 5, 6]
+    terms = T.path_expansion(model1, tokens)
+    assert list(terms) == ["direct", "L0H0", "L0H1"]
+    assert all(t.shape == (6, 7) for t in terms.values())
+    np.testing.assert_allclose(sum(terms.values()), model1(tokens), rtol=0, atol=1e-10)
+    # Each term by its formula, from the oracle patterns.
+    _, A = reference_forward(model1, tokens)
+    x0 = model1.W_E[tokens] + model1.W_pos[:6]
+    np.testing.assert_allclose(terms["direct"], x0 @ model1.W_U, atol=1e-12)
+    for h in range(2):
+        expected = A[0, h] @ x0 @ model1.W_V[0, h] @ model1.W_O[0, h] @ model1.W_U
+        np.testing.assert_allclose(terms[f"L0H{h}"], expected, atol=1e-12)
+
+
+def test_path_expansion_two_layers_exact(model2):
+    tokens = [0, 9, 3, 3, 7, 2, 10]
+    terms = T.path_expansion(model2, tokens)
+    heads = [f"L{la}H{h}" for la in range(2) for h in range(3)]
+    virtual = [f"L0H{a}->L1H{b}" for a in range(3) for b in range(3)]
+    assert list(terms) == ["direct", *heads, *virtual]
+    np.testing.assert_allclose(sum(terms.values()), model2(tokens), rtol=0, atol=1e-10)
+    _, A = reference_forward(model2, tokens)
+    x0 = model2.W_E[tokens] + model2.W_pos[:7]
+    OV = lambda la, h: model2.W_V[la, h] @ model2.W_O[la, h]  # noqa: E731
+    expected = A[1, 2] @ A[0, 1] @ x0 @ OV(0, 1) @ OV(1, 2) @ model2.W_U
+    np.testing.assert_allclose(terms["L0H1->L1H2"], expected, atol=1e-12)
+    # The layer-1 heads on the direct path read the embedding only.
+    np.testing.assert_allclose(terms["L1H0"], A[1, 0] @ x0 @ OV(1, 0) @ model2.W_U, atol=1e-12)
+
+
+def test_path_expansion_three_layers_exact():
+    m = T.AttentionOnlyTransformer.random(3, 2, 6, 2, 5, 6, seed=9)
+    terms = T.path_expansion(m, [1, 2, 3, 4])
+    assert len(terms) == 3**3  # (1 + n_heads) ** n_layers paths
+    assert "L0H1->L1H0->L2H1" in terms
+    np.testing.assert_allclose(sum(terms.values()), m([1, 2, 3, 4]), atol=1e-10)
+
+
+def test_path_expansion_refuses_batch(model1):
+    with pytest.raises(DiagramError, match="one sequence"):
+        T.path_expansion(model1, [[1, 2], [3, 4]])
+
+
+# ---- circuits, rank, copying, composition ---------------------------------------------------
+
+
+def test_token_circuits_and_rank(model2):
+    for la, h in [(0, 0), (1, 2)]:
+        qk = T.qk_circuit(model2, la, h)
+        ov = T.ov_circuit(model2, la, h)
+        np.testing.assert_allclose(
+            qk,
+            np.einsum(
+                "am,me,ne,bn->ab", model2.W_E, model2.W_Q[la, h], model2.W_K[la, h], model2.W_E
+            ),
+        )
+        np.testing.assert_allclose(
+            ov,
+            np.einsum(
+                "am,me,en,nb->ab", model2.W_E, model2.W_V[la, h], model2.W_O[la, h], model2.W_U
+            ),
+        )
+        assert qk.shape == ov.shape == (11, 11)
+        assert T.circuit_rank(qk) == np.linalg.matrix_rank(qk) == model2.d_head
+        assert T.circuit_rank(ov) == model2.d_head
+    pos = T.positional_qk_circuit(model2, 0, 1)
+    np.testing.assert_allclose(pos, model2.W_pos @ model2.W_QK[0, 1] @ model2.W_pos.T)
+
+
+def test_copying_score_oracle():
+    rng = np.random.default_rng(0)
+    M = rng.normal(size=(6, 6))
+    lam = np.linalg.eigvals(M)
+    assert T.copying_score(M) == pytest.approx(lam.real.sum() / np.abs(lam).sum())
+    P = rng.normal(size=(6, 6))
+    positive = P @ np.diag([1, 2, 3, 4, 5, 6.0]) @ np.linalg.inv(P)
+    assert T.copying_score(positive) == pytest.approx(1.0)
+    assert T.copying_score(np.zeros((3, 3))) == 0.0
+    with pytest.raises(DiagramError, match="square"):
+        T.copying_score(np.ones((2, 3)))
+
+
+def test_composition_score_oracle():
+    rng = np.random.default_rng(1)
+    A, B = rng.normal(size=(5, 4)), rng.normal(size=(4, 3))
+    expected = np.linalg.norm(A @ B, "fro") / (np.linalg.norm(A, "fro") * np.linalg.norm(B, "fro"))
+    assert T.composition_score(A, B) == pytest.approx(expected)
+    assert 0 <= T.composition_score(A, B) <= 1
+    with pytest.raises(DiagramError, match=r"W_A has shape \(5, 4\) and W_B has shape \(3, 3\)"):
+        T.composition_score(A, np.ones((3, 3)))
+
+
+def test_composition_tables(model2):
+    OV, QK = model2.W_OV, model2.W_QK
+    tables = {k: T.composition_scores(model2, k) for k in "QKV"}
+    for h1 in range(3):
+        for h2 in range(3):
+            assert tables["Q"][h1, h2] == pytest.approx(T.composition_score(OV[0, h1], QK[1, h2]))
+            # K-composition: the key side, x_k @ W_OV then into W_QK from the right.
+            assert tables["K"][h1, h2] == pytest.approx(T.composition_score(QK[1, h2], OV[0, h1].T))
+            assert tables["V"][h1, h2] == pytest.approx(T.composition_score(OV[0, h1], OV[1, h2]))
+    with pytest.raises(DiagramError, match="'Q', 'K' or 'V'"):
+        T.composition_scores(model2, "X")  # type: ignore[arg-type]
+    with pytest.raises(DiagramError, match="earlier to a later"):
+        T.composition_scores(model2, "K", 1, 0)
+
+
+# ---- the hand-built induction model ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("d_vocab", "n_ctx"), [(16, 32), (10, 16), (20, 40)])
+def test_induction_transformer_accuracy(d_vocab, n_ctx):
+    model = T.induction_transformer(d_vocab=d_vocab, n_ctx=n_ctx)
+    assert (model.n_layers, model.d_vocab, model.n_ctx) == (2, d_vocab, n_ctx)
+    half = n_ctx // 2
+    tokens = T.repeated_random_tokens(half, d_vocab, batch=300, seed=7)
+    pred = model(tokens).argmax(-1)
+    accuracy = (pred[:, half : 2 * half - 1] == tokens[:, half + 1 :]).mean()
+    assert accuracy >= 0.99
+    losses = model.loss(tokens, per_position=True)
+    assert losses[half:].max() < 0.01 < losses[1:half].min()
+
+
+def test_induction_transformer_mechanism():
+    model = T.induction_transformer()
+    tokens = T.repeated_random_tokens(16, 16, seed=3)
+    A = model.attention_patterns(tokens)
+    seq = np.arange(1, 32)
+    # L0H0 attends to the previous token.
+    assert A[0, 0, seq, seq - 1].min() > 0.99
+    # L1H0 attends, in the second half, to the token after the earlier copy of the query.
+    q = np.arange(16, 32)
+    assert A[1, 0, q, q - 15].min() > 0.99
+    # K-composition is what links them; the OV circuit of L1H0 copies.
+    K = T.composition_scores(model, "K")
+    assert K[0, 0] > T.composition_scores(model, "Q")[0, 0]
+    assert T.composition_scores(model, "V")[0, 0] == pytest.approx(0.0)
+    assert T.copying_score(T.ov_circuit(model, 1, 0)) == pytest.approx(1.0)
+
+
+def test_repeated_random_tokens():
+    t = T.repeated_random_tokens(10, 10, batch=50, seed=1)
+    assert t.shape == (50, 20)
+    assert all(len(set(row[:10])) == 10 for row in t)
+    np.testing.assert_array_equal(t[:, :10], t[:, 10:])
+    with pytest.raises(DiagramError, match="distinct"):
+        T.repeated_random_tokens(11, 10)
