@@ -1,0 +1,93 @@
+"""Issue 2's first widget in JupyterLab 4: the picture, a drag reaching Python, redraws."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from harness import JupyterServer, kernel, open_notebook, write_notebook
+
+CELLS = [
+    "import numpy as np\n"
+    "import tensorlessons as tl\n"
+    "A = np.arange(6.0).reshape(2, 3)\n"
+    "B = np.arange(12.0).reshape(3, 4) - 5\n"
+    'd = tl.Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])\n'
+    "w = tl.DiagramWidget(d)\n"
+    "w",
+]
+
+
+@pytest.fixture(scope="module")
+def page(jupyter: JupyterServer, context: Any) -> Any:
+    write_notebook(jupyter.root / "first_widget.ipynb", CELLS)
+    page = context.new_page()
+    open_notebook(page, jupyter, "first_widget.ipynb")
+    page.wait_for_selector('.tl-widget[data-ready] [data-tensor="B"]', timeout=60_000)
+    yield page
+    page.close()
+
+
+def py(page: Any, code: str) -> Any:
+    out = kernel(page, f"import json as _j\nprint(_j.dumps({code}))")
+    assert "ERROR" not in out, out
+    return json.loads(out)
+
+
+def test_picture_has_hooks(page: Any) -> None:
+    w = page.locator(".tl-widget")
+    assert w.locator('[data-tensor="A"]').count() == 1
+    assert w.locator('[data-tensor="B"]').count() == 1
+    legs = sorted(w.locator("[data-leg]").evaluate_all("els => els.map(e => e.dataset.leg)"))
+    assert legs == sorted(["A:i", "A:j", "B:j", "B:k"])
+    wires = w.locator("[data-wire]")
+    assert wires.count() == 1
+    assert wires.first.get_attribute("data-index") == "j"
+    names = w.locator(".tl-tensor .tl-name").all_text_contents()
+    assert names == ["A", "B"]
+    assert w.locator(".tl-einsum code").text_content() == py(page, "d.to_einsum()")
+    # dimensions are drawn on the legs
+    assert "i (2)" in w.locator('[data-leg="A:i"]').text_content()
+
+
+def test_drag_reaches_python(page: Any) -> None:
+    before = py(page, "list(d.tensor('A').position)")
+    box = page.locator('.tl-widget [data-tensor="A"] rect').bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y + 20, steps=4)
+    page.mouse.move(x + 60, y + 40, steps=4)
+    page.mouse.up()
+    page.wait_for_function(
+        "(v) => document.querySelector('.tl-svg').dataset.version !== v",
+        arg=page.locator(".tl-svg").get_attribute("data-version"),
+    )
+    after = py(page, "list(d.tensor('A').position)")
+    scale = py(page, "1")  # sanity: the kernel answers
+    assert scale == 1
+    # The picture is drawn at most 1:1 (it may be scaled down to fit), so Python's move
+    # is at least part of the 60 x 40 pixel drag, in the right direction.
+    assert after[0] > before[0] + 20 and after[1] > before[1] + 10, (before, after)
+
+
+def test_python_edits_redraw(page: Any) -> None:
+    w = page.locator(".tl-widget")
+    kernel(page, "d.add_tensor('C', np.ones(4), legs=['k'], indices=['k'])")
+    page.wait_for_selector('.tl-widget [data-tensor="C"]')
+    assert w.locator("[data-wire]").count() == 2
+    assert w.locator(".tl-einsum code").text_content() == py(page, "d.to_einsum()")
+    kernel(page, "d.remove_tensor('C')")
+    page.wait_for_selector('.tl-widget [data-tensor="C"]', state="detached")
+    assert w.locator("[data-wire]").count() == 1
+    # a new array: the result values shown are Python's
+    kernel(page, "d.set_array('A', np.eye(2, 3))")
+    expected = py(page, "d.contract().tolist()")
+    page.wait_for_function(
+        "(v) => document.querySelector('.tl-result td[data-index=\"0,0\"]').textContent === v",
+        arg=str(int(expected[0][0])),
+    )
+    cells = w.locator(".tl-result td[data-index]")
+    shown = [float(t) for t in cells.all_text_contents()]
+    assert shown == [v for row in expected for v in row]
