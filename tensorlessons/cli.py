@@ -1,0 +1,142 @@
+"""The ``tensorlessons`` console script: release student versions and grade a class.
+
+::
+
+    tensorlessons release SRC OUT
+    tensorlessons grade RELEASED SUBMISSIONS --out DIR
+
+See ``docs/grading.md`` for the instructor's guide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tensorlessons",
+        description="Release and grade tensorlessons chapters (nbgrader's format, no nbgrader).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser(
+        "release",
+        help="write student versions (solutions replaced, hidden tests removed, outputs cleared)",
+        description=(
+            "Write OUT/student/ (hand these out) and OUT/autograder/ (the grading key with "
+            "hidden tests: keep it private). Each notebook is first run with its solutions "
+            "removed; a graded cell that still passes is refused as a vacuous check."
+        ),
+    )
+    r.add_argument("src", metavar="SRC", help="a notebook, or a folder of notebooks")
+    r.add_argument("out", metavar="OUT", help="output folder")
+    r.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip running the notebooks to refuse vacuous graded cells",
+    )
+    _limits(r)
+
+    g = sub.add_parser(
+        "grade",
+        help="grade submissions: SUBMISSIONS/<learner>/<notebook>.ipynb",
+        description=(
+            "Run every submitted notebook in its own kernel, with locked and graded cells "
+            "(hidden tests included) restored from the release; write DIR/scores.csv, "
+            "DIR/feedback/<learner>.md and DIR/graded/<learner>/<notebook>.ipynb. "
+            "Submitted files are never modified."
+        ),
+    )
+    g.add_argument(
+        "released",
+        metavar="RELEASED",
+        help="the OUT folder of 'tensorlessons release' (or the source notebooks)",
+    )
+    g.add_argument(
+        "submissions", metavar="SUBMISSIONS", help="folder with one sub-folder per learner"
+    )
+    g.add_argument("--out", required=True, metavar="DIR", help="where to write the results")
+    _limits(g)
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _limits(p: argparse.ArgumentParser) -> None:
+    from .grading import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
+
+    p.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=DEFAULT_CELL_TIMEOUT,
+        metavar="S",
+        help=f"seconds a cell may run (default {DEFAULT_CELL_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_NOTEBOOK_TIMEOUT,
+        metavar="S",
+        help=f"seconds a whole notebook may run (default {DEFAULT_NOTEBOOK_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="notebooks run at once (default: the number of CPU cores)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the console script; returns the exit status (0 ok, 1 refused/failed, 2 usage)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    from .grading import GradingError, grade, release
+
+    try:
+        if args.command == "release":
+            names = release(
+                args.src,
+                args.out,
+                check=not args.no_check,
+                cell_timeout=args.cell_timeout,
+                notebook_timeout=args.timeout,
+                jobs=args.jobs,
+            )
+            print(f"released {len(names)} notebook(s): {', '.join(names)}")
+            print(f"  hand out:      {args.out}/student/")
+            print(f"  keep private:  {args.out}/autograder/  (hidden tests)")
+            return 0
+        results = grade(
+            args.released,
+            args.submissions,
+            args.out,
+            cell_timeout=args.cell_timeout,
+            notebook_timeout=args.timeout,
+            jobs=args.jobs,
+            log=(lambda _line: None) if args.quiet else None,
+        )
+    except GradingError as exc:
+        print(f"tensorlessons {args.command}: {exc}", file=sys.stderr)
+        return 1
+    learners = sorted({r.learner for r in results})
+    problems = [r for r in results if r.problems or r.status != "graded"]
+    print(f"graded {len(results)} notebook(s) of {len(learners)} learner(s)")
+    for r in results:
+        print(f"  {r.learner}/{r.notebook}: {r.score:g}/{r.max_score:g} ({r.status})")
+    if problems:
+        print(f"{len(problems)} notebook(s) with problems: see {args.out}/feedback/")
+    print(f"scores: {args.out}/scores.csv")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
