@@ -665,60 +665,19 @@ class Exercise:
 # Draw-to-answer exercises
 # --------------------------------------------------------------------------------------
 
-ANSWERS_DIR = "tensorlessons_answers"
-
 
 def _persist() -> Any:
-    """The answers-file helpers (``tensorlessons._persist`` when present)."""
+    """The answers-file helpers (imported late: they are only needed when drawing)."""
+    from . import _persist as p
+
+    return p
+
+
+def _load_saved(key: str) -> tuple[Diagram | None, str]:
     try:
-        from . import _persist as p
-
-        if all(hasattr(p, f) for f in ("save", "load", "reset")):
-            return p
-    except ImportError:
-        pass
-    return _LocalPersist
-
-
-class _LocalPersist:
-    """Sidecar answers files ``tensorlessons_answers/<key>.json`` in the working folder."""
-
-    @staticmethod
-    def _path(key: str) -> str:
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
-        return os.path.join(ANSWERS_DIR, safe + ".json")
-
-    @staticmethod
-    def save(key: str, diagram: Diagram) -> None:
-        os.makedirs(ANSWERS_DIR, exist_ok=True)
-        path = _LocalPersist._path(key)
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(diagram.to_json())
-        os.replace(tmp, path)
-
-    @staticmethod
-    def load(key: str) -> Diagram | None:
-        path = _LocalPersist._path(key)
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError:
-            return None
-        try:
-            data = json.loads(text)
-            if isinstance(data, dict) and "diagram" in data:
-                data = data["diagram"]
-            return Diagram.from_dict(data)
-        except (ValueError, DiagramError):
-            return None
-
-    @staticmethod
-    def reset(key: str) -> None:
-        try:
-            os.remove(_LocalPersist._path(key))
-        except OSError:
-            pass
+        return _persist().load(key), ""
+    except DiagramError as exc:  # a damaged answers file: start again, and say so
+        return None, str(exc)
 
 
 AnswerSpec = Diagram | Callable[[Diagram], "str | None"]
@@ -802,8 +761,9 @@ class DiagramExercise(Exercise):
         self.answer = answer
         self.persist = persist
         self.key = grade_id
-        saved = _persist().load(self.key) if persist else None
+        saved, self.load_error = _load_saved(self.key) if persist else (None, "")
         self._diagram = saved if saved is not None else start.copy()
+        #: Whether the learner's diagram was loaded from the answers file.
         self.restored = saved is not None
         self._diagram.observe(self._on_edit)
         self._view: Any = None

@@ -15,7 +15,7 @@ chapters also work with nbgrader itself.
   release, reports edited or deleted ones, executes every submission in a process pool,
   and writes ``scores.csv``, ``feedback/<learner>.md`` and ``graded/<learner>/*.ipynb``.
 
->>> src = "x = 1\\n# BEGIN SOLUTION\\nx = 2\\n# END SOLUTION\\n"
+>>> src = "x = 1\\n# BEGIN SOLUTION\\nx = 2\\n# END SOLUTION"
 >>> print(replace_solutions(src)[0])
 x = 1
 # YOUR CODE HERE
