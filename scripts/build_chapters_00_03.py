@@ -404,7 +404,7 @@ def chapter_00() -> Chapter:
         """
     )
     c.code(
-        f"""
+        """
         u = np.array([1.0, 2.0, 3.0, 4.0])
         v = np.array([0.5, -1.0, 2.0, 0.0])
 
@@ -571,14 +571,14 @@ def chapter_01() -> Chapter:
         """
     )
     c.code(
-        f"""
+        """
         s = np.array(7.0)
         v = rng.normal(size=4)
         M = rng.normal(size=(2, 3))
         A = rng.normal(size=(2, 3, 4))
 
         for name, arr in [("s", s), ("v", v), ("M", M), ("A", A)]:
-            print(f"{{name}}: order (number of legs) = {{arr.ndim}}, shape = {{arr.shape}}")
+            print(f"{name}: order (number of legs) = {arr.ndim}, shape = {arr.shape}")
 
         scalar = tl.Diagram().add_tensor("s", s)
         vector = tl.Diagram().add_tensor("v", v, legs=["i"])
@@ -869,7 +869,7 @@ def chapter_01() -> Chapter:
         """
     )
     c.code(
-        f"""
+        """
         T3 = rng.normal(size=(3, 3, 3))
         e0, e1, e2 = np.eye(3)
 
@@ -889,7 +889,7 @@ def chapter_01() -> Chapter:
             hints=[
                 "Plugging the basis vector e_n into a leg fixes that leg's index to n.",
                 "T3[2, 0, 1] fixes i = 2, j = 0, k = 1.",
-                "e2 goes on leg i, e0 on leg j, e1 on leg k; nothing stays open.",
+                "i = 2 needs e2 on leg i; do the same for j and k. Nothing stays open.",
             ],
         )
         ex01
@@ -1038,9 +1038,1296 @@ def chapter_01() -> Chapter:
     return c
 
 
+# ======================================================================================
+# 02 · Operations
+# ======================================================================================
+
+
+def chapter_02() -> Chapter:
+    c = Chapter("02")
+    c.md(
+        """
+        # 02 · Operations: outer products, contraction, trace, transpose
+
+        *Follows the paper's section on operations between tensors (Taylor 2024, §2).* Nearly
+        everything a linear layer, an attention head or a tensor decomposition does is built
+        from two moves:
+
+        - putting tensors **side by side** (the outer or tensor product), and
+        - **joining legs** with a wire (contraction: sum over the shared index).
+
+        With them we draw the dot product, the matrix–vector and matrix–matrix products,
+        chains of products and the trace; we see that transposing only *renames* legs, that
+        the way a diagram is drawn carries no meaning, that every diagram is one `np.einsum`
+        string — and that the *order* in which a network is contracted can change its cost
+        by orders of magnitude. About 45 minutes, with five exercises.
+        """
+    )
+    c.code(SETUP)
+    c.md(
+        """
+        ## Side by side: the outer (tensor) product
+
+        Two tensors drawn next to each other, not joined, stand for their **outer product**
+        (also called tensor product): every entry of one times every entry of the other,
+        $(u \\otimes v)_{ij} = u_i\\, v_j$. Nothing is summed, so every leg stays open and the
+        orders add up: a vector (1 leg) beside a vector (1 leg) is a matrix (2 legs).
+        """
+    )
+    c.code(
+        f"""
+        u = np.array([1.0, 2.0])
+        v = np.array([1.0, 10.0, 100.0])
+
+        outer = tl.Diagram.from_einsum("i,j->ij", u, v, names=["u", "v"])
+        print(outer.contract())
+        np.testing.assert_allclose(outer.contract(), np.outer(u, v))
+        print("✓ u beside v is np.outer(u, v)")
+        {show("outer")}
+        """
+    )
+    c.md(
+        """
+        Any tensors can stand side by side: a matrix (2 legs) next to a vector (1 leg) is an
+        order-3 tensor, $(M \\otimes v)_{ijk} = M_{ij} v_k$:
+        """
+    )
+    c.code(
+        f"""
+        M = rng.normal(size=(2, 2))
+        Mv = tl.Diagram.from_einsum("ij,k->ijk", M, v, names=["M", "v"])
+        print("shape:", Mv.shape)
+        np.testing.assert_allclose(Mv.contract(), np.multiply.outer(M, v))
+        print("✓ M beside v is np.multiply.outer(M, v)")
+        {show("Mv")}
+        """
+    )
+    c.md(
+        """
+        **A trap: two things called "tensor product".** Physics texts and `np.kron` use
+        "tensor product" (Kronecker product) for the same numbers arranged as *one* long
+        vector (or one big matrix): `np.kron(u, v)` has **one** leg of dimension 6, the outer
+        product has **two** legs of dimensions 2 and 3. They differ only by *grouping* the two
+        legs into one — a reshape, which chapter 03 draws. When you read "tensor product",
+        ask how many legs the result has.
+        """
+    )
+    c.code(
+        """
+        print("outer:", np.outer(u, v).shape, "  kron:", np.kron(u, v).shape)
+        np.testing.assert_allclose(np.kron(u, v), np.outer(u, v).reshape(6))
+        print("✓ kron(u, v) is the outer product with its two legs grouped into one")
+        """
+    )
+    c.md(
+        """
+        ## Joining legs: contraction
+
+        Join two legs of **equal dimension** with a wire and their index is **summed over**.
+        Each wire removes two open legs. The simplest case is two vectors: one wire, no open
+        legs left, so the result is a number — the dot product
+        $u \\cdot w = \\sum_i u_i w_i$.
+        """
+    )
+    c.code(
+        f"""
+        u = rng.normal(size=4)
+        w = rng.normal(size=4)
+
+        dot = tl.Diagram.from_einsum("i,i->", u, w, names=["u", "w"])
+        np.testing.assert_allclose(dot.contract(), u @ w)
+        print("u·w =", float(dot.contract()), "✓ equals u @ w")
+        {show("dot")}
+        """
+    )
+    c.md(
+        """
+        ## Matrix–vector, matrix–matrix, and chains
+
+        A matrix has two legs. Join one of them to a vector and one leg stays open: the
+        result is a vector, $(Mx)_i = \\sum_j M_{ij} x_j$. Join two matrices and two legs stay
+        open: $(AB)_{ik} = \\sum_j A_{ij} B_{jk}$. Chains of products are chains of boxes.
+
+        This time we build the chain $A B C x$ edit by edit, as you would in the widget:
+        start from four unconnected tensors (their outer product!) and join legs one wire
+        at a time. Watch the open legs and the shape.
+        """
+    )
+    c.code(
+        """
+        A = rng.normal(size=(2, 3))
+        B = rng.normal(size=(3, 4))
+        C = rng.normal(size=(4, 5))
+        x = rng.normal(size=5)
+
+        chain = tl.Diagram.from_arrays({"A": A, "B": B, "C": C, "x": x})
+        print("no wires:       open legs", chain.output, "shape", chain.shape)
+        chain.connect("A:j", "B:i")
+        print("A–B joined:     open legs", chain.output, "shape", chain.shape)
+        chain.connect("B:j", "C:i")
+        chain.connect("C:j", "x:i")
+        chain.auto_layout()
+        print("all joined:     open legs", chain.output, "shape", chain.shape)
+        print("einsum:", chain.to_einsum())
+        """
+    )
+    c.code(
+        f"""
+        np.testing.assert_allclose(chain.contract(), A @ B @ C @ x)
+        print("✓ the chain is A @ B @ C @ x")
+        chain_widget = {show("chain")}
+        chain_widget
+        """
+    )
+    c.md(
+        """
+        **Try it:** in the widget above, cut the wire between `B` and `C` (click it, press
+        Delete) and look at the result panel: two more open legs, shape `(2, 4, 4)`. Undo
+        with Ctrl + Z. The rule to read any diagram: **the result has one leg per open leg,
+        and every wire is a sum.**
+
+        ## Trace: a leg joined back to its own tensor
+
+        Join a square matrix's two legs to each other and nothing stays open: the diagram is
+        the number $\\sum_i M_{ii} = \\operatorname{tr} M$, drawn as a **loop**.
+        """
+    )
+    c.code(
+        f"""
+        S = rng.normal(size=(3, 3))
+        trace = tl.Diagram.from_einsum("ii->", S, names=["S"])
+        np.testing.assert_allclose(trace.contract(), np.trace(S))
+        print("tr S =", float(trace.contract()), "✓ equals np.trace(S)")
+        {show("trace")}
+        """
+    )
+    c.md(
+        """
+        The trace of a product is a loop through several tensors:
+        $\\operatorname{tr}(PQR) = \\sum_{ijk} P_{ij} Q_{jk} R_{ki}$. Algebra books prove the
+        *cyclic property* $\\operatorname{tr}(PQR) = \\operatorname{tr}(QRP) =
+        \\operatorname{tr}(RPQ)$. In the notation there is nothing to prove: all three are
+        the **same loop**, read from a different starting point. `tl.equivalent` compares
+        two diagrams by what they mean (which legs are joined to which), not by how they are
+        written or drawn. $\\operatorname{tr}(PRQ)$, on the other hand, is a different loop.
+        """
+    )
+    c.code(
+        """
+        P, Q, R = (rng.normal(size=(3, 3)) for _ in range(3))
+        tr_PQR = tl.Diagram.from_einsum("ij,jk,ki->", P, Q, R, names=["P", "Q", "R"])
+        tr_QRP = tl.Diagram.from_einsum("jk,ki,ij->", Q, R, P, names=["Q", "R", "P"])
+        tr_PRQ = tl.Diagram.from_einsum("ij,jk,ki->", P, R, Q, names=["P", "R", "Q"])
+
+        print("tr(PQR) and tr(QRP) the same diagram?", tl.equivalent(tr_PQR, tr_QRP))
+        print("tr(PQR) and tr(PRQ) the same diagram?", tl.equivalent(tr_PQR, tr_PRQ))
+        print("  why not:", tl.diagram.difference(tr_PQR, tr_PRQ))
+
+        np.testing.assert_allclose(tr_PQR.contract(), np.trace(Q @ R @ P))
+        print("✓ tr(PQR) =", float(tr_PQR.contract()), "= tr(QRP);  tr(PRQ) =", float(tr_PRQ.contract()))
+        """
+    )
+    c.md(
+        """
+        ## Transpose, and why orientation means nothing
+
+        In numpy, `A.T` swaps which axis comes first. A diagram has no "first" leg drawn
+        anywhere: it only says **which leg is joined to what**, and lists the open legs of the
+        result in some order (the part after `->`). Transposing is choosing the other order:
+        """
+    )
+    c.code(
+        f"""
+        A = rng.normal(size=(2, 3))
+        At = tl.Diagram.from_einsum("ij->ji", A, names=["A"])
+        np.testing.assert_allclose(At.contract(), A.T)
+        print("✓ 'ij->ji' is A.T; the open legs are listed as", At.output)
+        {show("At")}
+        """
+    )
+    c.md(
+        """
+        So rotating, mirroring or dragging a diagram never changes it — only connectivity
+        counts. For example $A b$ and $b^T A^T$ are the **same diagram**: the vector `b` is
+        joined to the second leg of `A`, and `A`'s first leg is open. So are
+        $(AB)^T$ and $B^T A^T$. Drag the boxes of the widget below around, even put `b` on
+        the left: the value stays $Ab$.
+        """
+    )
+    c.code(
+        f"""
+        b = rng.normal(size=3)
+        Ab = tl.Diagram.from_einsum("ij,j->i", A, b, names=["A", "b"])
+        bAt = tl.Diagram.from_einsum("j,ij->i", b, A, names=["b", "A"])  # b^T A^T
+
+        print("A b and b^T A^T the same diagram?", tl.equivalent(Ab, bAt))
+        np.testing.assert_allclose(Ab.contract(), b @ A.T)
+        print("✓ both are", Ab.contract())
+        {show("Ab")}
+        """
+    )
+    c.md(
+        """
+        ## Every diagram is one einsum string
+
+        To write a diagram as `np.einsum`:
+
+        1. give every wire and every open leg its own letter;
+        2. for each tensor, write the letters of its legs in the order of its array's axes;
+           separate tensors with commas;
+        3. after `->`, write the letters of the open legs in the order you want the result's
+           axes. Letters that appear before `->` but not after it are summed.
+
+        A letter that appears on one tensor only and not after `->` is summed on its own:
+        `"ij->i"` sums each row (it is the same as joining leg `j` to a vector of ones).
+
+        | diagram | einsum | numpy |
+        |---|---|---|
+        | outer product | `i,j->ij` | `np.outer(u, v)` |
+        | dot product | `i,i->` | `u @ w` |
+        | matrix–vector | `ij,j->i` | `M @ x` |
+        | matrix–matrix | `ij,jk->ik` | `A @ B` |
+        | chain | `ij,jk,kl,l->i` | `A @ B @ C @ x` |
+        | trace | `ii->` | `np.trace(S)` |
+        | trace of a product | `ij,ji->` | `np.trace(A @ B)` |
+        | transpose | `ij->ji` | `A.T` |
+        | sum over a leg | `ij->i` | `A.sum(axis=1)` |
+
+        The cell below checks every row of this table, and `d.to_einsum()` gives the string
+        of any diagram — including one you have edited in a widget.
+        """
+    )
+    c.code(
+        """
+        A2, B2 = rng.normal(size=(2, 3)), rng.normal(size=(3, 2))
+        table = [
+            ("i,j->ij", [u, w], np.outer(u, w)),
+            ("i,i->", [u, w], u @ w),
+            ("ij,j->i", [A, b], A @ b),
+            ("ij,jk->ik", [A2, B2], A2 @ B2),
+            ("ij,jk,kl,l->i", [A, B, C, x], A @ B @ C @ x),
+            ("ii->", [S], np.trace(S)),
+            ("ij,ji->", [A2, B2], np.trace(A2 @ B2)),
+            ("ij->ji", [A], A.T),
+            ("ij->i", [A], A.sum(axis=1)),
+        ]
+        for expr, arrays, expected in table:
+            d = tl.Diagram.from_einsum(expr, *arrays)
+            np.testing.assert_allclose(np.einsum(expr, *arrays), expected)
+            np.testing.assert_allclose(d.contract(), expected)
+            print(f"✓ {expr:<16} diagram = np.einsum = numpy")
+        print("the chain you may have edited above is now:", chain_widget.diagram.to_einsum())
+        """
+    )
+    c.md(
+        """
+        ## The order of contraction, and what it costs
+
+        A diagram says *what* is summed, not *in which order*. A network is contracted two
+        tensors at a time, and every order gives the same numbers — but not at the same
+        price. Take $A B x$ with $n \\times n$ matrices:
+
+        - $(AB)\\,x$: first a matrix product, about $n^3$ multiplications, then $n^2$;
+        - $A\\,(Bx)$: two matrix–vector products, about $2n^2$.
+
+        For $n = 1000$ that is a factor of 500. `d.cost(optimize=...)` reports the FLOPs
+        (floating-point operations, as `opt_einsum` counts them) of the order an optimizer
+        picks, the largest intermediate tensor it makes, and the steps. `d.contract()`
+        uses `opt_einsum`'s `"auto"` choice. Compare the optimizers:
+        """
+    )
+    c.code(
+        """
+        n = 300
+        A3, B3, x3 = rng.normal(size=(n, n)), rng.normal(size=(n, n)), rng.normal(size=n)
+        ABx = tl.Diagram.from_einsum("ij,jk,k->i", A3, B3, x3, names=["A", "B", "x"])
+
+        for optimize in ["optimal", "greedy", "auto"]:
+            cost = ABx.cost(optimize=optimize)
+            print(f"{optimize:>8}: {cost.flops:>12,} FLOPs   steps: {' then '.join(cost.steps)}")
+        print(f"one big sum over i, j, k at once: {ABx.cost().naive_flops:,} FLOPs")
+        """
+    )
+    c.md(
+        """
+        `"optimal"` tries every order (affordable for a handful of tensors) and finds
+        $A(Bx)$. `"greedy"` is a fast rule of thumb for big networks — here it joins `A` and
+        `B` first, because that pair shares a wire, and pays the $n^3$ price. Time the two
+        orders (the pair `(1, 2)` means "contract tensors 1 and 2 of the current list", and
+        the result goes to the end of the list):
+        """
+    )
+    c.code(
+        """
+        import time
+
+        import opt_einsum
+
+        for label, path in [("A(Bx): B·x first", [(1, 2), (0, 1)]), ("(AB)x: A·B first", [(0, 1), (0, 1)])]:
+            start = time.perf_counter()
+            for _ in range(5):
+                out = ABx.contract_path(path)
+            ms = (time.perf_counter() - start) / 5 * 1000
+            np.testing.assert_allclose(out, A3 @ (B3 @ x3), rtol=1e-6, atol=1e-8)
+            print(f"{label}: {ms:7.2f} ms")
+        print("✓ same numbers both ways; very different cost")
+        """
+    )
+    c.md(
+        """
+        In bigger networks — tensor trains (chapter 06), or a transformer's circuits
+        (chapter 09) — the difference between a good and a bad order can be the difference
+        between a second and a year. Here are all the orders for $ABx$ side by side —
+        including a silly one that multiplies two tensors with no wire between them (an
+        outer product), which is never a good idea:
+        """
+    )
+    c.code(
+        """
+        # Every order of contracting A, B, x, with its cost
+        for path, label in [
+            ([(1, 2), (0, 1)], "B·x, then A·(Bx)"),
+            ([(0, 1), (0, 1)], "A·B, then (AB)·x"),
+            ([(0, 2), (0, 1)], "A beside x (no shared wire: an outer product!), then ·B"),
+        ]:
+            _, info = opt_einsum.contract_path(ABx.to_einsum(), *ABx.operands(), optimize=path)
+            print(f"{int(info.opt_cost):>14,} FLOPs, largest intermediate {int(info.largest_intermediate):>8,}: {label}")
+        """
+    )
+    c.md("## Exercises")
+    c.md(
+        """
+        ### Exercise 02.1 — the two "tensor products"
+
+        With `p` and `q` below, compute
+        - `outer_pq`: their outer product, with `np.einsum`;
+        - `kron_pq`: the Kronecker product `np.kron(p, q)`, but computed **from `outer_pq`**
+          with a reshape (no `np.kron`).
+        """
+    )
+    c.code("p, q = rng.normal(size=3), rng.normal(size=4)")
+    c.header(
+        """
+        Exercise(
+            "02-two-products",
+            title="The two 'tensor products'",
+            difficulty=1,
+            importance="core",
+            minutes=4,
+            hints=[
+                "The outer product has two open legs and no wire: one letter per vector.",
+                "Grouping two legs of dimensions 3 and 4 gives one leg of dimension 12.",
+                "outer_pq.reshape(...) with the product of the two dimensions.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "02-two-products",
+        """
+        # BEGIN SOLUTION
+        outer_pq = np.einsum("i,j->ij", p, q)
+        kron_pq = outer_pq.reshape(12)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-two-products",
+        """
+        check.array(outer_pq, np.outer(p, q), name="outer_pq")
+        check.array(kron_pq, np.kron(p, q), name="kron_pq")
+        check.passed("02-two-products", hidden=False)
+        """,
+        points=1,
+        difficulty=1,
+        importance="core",
+        minutes=4,
+    )
+    c.md(
+        """
+        ### Exercise 02.2 — read the einsum string off a diagram
+
+        Write the einsum string of each diagram below as `expr_1`, `expr_2`, `expr_3` (any
+        letters you like). The tensors are, in this order: (1) `u, M, w`; (2) `F, G`;
+        (3) `E, F, G`. Each string is checked by building its diagram and comparing
+        *meaning*, so letters and the order you list wires in do not matter — but the order
+        of the open legs after `->` does.
+        """
+    )
+    c.code(
+        """
+        u5, M5, w4 = rng.normal(size=5), rng.normal(size=(5, 4)), rng.normal(size=4)
+        F, G = rng.normal(size=(3, 4)), rng.normal(size=(4, 3))
+        E = rng.normal(size=(2, 3))
+
+        diagram_1 = tl.Diagram.from_einsum("a,ab,b->", u5, M5, w4, names=["u", "M", "w"])
+        diagram_2 = tl.Diagram.from_einsum("pq,qp->", F, G, names=["F", "G"])
+        diagram_3 = tl.Diagram.from_einsum("xy,yz,zw->wx", E, F, G, names=["E", "F", "G"])
+        """
+    )
+    c.code(show("diagram_1"))
+    c.code(show("diagram_2"))
+    c.code(
+        f"""
+        # the result's legs are listed in this order: {{diagram_3.output}}
+        # (G's second leg first, then E's first leg)
+        {show("diagram_3")}
+        """
+    )
+    c.header(
+        """
+        Exercise(
+            "02-einsum-strings",
+            title="Read the einsum string off a diagram",
+            difficulty=1,
+            importance="core",
+            minutes=6,
+            hints=[
+                "One group of letters per tensor, one letter per leg, in the array's axis order.",
+                "A shared letter is a wire; nothing open means nothing after '->'.",
+                "Diagram 2 is a loop through two matrices: a trace of a product.",
+                "Diagram 3 has two open legs; after '->' list G's open leg first, then E's.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "02-einsum-strings",
+        """
+        # BEGIN SOLUTION
+        expr_1 = "i,ij,j->"
+        expr_2 = "ij,ji->"
+        expr_3 = "ij,jk,kl->li"
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-einsum-strings",
+        """
+        for k, (expr, arrays, names, reference) in enumerate(
+            [
+                (expr_1, [u5, M5, w4], ["u", "M", "w"], diagram_1),
+                (expr_2, [F, G], ["F", "G"], diagram_2),
+                (expr_3, [E, F, G], ["E", "F", "G"], diagram_3),
+            ],
+            start=1,
+        ):
+            check.true(isinstance(expr, str), f"expr_{k} should be a string like 'ij,j->i'")
+            try:
+                yours, problem = tl.Diagram.from_einsum(expr, *arrays, names=names), ""
+            except tl.DiagramError as err:
+                yours, problem = None, f"expr_{k} = {expr!r} does not fit the arrays: {err}"
+            check.true(yours is not None, problem)
+            check.diagram(yours, reference, name=f"the diagram of expr_{k}")
+            check.array(np.einsum(expr, *arrays), reference.contract(), name=f"np.einsum(expr_{k}, ...)")
+        check.passed("02-einsum-strings", hidden=False)
+        """,
+        points=2,
+        difficulty=1,
+        importance="core",
+        minutes=6,
+    )
+    c.md(
+        """
+        ### Exercise 02.3 — draw a trace of a product
+
+        The widget shows three 3 × 3 matrices `A`, `B`, `C`, not joined. Wire them into
+        $\\operatorname{tr}(ABC) = \\sum_{ijk} A_{ij} B_{jk} C_{ki}$: each matrix's second leg
+        (`j`) joins the next matrix's first leg (`i`), and `C`'s second leg joins back to
+        `A`'s first. Press **Check** in the widget, then run the check cell. (Answer in code
+        instead, as in chapter 00, if you prefer.)
+        """
+    )
+    c.code(
+        """
+        A, B, C = (rng.normal(size=(3, 3)) for _ in range(3))
+        ex02 = tl.DiagramExercise(
+            "02-trace-draw",
+            task="Join A, B and C into the loop tr(ABC).",
+            start=tl.Diagram.from_arrays({"A": A, "B": B, "C": C}),
+            answer=tl.Diagram.from_einsum("ij,jk,ki->", A, B, C, names=["A", "B", "C"]),
+            title="Draw a trace of a product",
+            difficulty=2,
+            importance="core",
+            minutes=5,
+            hints=[
+                "A trace is a loop: when you are done, no leg is open.",
+                "Three wires: A to B, B to C, and C back to A.",
+                "Each wire goes from a second leg (j) to a first leg (i); order matters: tr(ACB) is different.",
+            ],
+        )
+        ex02
+        """
+    )
+    c.solution(
+        "02-trace-draw",
+        """
+        # Answer by drawing above (then delete the `raise` line below), or in code here.
+        # BEGIN SOLUTION
+        mine = ex02.start.copy()
+        mine.connect("A:j", "B:i")
+        mine.connect("B:j", "C:i")
+        mine.connect("C:j", "A:i")
+        ex02.submit(mine)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-trace-draw",
+        """
+        ex02.check()
+        check.array(ex02.diagram.contract(), np.trace(A @ B @ C), name="the value of your diagram")
+        check.passed("02-trace-draw", hidden=False)
+        """,
+        points=2,
+        difficulty=2,
+        importance="core",
+        minutes=5,
+    )
+    c.md(
+        """
+        ### Exercise 02.4 (optional) — transpose without `.T`
+
+        Write an einsum string `expr_T` such that `np.einsum(expr_T, A, B)` is
+        $(AB)^T$ for the matrices `A` and `B` of exercise 02.3 — without transposing
+        anything.
+        """
+    )
+    c.header(
+        """
+        Exercise(
+            "02-transpose",
+            title="Transpose without .T",
+            difficulty=1,
+            importance="optional",
+            minutes=3,
+            hints=[
+                "The diagram of (AB)^T is the diagram of AB: only the order of its open legs changes.",
+                "Write AB as an einsum first, then swap the letters after '->'.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "02-transpose",
+        """
+        # BEGIN SOLUTION
+        expr_T = "ij,jk->ki"
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-transpose",
+        """
+        check.true(isinstance(expr_T, str), "expr_T should be an einsum string")
+        check.true(".T" not in expr_T, "expr_T is an einsum string; it cannot contain .T")
+        check.array(np.einsum(expr_T, A, B), (A @ B).T, name="np.einsum(expr_T, A, B)")
+        ### BEGIN HIDDEN TESTS
+        A_, B_ = rng.normal(size=(2, 5)), rng.normal(size=(5, 3))
+        check.array(np.einsum(expr_T, A_, B_), (A_ @ B_).T, name="np.einsum(expr_T, ...) on non-square matrices")
+        ### END HIDDEN TESTS
+        check.passed("02-transpose", hidden=True)
+        """,
+        points=1,
+        difficulty=1,
+        importance="optional",
+        minutes=3,
+    )
+    c.md(
+        """
+        ### Exercise 02.5 — find a cheap contraction order
+
+        The network below is $K L N y$ with `K` 10 × 1000, `L` 1000 × 10, `N` 10 × 1000 and
+        `y` of length 1000 (einsum `"ij,jk,kl,l->i"`). An order is a list of pairs, as
+        above: `(a, b)` contracts the tensors at positions `a` and `b` of the current list
+        `[K, L, N, y]` and appends the result at the end.
+
+        - `cheap_path`: an order whose FLOP count is the smallest possible;
+        - `ratio`: how many times more FLOPs the left-to-right order
+          `[(0, 1), (0, 1), (0, 1)]` (that is, $((KL)N)y$) costs than yours.
+
+        Use `flops_of(path)` to try orders; do not ask an optimizer.
+        """
+    )
+    c.code(
+        """
+        import opt_einsum
+
+        K, L, N, y = rng.normal(size=(10, 1000)), rng.normal(size=(1000, 10)), rng.normal(size=(10, 1000)), rng.normal(size=1000)
+        KLNy = tl.Diagram.from_einsum("ij,jk,kl,l->i", K, L, N, y, names=["K", "L", "N", "y"])
+
+
+        def flops_of(path):
+            \"\"\"The FLOP count of contracting KLNy in the given order (list of position pairs).\"\"\"
+            _, info = opt_einsum.contract_path(KLNy.to_einsum(), *KLNy.operands(), optimize=[tuple(p) for p in path])
+            return int(info.opt_cost)
+
+
+        print(f"left to right ((KL)N)y: {flops_of([(0, 1), (0, 1), (0, 1)]):,} FLOPs")
+        """
+    )
+    c.header(
+        """
+        Exercise(
+            "02-contraction-order",
+            title="Find a cheap contraction order",
+            difficulty=2,
+            importance="core",
+            minutes=8,
+            hints=[
+                "Keep every intermediate small: never make a 1000-dimensional leg survive longer than needed.",
+                "Start at the vector end: contracting a matrix with a vector gives a vector.",
+                "Positions shift: after contracting positions 2 and 3, the list is [K, L, (Ny)].",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "02-contraction-order",
+        """
+        # BEGIN SOLUTION
+        cheap_path = [(2, 3), (1, 2), (0, 1)]
+        ratio = flops_of([(0, 1), (0, 1), (0, 1)]) / flops_of(cheap_path)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-contraction-order",
+        """
+        best = KLNy.cost(optimize="optimal").flops
+        try:
+            yours = flops_of(cheap_path)
+        except Exception as err:
+            yours = None
+            problem = f"cheap_path = {cheap_path!r} is not a valid order: {err}"
+        check.true(yours is not None, problem if yours is None else "")
+        check.true(yours <= best, f"your order costs {yours:,} FLOPs; an order with {best:,} FLOPs exists")
+        check.array(KLNy.contract_path(cheap_path), K @ L @ N @ y, name="the network contracted in your order")
+        check.array(ratio, flops_of([(0, 1), (0, 1), (0, 1)]) / best, name="ratio", rtol=1e-3)
+        check.passed("02-contraction-order", hidden=False)
+        """,
+        points=2,
+        difficulty=2,
+        importance="core",
+        minutes=8,
+    )
+    c.md(
+        """
+        ## Summary
+
+        - Side by side = outer (tensor) product: orders add, nothing is summed. Beware: the
+          Kronecker product is the same numbers with the legs grouped.
+        - A wire = a contraction: the joined index is summed; each wire closes two legs.
+          Dot, matrix–vector and matrix–matrix products and chains are all wires.
+        - A leg joined back to its own tensor (or around a loop) is a trace; the cyclic
+          property of the trace is just the loop read from a different start.
+        - Only connectivity matters: transposing reorders the result's legs, and a diagram
+          can be rotated or rearranged freely.
+        - Every diagram is one einsum string, and the same network costs very different
+          amounts in different contraction orders.
+
+        Next, **`03_copy_tensors.ipynb`**: wires that split (copy tensors), reshaping, and
+        isometries.
+        """
+    )
+    c.code("progress()")
+    return c
+
+
+# ======================================================================================
+# 03 · Copy tensors, reshaping, isometries
+# ======================================================================================
+
+
+def chapter_03() -> Chapter:
+    c = Chapter("03")
+    c.md(
+        """
+        # 03 · Copy tensors, reshaping, isometries
+
+        *Follows the paper's sections on special tensors (Taylor 2024, §2).* Three kinds of
+        tensor have so much structure that the notation gives them their own symbols and
+        rules:
+
+        - the **copy tensor** (a dot where several wires meet): it makes diagonal matrices,
+          elementwise (Hadamard) products and batch legs;
+        - **reshaping**: grouping legs into one and splitting a leg into several;
+        - **isometries** and **unitaries**: tensors that disappear when joined to their mirror
+          image — the reason SVD and tensor networks are so pleasant to draw.
+
+        About 45 minutes, with five exercises.
+        """
+    )
+    c.code(SETUP)
+    c.md(
+        """
+        ## The copy tensor
+
+        The copy tensor (also *delta* tensor, or *spider*) has any number of legs, all of the
+        same dimension, and its entries are
+        $$\\delta_{ijk\\ldots} = \\begin{cases} 1 & \\text{if } i = j = k = \\ldots \\\\ 0 &
+        \\text{otherwise.}\\end{cases}$$
+        It is drawn as a small dot. Whatever index value arrives on one leg is *copied* to all
+        the others. `tl.copy_tensor(dim, n_legs)` makes one; `d.add_copy(name, dim, n_legs)`
+        adds one to a diagram.
+        """
+    )
+    c.code(
+        f"""
+        delta = tl.copy_tensor(3, n_legs=3)
+        arr = delta.contract()
+        print("shape:", arr.shape, "  entries equal to 1 at:", [tuple(int(x) for x in idx) for idx in np.argwhere(arr)])
+
+        explicit = np.zeros((3, 3, 3))
+        for i in range(3):
+            explicit[i, i, i] = 1.0
+        np.testing.assert_array_equal(arr, explicit)
+        print("✓ the copy tensor is 1 exactly where all indices agree")
+        {show("delta")}
+        """
+    )
+    c.md(
+        """
+        ### Two legs: a bare wire
+
+        A copy tensor with two legs is $\\delta_{ij}$, the **identity matrix** — and joining
+        the identity to a leg changes nothing. So a 2-leg copy tensor is just a piece of wire,
+        and may be drawn as one. (A 1-leg copy tensor is the all-ones vector: joining it to a
+        leg sums that leg.)
+        """
+    )
+    c.code(
+        f"""
+        np.testing.assert_array_equal(tl.copy_tensor(4, n_legs=2).contract(), np.eye(4))
+        print("✓ the 2-leg copy tensor is the identity matrix")
+
+        M = rng.normal(size=(2, 4))
+        with_wire = tl.Diagram().add_tensor("M", M, legs=["i", "j"]).add_copy("id", 4, n_legs=2, legs=["a", "b"])
+        with_wire.connect("M:j", "id:a")
+        with_wire.auto_layout()
+        just_M = tl.Diagram().add_tensor("M", M, legs=["i", "j"])
+
+        print("M joined to a 2-leg copy tensor is the same diagram as M:", tl.equivalent(with_wire, just_M))
+        np.testing.assert_allclose(with_wire.contract(), M)
+        print("✓ and the numbers agree")
+        {show("with_wire")}
+        """
+    )
+    c.md(
+        """
+        ## A vector into a 3-leg copy tensor: a diagonal matrix
+
+        Plug a vector $s$ into one leg of a 3-leg copy tensor. The two free legs carry the
+        same index, so the result is $s_i$ when $i = j$ and $0$ otherwise: the **diagonal
+        matrix** $\\operatorname{diag}(s)$. `tl.diagonal(s)` draws it.
+        """
+    )
+    c.code(
+        f"""
+        s = np.array([1.0, 2.0, 3.0])
+        diag_s = tl.diagonal(s, name="s")
+        print(diag_s.contract())
+        np.testing.assert_allclose(diag_s.contract(), np.diag(s))
+        print("✓ s into a copy tensor is np.diag(s);  einsum:", diag_s.to_einsum())
+        {show("diag_s")}
+        """
+    )
+    c.md(
+        """
+        The einsum string `a,aij->ij` needs the copy tensor as an array, because
+        `np.einsum` cannot repeat a letter after `->`. But a diagonal matrix is rarely
+        needed on its own. Multiply a matrix by it, $M \\operatorname{diag}(s)$, and the copy
+        tensor shows what really happens: each column $j$ of $M$ is scaled by $s_j$. In
+        einsum, the letter `j` then appears **three times** — in `M`, in `s` and after `->`.
+        A letter used by three or more legs *is* a copy tensor (a "hyperedge"): the diagram
+        below draws it as a dot.
+        """
+    )
+    c.code(
+        f"""
+        M = rng.normal(size=(2, 3))
+        scaled = tl.Diagram.from_einsum("ij,j->ij", M, s, names=["M", "s"])
+        np.testing.assert_allclose(scaled.contract(), M @ np.diag(s))
+        np.testing.assert_allclose(scaled.contract(), M * s)  # numpy broadcasting does the same
+        print("✓ 'ij,j->ij' is M @ diag(s), and M * s")
+        {show("scaled")}
+        """
+    )
+    c.md(
+        """
+        ## Two vectors into one copy tensor: the Hadamard product
+
+        Plug two vectors into a 3-leg copy tensor: the free leg carries the index both
+        vectors share, so the result is $u_i v_i$ — the **elementwise** (Hadamard) product
+        `u * v`, einsum `i,i->i`. With the free leg closed too (`i,i->`) it is the dot
+        product; with three vectors and no free leg, $\\sum_i u_i v_i w_i$, which no matrix
+        product can express. `tl.hadamard` builds the diagram (for matrices it uses one copy
+        tensor per leg).
+        """
+    )
+    c.code(
+        f"""
+        u, v, w = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
+
+        had = tl.hadamard(u, v, names=["u", "v"])
+        np.testing.assert_allclose(had.contract(), u * v)
+        np.testing.assert_allclose(np.einsum("i,i->i", u, v), u * v)
+        print("✓ u, v into a copy tensor = u * v = np.einsum('i,i->i', u, v)")
+
+        three = tl.Diagram.from_einsum("i,i,i->", u, v, w, names=["u", "v", "w"])
+        np.testing.assert_allclose(three.contract(), np.sum(u * v * w))
+        print("✓ three vectors into a closed copy tensor = sum(u * v * w)")
+        {show("had")}
+        """
+    )
+    c.md(
+        """
+        ### Copy tensors fuse
+
+        Two copy tensors joined by a wire are one copy tensor with all their remaining legs
+        (in the ZX-calculus this is called *spider fusion*): if every leg of each must carry
+        the same index, so must every leg of both. Below, two 3-leg dots joined by one wire
+        equal a single 4-leg dot.
+        """
+    )
+    c.code(
+        f"""
+        two = tl.Diagram().add_copy("c1", 3, n_legs=3, legs=["a", "b", "x"]).add_copy("c2", 3, n_legs=3, legs=["x", "c", "d"])
+        two.connect("c1:x", "c2:x")
+        two.auto_layout()
+        np.testing.assert_array_equal(two.contract(), tl.copy_tensor(3, n_legs=4).contract())
+        print("✓ two joined copy tensors = one 4-leg copy tensor")
+        {show("two")}
+        """
+    )
+    c.md(
+        """
+        ## Batch legs and broadcasting
+
+        Neural networks apply the same operation to every example of a batch (or every
+        position of a sequence). In a diagram, a **batch leg** is a copy tensor joining the
+        batch legs of the inputs *and* an open leg of the result: the same index runs through
+        all of them, and nothing is summed.
+
+        A batched matrix product: `X[b]` (2 × 3) times `Y[b]` (3 × 4) for every `b`, written
+        `bij,bjk->bik`, and in numpy simply `X @ Y`:
+        """
+    )
+    c.code(
+        f"""
+        X = rng.normal(size=(5, 2, 3))
+        Y = rng.normal(size=(5, 3, 4))
+        batched = tl.Diagram.from_einsum("bij,bjk->bik", X, Y, names=["X", "Y"])
+        np.testing.assert_allclose(batched.contract(), X @ Y)
+        np.testing.assert_allclose(batched.contract()[2], X[2] @ Y[2])
+        print("✓ 'bij,bjk->bik' = X @ Y: one matrix product per value of the batch leg b")
+        {show("batched")}
+        """
+    )
+    c.md(
+        """
+        Numpy's broadcasting is the same idea: `Z * gamma` with `Z` of shape (5, 3) and
+        `gamma` of shape (3,) scales every row of `Z` by `gamma` — einsum `bd,d->bd`, a copy
+        tensor on the `d` leg (as in $M\\operatorname{diag}(s)$ above) while `b` just stays
+        open.
+
+        ## Reshaping: grouping and splitting legs
+
+        `A.reshape(6, 4)` turns a (2, 3, 4) tensor into a matrix: the legs `i` (2) and `j` (3)
+        become **one leg** of dimension 6. numpy groups in *row-major* order — the combined
+        index is $3i + j$ — so `A.reshape(6, 4)[3 * i + j, k] == A[i, j, k]`. Splitting is
+        the inverse: one leg of dimension 6 becomes two of dimensions 2 and 3.
+
+        In the notation, grouped legs are often drawn as a thick wire, or as the legs
+        running into a small *grouping tensor* $R_{ij,g}$ (1 when $g = 3i + j$). `tl.group_legs`
+        and `tl.split_leg` do both.
+        """
+    )
+    c.code(
+        f"""
+        A = rng.normal(size=(2, 3, 4))
+        grouped = tl.group_legs(A, ["i", "j"], "ij")
+        print("grouped legs:", grouped.output, "shape", grouped.shape)
+        np.testing.assert_allclose(grouped.contract(), A.reshape(6, 4))
+        print("✓ grouping legs i, j is A.reshape(6, 4)")
+
+        with_R = tl.group_legs(A, ["i", "j"], "ij", as_tensor=True)
+        print("with a grouping tensor:", with_R.to_einsum())
+        np.testing.assert_allclose(with_R.contract(), A.reshape(6, 4))
+
+        split = tl.split_leg(grouped, "ij", [("i", 2), ("j", 3)])
+        np.testing.assert_allclose(split.contract(), A)
+        print("✓ splitting the grouped leg gives A back")
+        {show("with_R")}
+        """
+    )
+    c.md(
+        """
+        Grouping legs that are **not neighbours** in the array needs a transpose first —
+        numpy can only reshape neighbouring axes. In the diagram there is no such thing as
+        "neighbouring legs", so you just group them:
+        """
+    )
+    c.code(
+        """
+        ik = tl.group_legs(tl.Diagram.from_arrays({"A": A}), ["A:i", "A:k"], "ik")
+        np.testing.assert_allclose(ik.contract(), A.transpose(0, 2, 1).reshape(8, 3))
+        print("✓ grouping legs i and k = A.transpose(0, 2, 1).reshape(8, 3); open legs", ik.output)
+        """
+    )
+    c.md(
+        """
+        This closes the loop of chapter 02: the Kronecker product `np.kron(u, v)` is the outer
+        product with its two legs grouped.
+
+        ## Isometries, projectors and unitaries
+
+        Write $U^\\dagger$ ("U dagger") for the conjugate transpose of $U$. In a diagram
+        $U^\\dagger$ is drawn as the **mirror image** of $U$ (with complex-conjugated
+        numbers); there is nothing to transpose, because legs have no order in the picture.
+
+        A matrix $U$ of shape $n \\times m$ with $n \\ge m$ and orthonormal columns is an
+        **isometry**: $U^\\dagger U = I_m$. In the diagram, $U$ joined to its mirror image
+        along the long leg ($n$) is just a wire — the pair can be erased. But the other way
+        round, $UU^\\dagger$ joined along the short leg ($m$), is **not** the identity: it is a
+        **projector** $P$ onto the $m$-dimensional space spanned by the columns of $U$, with
+        $P^2 = P$. When $n = m$ both are the identity and $U$ is **unitary**.
+        """
+    )
+    c.code(
+        f"""
+        Z = rng.normal(size=(5, 2)) + 1j * rng.normal(size=(5, 2))
+        U, _ = np.linalg.qr(Z)  # U: 5 x 2, orthonormal (complex) columns
+
+        UdU = tl.Diagram.from_einsum("na,nb->ab", U.conj(), U, names=["U†", "U"])  # joined on the long leg n
+        UUd = tl.Diagram.from_einsum("ia,ja->ij", U, U.conj(), names=["U", "U†"])  # joined on the short leg a
+
+        np.testing.assert_allclose(UdU.contract(), np.eye(2), atol=1e-12)
+        print("✓ U†U = I (2 x 2): the pair joined along n is a bare wire")
+        P = UUd.contract()
+        np.testing.assert_allclose(P @ P, P, atol=1e-12)
+        print("✓ UU† = P is 5 x 5 with P @ P = P: a projector, trace", np.round(np.trace(P).real, 6), "= its rank")
+        print("is_isometry(U):", tl.is_isometry(U), "  is_projector(P):", tl.is_projector(P), "  is_unitary(U):", tl.is_unitary(U))
+        {show("UdU")}
+        """
+    )
+    c.code(
+        f"""
+        {show("UUd")}
+        """
+    )
+    c.md(
+        """
+        A square isometry is unitary, and so is the grouping tensor of the previous section
+        (seen as a matrix from the two small legs to the big one): reshaping never loses
+        information.
+        """
+    )
+    c.code(
+        """
+        Q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+        R = tl.grouping_tensor([2, 3])
+        print("square Q from QR is unitary:", tl.is_unitary(Q))
+        print("the grouping tensor R (2, 3, 6) is unitary:", tl.is_unitary(R))
+        np.testing.assert_allclose(Q.T @ Q, np.eye(4), atol=1e-12)
+        np.testing.assert_allclose(Q @ Q.T, np.eye(4), atol=1e-12)
+        """
+    )
+    c.md(
+        """
+        Isometries come back in every later chapter: the SVD (chapter 04) writes any matrix as
+        isometry · diagonal · isometry; tensor trains (chapter 06) are chains of isometries;
+        and spotting $U^\\dagger U$ pairs is how big diagrams get simplified.
+
+        ## Exercises
+        """
+    )
+    c.md(
+        """
+        ### Exercise 03.1 — draw the Hadamard product
+
+        The widget shows two vectors `u`, `v` (4 entries each) and a 3-leg copy tensor `c`.
+        Join them so that the diagram is the elementwise product `u * v`.
+        """
+    )
+    c.code(
+        """
+        start = tl.Diagram().add_tensor("u", u, legs=["i"]).add_tensor("v", v, legs=["i"]).add_copy("c", 4, n_legs=3)
+        start.auto_layout()
+        ex03 = tl.DiagramExercise(
+            "03-hadamard-draw",
+            task="Join u, v and the copy tensor c so that the diagram is u * v.",
+            start=start,
+            answer=tl.hadamard(u, v, names=["u", "v"]),
+            title="Draw the Hadamard product",
+            difficulty=1,
+            importance="core",
+            minutes=4,
+            hints=[
+                "The result u * v is a vector: exactly one leg stays open.",
+                "Each vector goes into one leg of the copy tensor.",
+                "The copy tensor's third leg is the result's leg: leave it open.",
+            ],
+        )
+        ex03
+        """
+    )
+    c.solution(
+        "03-hadamard-draw",
+        """
+        # Answer by drawing above (then delete the `raise` line below), or in code here.
+        # BEGIN SOLUTION
+        mine = ex03.start.copy()
+        mine.connect("u:i", "c:i")
+        mine.connect("v:i", "c:j")
+        ex03.submit(mine)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "03-hadamard-draw",
+        """
+        ex03.check()
+        check.array(ex03.diagram.contract(), u * v, name="the value of your diagram")
+        check.passed("03-hadamard-draw", hidden=False)
+        """,
+        points=2,
+        difficulty=1,
+        importance="core",
+        minutes=4,
+    )
+    c.md(
+        """
+        ### Exercise 03.2 — a diagonal without `np.diag`
+
+        Write an einsum string `expr_scale` such that `np.einsum(expr_scale, N, t)` is
+        $\\operatorname{diag}(t)\\, N$ — every **row** $i$ of `N` scaled by `t[i]` — without
+        building the diagonal matrix. Then set `rows_scaled = np.einsum(expr_scale, N, t)`.
+        """
+    )
+    c.code("N, t = rng.normal(size=(3, 4)), np.array([1.0, -2.0, 0.5])")
+    c.header(
+        """
+        Exercise(
+            "03-diagonal",
+            title="A diagonal without np.diag",
+            difficulty=1,
+            importance="core",
+            minutes=4,
+            hints=[
+                "diag(t) N keeps both legs of N open; t is joined to N's first leg through a copy tensor.",
+                "The letter of N's first leg appears three times: in N, in t and after '->'.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "03-diagonal",
+        """
+        # BEGIN SOLUTION
+        expr_scale = "ij,i->ij"
+        rows_scaled = np.einsum(expr_scale, N, t)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "03-diagonal",
+        """
+        check.true(isinstance(expr_scale, str), "expr_scale should be an einsum string such as 'ij,j->ij'")
+        check.array(rows_scaled, np.diag(t) @ N, name="rows_scaled")
+        check.array(np.einsum(expr_scale, N, t), np.diag(t) @ N, name="np.einsum(expr_scale, N, t)")
+        check.passed("03-diagonal", hidden=False)
+        """,
+        points=1,
+        difficulty=1,
+        importance="core",
+        minutes=4,
+    )
+    c.md(
+        """
+        ### Exercise 03.3 — a batch leg
+
+        `W` holds one 3 × 4 matrix for each of 6 examples (shape (6, 3, 4)), and `xs` one
+        4-vector per example (shape (6, 4)). Write `expr_batch` so that
+        `np.einsum(expr_batch, W, xs)` has shape (6, 3), row `b` being `W[b] @ xs[b]`.
+        """
+    )
+    c.code("W, xs = rng.normal(size=(6, 3, 4)), rng.normal(size=(6, 4))")
+    c.header(
+        """
+        Exercise(
+            "03-batch",
+            title="A batch leg",
+            difficulty=2,
+            importance="core",
+            minutes=4,
+            hints=[
+                "Write the product for one example first: 'ij,j->i'.",
+                "The batch leg is shared by W, xs and the result, and never summed.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "03-batch",
+        """
+        # BEGIN SOLUTION
+        expr_batch = "bij,bj->bi"
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "03-batch",
+        """
+        check.true(isinstance(expr_batch, str), "expr_batch should be an einsum string")
+        ys = np.einsum(expr_batch, W, xs)
+        check.shape(ys, (6, 3), name="np.einsum(expr_batch, W, xs)")
+        check.array(ys[0], W[0] @ xs[0], name="row 0 of your result")
+        check.array(ys, (W @ xs[:, :, None])[:, :, 0], name="np.einsum(expr_batch, W, xs)")
+        ### BEGIN HIDDEN TESTS
+        W_, x_ = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 3))
+        check.array(np.einsum(expr_batch, W_, x_), (W_ @ x_[:, :, None])[:, :, 0], name="your einsum on other shapes")
+        ### END HIDDEN TESTS
+        check.passed("03-batch", hidden=True)
+        """,
+        points=1,
+        difficulty=2,
+        importance="core",
+        minutes=4,
+    )
+    c.md(
+        """
+        ### Exercise 03.4 — group legs that are not neighbours
+
+        `T4` has legs `i, j, k, l` of dimensions (2, 3, 4, 5). Make the matrix `T_mat` whose
+        rows group the legs `(i, k)` and whose columns group `(j, l)`, both row-major, so that
+        `T_mat[4 * i + k, 5 * j + l] == T4[i, j, k, l]`. Use numpy (`transpose` and
+        `reshape`); check your idea with `tl.group_legs` if you like.
+        """
+    )
+    c.code("T4 = rng.normal(size=(2, 3, 4, 5))")
+    c.header(
+        """
+        Exercise(
+            "03-group-legs",
+            title="Group legs that are not neighbours",
+            difficulty=2,
+            importance="core",
+            minutes=6,
+            hints=[
+                "numpy's reshape groups neighbouring axes only, in their current order.",
+                "First reorder the axes to i, k, j, l with transpose, then reshape.",
+                "The shape after grouping is (2 * 4, 3 * 5).",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "03-group-legs",
+        """
+        # BEGIN SOLUTION
+        T_mat = T4.transpose(0, 2, 1, 3).reshape(8, 15)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "03-group-legs",
+        """
+        check.shape(T_mat, (8, 15), name="T_mat")
+        check.array(T_mat[4 * 1 + 2, 5 * 0 + 3], T4[1, 0, 2, 3], name="T_mat[4*1 + 2, 5*0 + 3]")
+        ### BEGIN HIDDEN TESTS
+        check.array(T_mat, T4.transpose(0, 2, 1, 3).reshape(8, 15), name="T_mat")
+        ### END HIDDEN TESTS
+        check.passed("03-group-legs", hidden=True)
+        """,
+        points=1,
+        difficulty=2,
+        importance="core",
+        minutes=6,
+    )
+    c.md(
+        """
+        ### Exercise 03.5 — an isometry and its projector
+
+        `V` below is a 6 × 2 **complex** isometry. Compute
+        - `gram`: $V^\\dagger V$ (2 × 2);
+        - `P`: $V V^\\dagger$ (6 × 6);
+        - `rank_P`: the matrix rank of `P` (a number; use `np.linalg.matrix_rank`).
+
+        Careful: $\\dagger$ is the *conjugate* transpose.
+        """
+    )
+    c.code("V, _ = np.linalg.qr(rng.normal(size=(6, 2)) + 1j * rng.normal(size=(6, 2)))")
+    c.header(
+        """
+        Exercise(
+            "03-isometry",
+            title="An isometry and its projector",
+            difficulty=2,
+            importance="core",
+            minutes=6,
+            hints=[
+                "V† is V.conj().T; .T alone forgets the complex conjugate.",
+                "V†V joins the two copies along the long leg (6); VV† along the short leg (2).",
+                "A projector's rank is the dimension of the space it projects onto.",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "03-isometry",
+        """
+        # BEGIN SOLUTION
+        gram = V.conj().T @ V
+        P = V @ V.conj().T
+        rank_P = np.linalg.matrix_rank(P)
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "03-isometry",
+        """
+        check.shape(gram, (2, 2), name="gram")
+        check.array(gram, np.eye(2), name="gram (V†V)", atol=1e-10)
+        check.shape(P, (6, 6), name="P")
+        check.true(np.allclose(P @ P, P, atol=1e-10), "P @ P should equal P (a projector); is P = V V† with the conjugate?")
+        check.equal(int(rank_P), 2, name="rank_P")
+        ### BEGIN HIDDEN TESTS
+        check.array(P, V @ V.conj().T, name="P", atol=1e-10)
+        ### END HIDDEN TESTS
+        check.passed("03-isometry", hidden=True)
+        """,
+        points=2,
+        difficulty=2,
+        importance="core",
+        minutes=6,
+    )
+    c.md(
+        """
+        ## Summary
+
+        - The copy tensor is 1 where all its indices agree. With 2 legs it is a wire; a
+          vector into 3 legs is a diagonal matrix; two vectors into 3 legs, the Hadamard
+          product; joined copy tensors fuse into one.
+        - A letter used three or more times in an einsum string is a copy tensor; a batch
+          leg is a copy tensor with an open leg.
+        - Reshaping is grouping legs (row-major) or splitting one; legs that are not
+          neighbours in the array need a transpose first — not in the diagram.
+        - An isometry satisfies $U^\\dagger U = I$ (the pair is a wire) while $UU^\\dagger$ is
+          only a projector; a unitary satisfies both.
+
+        Next, **`04_svd.ipynb`**: every matrix is isometry · diagonal · isometry.
+        """
+    )
+    c.code("progress()")
+    return c
+
+
 BUILDERS = {
     "00_start": chapter_00,
     "01_tensors": chapter_01,
+    "02_operations": chapter_02,
+    "03_copy_tensors": chapter_03,
 }
 
 
