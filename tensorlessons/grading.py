@@ -415,7 +415,7 @@ def run_notebook(
     def watchdog() -> None:
         # The last resort: a kernel still busy well after the notebook's time is up.
         while not done.wait(0.5):
-            if time.monotonic() > deadline + 10 and client.km is not None:
+            if time.monotonic() > deadline + 5 and client.km is not None:
                 killed.set()
                 try:
                     client.km.shutdown_kernel(now=True)
@@ -505,18 +505,24 @@ def run_notebook(
 
 
 def _run_hidden(client: Any, code: str) -> None:
-    """Run helper code in the kernel without touching the notebook's cells."""
-    from nbformat import v4
+    """Run helper code in the kernel, out of the learner's reach.
 
-    cell = v4.new_code_cell(code)
-    client.nb.cells.append(cell)
+    The code travels as a *user expression* of an empty silent request: IPython evaluates
+    user expressions with ``eval``, past the input transformers a learner could have
+    installed to rewrite the cells that follow; the notebook's cells are not touched.
+    """
+    msg_id = client.kc.execute(
+        "",
+        silent=True,
+        store_history=False,
+        user_expressions={"tensorlessons": f"exec({code!r}, globals())"},
+    )
+    saved = client.timeout
+    client.timeout = 30
     try:
-        saved = client.timeout
-        client.timeout = 30
-        client.execute_cell(cell, len(client.nb.cells) - 1)
-        client.timeout = saved
+        client.wait_for_reply(msg_id)
     finally:
-        client.nb.cells.pop()
+        client.timeout = saved
 
 
 # --------------------------------------------------------------------------------------
