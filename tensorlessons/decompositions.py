@@ -14,7 +14,9 @@ Every function here returns a *new* diagram (the input is never changed) whose
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,14 @@ __all__ = [
     "is_isometry",
     "is_unitary",
     "is_projector",
+    "svd",
+    "cp",
+    "tucker",
+    "mps",
+    "FitInfo",
+    "storage",
+    "singular_values",
+    "truncation_errors",
 ]
 
 _INPUT_LEGS = "ijklmnopqrstuvwxyz"
@@ -627,3 +637,534 @@ def dagger(x: Any, name: str | None = None) -> Diagram:
         arr = value if kind == "copy" else np.conj(value)
         specs.append((kind, new, tlegs, tlabels, arr, (pos[0], -pos[1])))
     return _rebuild(specs, d.output)
+
+
+# --------------------------------------------------------------------------------------
+# Decompositions
+# --------------------------------------------------------------------------------------
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _input(array: Any, what: str, min_ndim: int = 1) -> np.ndarray:
+    arr = _numeric(array, f"{what}: the array")
+    if arr.ndim < min_ndim:
+        raise DiagramError(
+            f"{what}: needs an array with at least {min_ndim} leg(s), got shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise DiagramError(f"{what}: the array is empty (shape {arr.shape})")
+    if not np.all(np.isfinite(arr)):
+        raise DiagramError(f"{what}: the array contains NaN or infinite values")
+    return arr if arr.dtype.kind in "fc" else arr.astype(float)
+
+
+def _rank(value: Any, what: str, hi: int | None = None, why: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise DiagramError(f"{what} must be a positive integer, got {value!r}")
+    if hi is not None and value > hi:
+        raise DiagramError(f"{what} = {value!r} is too large: at most {hi}{why}")
+    return int(value)
+
+
+def _legs_for(arr: np.ndarray, legs: Sequence[str] | None, what: str) -> list[str]:
+    if legs is None:
+        return _default_legs(arr.ndim)
+    legs = [str(x) for x in legs]
+    if len(legs) != arr.ndim or len(set(legs)) != len(legs):
+        raise DiagramError(
+            f"{what}: legs {legs!r} must be {arr.ndim} different names, one per axis of shape {arr.shape}"
+        )
+    return legs
+
+
+def _factor_names(n: int) -> list[str]:
+    return list(_LETTERS[:n]) if n <= len(_LETTERS) else [f"F{k}" for k in range(n)]
+
+
+def _bond_names(n: int, taken: Sequence[str], base: str) -> list[str]:
+    used = set(taken)
+    return [_fresh(f"{base}{k + 1}" if n > 1 else base, used) for k in range(n)]
+
+
+def singular_values(array: Any, left: int = 1) -> np.ndarray:
+    """The singular values of ``array`` across the cut after its first ``left`` legs.
+
+    >>> import numpy as np
+    >>> singular_values(np.diag([3.0, 1.0, 2.0])).tolist()
+    [3.0, 2.0, 1.0]
+    """
+    arr = _input(array, "singular_values", 2)
+    left = _cut(arr, left, "singular_values")
+    m = math.prod(arr.shape[:left])
+    return np.linalg.svd(arr.reshape(m, -1), compute_uv=False)
+
+
+def truncation_errors(array: Any, left: int = 1) -> np.ndarray:
+    """The Eckart-Young error of keeping ``r`` singular values, for ``r = 0, 1, ..., R``.
+
+    ``errors[r]`` is the root of the sum of the squared singular values after the first
+    ``r``: the Frobenius norm of the smallest possible error of a rank-``r`` approximation.
+
+    >>> import numpy as np
+    >>> truncation_errors(np.diag([3.0, 4.0])).tolist()
+    [5.0, 3.0, 0.0]
+    """
+    s = singular_values(array, left)
+    tail = np.cumsum((s**2)[::-1])[::-1]
+    return np.sqrt(np.append(tail, 0.0))
+
+
+def _cut(arr: np.ndarray, left: Any, what: str) -> int:
+    if isinstance(left, bool) or not isinstance(left, (int, np.integer)):
+        raise DiagramError(f"{what}: left must be an integer, got {left!r}")
+    if not 1 <= left <= arr.ndim - 1:
+        raise DiagramError(
+            f"{what}: left={left!r} puts no leg on one side of the cut; an array of shape "
+            f"{arr.shape} can be cut after 1..{arr.ndim - 1} legs"
+        )
+    return int(left)
+
+
+def svd(
+    array: Any,
+    rank: int | None = None,
+    left: int = 1,
+    legs: Sequence[str] | None = None,
+) -> Diagram:
+    """The singular value decomposition ``M = U S V†`` as a diagram: U, S, V.
+
+    The first ``left`` legs go on U's side of the cut, the others on V's (a many-leg
+    tensor is grouped into a matrix, decomposed and its legs restored). ``S`` is the
+    vector of singular values on a copy tensor (the hyperedge ``r`` joining U, S and V):
+    ``M[i, j] = sum_r U[i, r] S[r] V[j, r]``. U and V are isometries (``U†U = I``).
+    With ``rank``, only the largest ``rank`` singular values are kept; the error is then
+    the smallest possible (Eckart-Young): the root of the sum of the discarded squared
+    singular values. ``contract()`` gives the approximation with legs in input order.
+
+    >>> import numpy as np
+    >>> M = np.random.default_rng(0).normal(size=(4, 3))
+    >>> d = svd(M)
+    >>> d.names, d.to_einsum(), d["U"].shape, d["S"].shape, d["V"].shape
+    (['U', 'S', 'V'], 'ir,r,jr->ij', (4, 3), (3,), (3, 3))
+    >>> bool(np.allclose(d.contract(), M))
+    True
+    >>> d1 = svd(M, rank=1)
+    >>> s = np.linalg.svd(M, compute_uv=False)
+    >>> bool(np.isclose(np.linalg.norm(M - d1.contract()), np.sqrt(s[1]**2 + s[2]**2)))
+    True
+    >>> T = np.random.default_rng(0).normal(size=(2, 3, 4))
+    >>> svd(T, left=2).to_einsum()
+    'ijr,r,kr->ijk'
+    """
+    arr = _input(array, "svd", 2)
+    legs = _legs_for(arr, legs, "svd")
+    left = _cut(arr, left, "svd")
+    lshape, rshape = arr.shape[:left], arr.shape[left:]
+    m, n = math.prod(lshape), math.prod(rshape)
+    full = min(m, n)
+    r = full if rank is None else _rank(rank, "svd: rank", full, f" (min({m}, {n}) across the cut)")
+    U, s, Vh = np.linalg.svd(arr.reshape(m, n), full_matrices=False)
+    U, s, V = U[:, :r], s[:r], Vh[:r].T.conj()
+    (bond,) = _bond_names(1, legs, "r")
+    return _rebuild(
+        [
+            (
+                "tensor",
+                "U",
+                [*legs[:left], bond],
+                [*legs[:left], bond],
+                U.reshape(*lshape, r),
+                (-110.0, 0.0),
+            ),
+            ("tensor", "S", [bond], [bond], s, (0.0, -80.0)),
+            (
+                "tensor",
+                "V",
+                [*legs[left:], bond],
+                [*legs[left:], bond],
+                V.conj().reshape(*rshape, r),
+                (110.0, 0.0),
+            ),
+        ],
+        legs,
+    )
+
+
+@dataclass
+class FitInfo:
+    """How a fitted decomposition went: its error, and for iterative fits, the iterations.
+
+    ``error`` is the Frobenius norm of ``array - diagram.contract()``, ``relative_error``
+    that divided by the norm of the array, ``storage`` the numbers the diagram keeps
+    (its tensors' sizes) against ``full_storage`` of the array, ``errors`` the relative
+    error after each iteration (empty for one-shot methods).
+    """
+
+    method: str
+    error: float
+    relative_error: float
+    storage: int
+    full_storage: int
+    iterations: int = 0
+    converged: bool = True
+    errors: list[float] = field(default_factory=list)
+
+    @property
+    def compression(self) -> float:
+        """How many times fewer numbers the diagram keeps than the full array."""
+        return self.full_storage / max(self.storage, 1)
+
+
+def storage(d: Diagram) -> int:
+    """How many numbers a diagram keeps: the sizes of its tensors (copy tensors are free).
+
+    >>> import numpy as np
+    >>> storage(svd(np.ones((10, 10)), rank=2))
+    42
+    """
+    return int(sum(math.prod(t.dims) for t in d if t.kind != "copy"))
+
+
+def _info(method: str, arr: np.ndarray, d: Diagram, **kw: Any) -> FitInfo:
+    err = float(np.linalg.norm(arr - d.contract()))
+    norm = float(np.linalg.norm(arr))
+    return FitInfo(method, err, err / norm if norm else err, storage(d), int(arr.size), **kw)
+
+
+class _Progress:
+    """A progress bar that appears only when a fit runs long (> ``after`` seconds).
+
+    In a Jupyter kernel it is an ipywidgets bar (closed when done); elsewhere it
+    prints nothing unless asked (``show=True`` prints to stdout, never stderr).
+    """
+
+    def __init__(self, total: int, label: str, show: bool | None, after: float = 1.0) -> None:
+        self.total, self.label, self.show, self.after = total, label, show, after
+        self.start = time.perf_counter()
+        self.bar: Any = None
+        self.text_shown = False
+
+    def _in_kernel(self) -> bool:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        ip = get_ipython()
+        return ip is not None and hasattr(ip, "kernel")
+
+    def update(self, k: int, rel: float) -> None:
+        if self.show is False:
+            return
+        elapsed = time.perf_counter() - self.start
+        if self.show is None and elapsed < self.after:
+            return
+        if self.bar is None and not self.text_shown:
+            if self._in_kernel():
+                import ipywidgets as w
+                from IPython.display import display
+
+                self.bar = w.IntProgress(min=0, max=self.total, description=self.label)
+                self.note = w.Label()
+                self.box = w.HBox([self.bar, self.note])
+                display(self.box)
+            elif self.show:
+                self.text_shown = True
+        if self.bar is not None:
+            self.bar.value = k
+            self.note.value = f"iteration {k}, relative error {rel:.2e}"
+        elif self.text_shown and (k % 10 == 0 or k == self.total):
+            print(f"{self.label} iteration {k}/{self.total}: relative error {rel:.3e}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.box.close()
+
+
+def _unfold(arr: np.ndarray, mode: int) -> np.ndarray:
+    return np.moveaxis(arr, mode, 0).reshape(arr.shape[mode], -1)
+
+
+def _khatri_rao(mats: Sequence[np.ndarray]) -> np.ndarray:
+    """Row-major Khatri-Rao product: row (i, j, ...) of the result is A[i] * B[j] * ..."""
+    out = mats[0]
+    for m in mats[1:]:
+        out = (out[:, None, :] * m[None, :, :]).reshape(-1, out.shape[1])
+    return out
+
+
+def cp(
+    array: Any,
+    rank: int,
+    seed: int = 0,
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+    init: str = "svd",
+    legs: Sequence[str] | None = None,
+    progress: bool | None = None,
+    return_info: bool = False,
+) -> Diagram | tuple[Diagram, FitInfo]:
+    """The CP (canonical polyadic) decomposition: factor matrices joined by one copy tensor.
+
+    ``X[i, j, k] ~ sum_r w[r] A[i, r] B[j, r] C[k, r]``: one factor matrix per leg
+    (``A``, ``B``, ``C``, ... with unit-norm columns) and the weights ``w``, all joined
+    through the hyperedge ``r`` (a copy tensor). Fitted by alternating least squares:
+    each factor in turn is the least-squares best given the others, until the relative
+    error changes by less than ``tol`` or after ``max_iter`` sweeps. ``init="svd"``
+    starts from the leading singular vectors of each unfolding (random columns fill in
+    when ``rank`` exceeds a leg's dimension); ``init="random"`` from ``seed``'s normals.
+    A progress bar appears in a notebook when the fit runs longer than a second
+    (``progress=False`` never, ``True`` always).
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> A, B, C = rng.normal(size=(4, 2)), rng.normal(size=(5, 2)), rng.normal(size=(6, 2))
+    >>> X = np.einsum("ir,jr,kr->ijk", A, B, C)  # CP rank 2
+    >>> d, info = cp(X, rank=2, return_info=True)
+    >>> d.names, d.to_einsum()
+    (['A', 'B', 'C', 'w'], 'ir,jr,kr,r->ijk')
+    >>> info.relative_error < 1e-6
+    True
+    """
+    arr = _input(array, "cp", 1)
+    legs = _legs_for(arr, legs, "cp")
+    rank = _rank(rank, "cp: rank")
+    if init not in ("svd", "random"):
+        raise DiagramError(f"cp: init must be 'svd' or 'random', got {init!r}")
+    max_iter = _rank(max_iter, "cp: max_iter")
+    rng = np.random.default_rng(seed)
+    N = arr.ndim
+    factors = []
+    for n in range(N):
+        F = rng.normal(size=(arr.shape[n], rank))
+        if init == "svd":
+            U = np.linalg.svd(_unfold(arr, n), full_matrices=False)[0]
+            k = min(rank, U.shape[1])
+            F[:, :k] = U[:, :k]
+        factors.append(F.astype(arr.dtype) if arr.dtype.kind == "c" else F)
+    weights = np.ones(rank)
+    norm = float(np.linalg.norm(arr))
+    unfoldings = [_unfold(arr, n) for n in range(N)]
+    exact = arr.size * rank <= 4_000_000
+    errors: list[float] = []
+    bar = _Progress(max_iter, "CP (ALS)", progress)
+    converged = False
+    it = 0
+    try:
+        for it in range(1, max_iter + 1):
+            for n in range(N):
+                others = [factors[m] for m in range(N) if m != n]
+                V = np.ones((rank, rank), dtype=arr.dtype)
+                for m in range(N):
+                    if m != n:
+                        V = V * (factors[m].conj().T @ factors[m])
+                mttkrp = unfoldings[n] @ (
+                    _khatri_rao(others).conj() if others else np.ones((1, rank))
+                )
+                F = np.linalg.lstsq(V.T, mttkrp.T, rcond=None)[0].T
+                weights = np.linalg.norm(F, axis=0)
+                safe = np.where(weights > 0, weights, 1.0)
+                factors[n] = F / safe
+            if exact:
+                approx = _cp_full(factors, weights)
+                err = float(np.linalg.norm(arr - approx))
+            else:
+                inner = np.vdot(F, mttkrp).real
+                err = float(np.sqrt(max(norm**2 - 2 * inner + np.vdot(F, F @ V).real, 0.0)))
+            rel = err / norm if norm else err
+            errors.append(rel)
+            bar.update(it, rel)
+            if rel < 1e-14 or (len(errors) > 1 and abs(errors[-2] - rel) < tol):
+                converged = True
+                break
+    finally:
+        bar.close()
+    names = _factor_names(N)
+    (bond,) = _bond_names(1, legs, "r")
+    wname = _fresh("w", set(names))
+    specs: list[Any] = []
+    for n in range(N):
+        angle = 2 * math.pi * n / max(N, 1) + math.pi
+        pos = (110.0 * math.cos(angle), -110.0 * math.sin(angle))
+        specs.append(("tensor", names[n], [legs[n], bond], [legs[n], bond], factors[n], pos))
+    specs.append(("tensor", wname, [bond], [bond], weights, (0.0, 0.0) if N % 2 else (0.0, 60.0)))
+    d = _rebuild(specs, legs)
+    if not return_info:
+        return d
+    return d, _info("cp", arr, d, iterations=it, converged=converged, errors=errors)
+
+
+def _cp_full(factors: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    shape = tuple(f.shape[0] for f in factors)
+    first = factors[0] * weights
+    rest = _khatri_rao(list(factors[1:])) if len(factors) > 1 else np.ones((1, len(weights)))
+    return (first @ rest.T).reshape(shape)
+
+
+def _mode_product(arr: np.ndarray, mat: np.ndarray, mode: int) -> np.ndarray:
+    """Contract leg ``mode`` of ``arr`` with the first leg of ``mat`` (result's leg there)."""
+    return np.moveaxis(np.tensordot(arr, mat, axes=([mode], [0])), -1, mode)
+
+
+def tucker(
+    array: Any,
+    ranks: int | Sequence[int],
+    *,
+    refine: bool = True,
+    max_iter: int = 50,
+    tol: float = 1e-10,
+    legs: Sequence[str] | None = None,
+    return_info: bool = False,
+) -> Diagram | tuple[Diagram, FitInfo]:
+    """The Tucker decomposition: a core tensor ``G`` with a factor matrix on each leg.
+
+    ``X[i, j, k] ~ sum_abc G[a, b, c] A[i, a] B[j, b] C[k, c]``. The factors are
+    isometries found by the higher-order SVD (each factor: the leading left singular
+    vectors of the tensor unfolded along its leg; the core: the tensor with every leg
+    multiplied by its factor's conjugate), then, with ``refine`` (default), improved by
+    higher-order orthogonal iteration (HOOI) until the error changes by less than
+    ``tol``. ``ranks`` is one number per leg (or one for all), each at most the leg's
+    dimension.
+
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(4, 5, 6))
+    >>> d = tucker(X, ranks=(2, 3, 3))
+    >>> d.names, d.to_einsum(), d["G"].shape
+    (['G', 'A', 'B', 'C'], 'abc,ia,jb,kc->ijk', (2, 3, 3))
+    >>> bool(np.allclose(tucker(X, ranks=(4, 5, 6)).contract(), X))
+    True
+    """
+    arr = _input(array, "tucker", 1)
+    legs = _legs_for(arr, legs, "tucker")
+    N = arr.ndim
+    if isinstance(ranks, (int, np.integer)) and not isinstance(ranks, bool):
+        ranks = [int(ranks)] * N
+    try:
+        ranks = list(ranks)  # type: ignore[arg-type]
+    except TypeError:
+        raise DiagramError(
+            f"tucker: ranks must be an integer or one per leg, got {ranks!r}"
+        ) from None
+    if len(ranks) != N:
+        raise DiagramError(
+            f"tucker: ranks {ranks!r} give {len(ranks)} number(s) for an array with {N} legs, shape {arr.shape}"
+        )
+    ranks = [
+        _rank(r, f"tucker: rank of leg {legs[n]!r}", arr.shape[n], " (its dimension)")
+        for n, r in enumerate(ranks)
+    ]
+    factors = [
+        np.linalg.svd(_unfold(arr, n), full_matrices=False)[0][:, : ranks[n]] for n in range(N)
+    ]
+
+    def core_of(fs: Sequence[np.ndarray]) -> np.ndarray:
+        G = arr
+        for n, F in enumerate(fs):
+            G = _mode_product(G, F.conj(), n)
+        return G
+
+    G = core_of(factors)
+    norm = float(np.linalg.norm(arr))
+    # with orthonormal factors, ||X - X^||^2 = ||X||^2 - ||G||^2
+    errors = [math.sqrt(max(norm**2 - float(np.linalg.norm(G)) ** 2, 0.0)) / (norm or 1.0)]
+    it = 0
+    converged = True
+    if refine and any(r < s for r, s in zip(ranks, arr.shape, strict=True)):
+        converged = False
+        for it in range(1, max_iter + 1):  # noqa: B007 (it is reported after the loop)
+            for n in range(N):
+                Y = arr
+                for m in range(N):
+                    if m != n:
+                        Y = _mode_product(Y, factors[m].conj(), m)
+                factors[n] = np.linalg.svd(_unfold(Y, n), full_matrices=False)[0][:, : ranks[n]]
+            G = core_of(factors)
+            errors.append(
+                math.sqrt(max(norm**2 - float(np.linalg.norm(G)) ** 2, 0.0)) / (norm or 1.0)
+            )
+            if abs(errors[-2] - errors[-1]) < tol:
+                converged = True
+                break
+    names = _factor_names(N)
+    gname = _fresh("G", set(names))
+    bonds = _tucker_bonds(N, legs)
+    specs: list[Any] = [("tensor", gname, bonds, bonds, G, (0.0, 0.0))]
+    for n in range(N):
+        angle = 2 * math.pi * n / max(N, 1) + math.pi
+        pos = (120.0 * math.cos(angle), -120.0 * math.sin(angle))
+        specs.append(
+            ("tensor", names[n], [legs[n], bonds[n]], [legs[n], bonds[n]], factors[n], pos)
+        )
+    d = _rebuild(specs, legs)
+    if not return_info:
+        return d
+    return d, _info("tucker", arr, d, iterations=it, converged=converged, errors=errors)
+
+
+def _tucker_bonds(n: int, legs: Sequence[str]) -> list[str]:
+    pool = [c for c in "abcdefgh" if c not in legs]
+    if n <= len(pool):
+        return pool[:n]
+    return _bond_names(n, legs, "r")
+
+
+def mps(
+    array: Any,
+    max_bond: int | None = None,
+    *,
+    legs: Sequence[str] | None = None,
+    return_info: bool = False,
+) -> Diagram | tuple[Diagram, FitInfo]:
+    """A matrix product state (tensor train) by repeated reshape + SVD: A0, A1, ..., An.
+
+    Sweep left to right: group everything to the right of the current leg into one leg,
+    SVD, keep ``U`` (reshaped, its bond on the right) as the next tensor and carry
+    ``S V†`` on. ``A0`` has legs (i, b1), the middle tensors (b_k, leg, b_k+1), the last
+    (b_n, leg). With ``max_bond``, each SVD keeps at most that many singular values
+    (each cut's error is then the Eckart-Young error of that cut); without it the
+    train is exact. Every tensor but the last is an isometry (left-canonical form).
+
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(2, 3, 4, 5))
+    >>> d = mps(X)
+    >>> d.names, d.to_einsum()
+    (['A0', 'A1', 'A2', 'A3'], 'ia,ajb,bkc,cl->ijkl')
+    >>> [d[n].shape for n in d.names]
+    [(2, 2), (2, 3, 6), (6, 4, 5), (5, 5)]
+    >>> bool(np.allclose(d.contract(), X))
+    True
+    >>> [mps(X, max_bond=3)[n].shape for n in d.names]
+    [(2, 2), (2, 3, 3), (3, 4, 3), (3, 5)]
+    """
+    arr = _input(array, "mps", 1)
+    legs = _legs_for(arr, legs, "mps")
+    if max_bond is not None:
+        max_bond = _rank(max_bond, "mps: max_bond")
+    N = arr.ndim
+    bonds = _bond_names(max(N - 1, 0), legs, "b")
+    tensors: list[np.ndarray] = []
+    C = arr.reshape(1, -1)
+    r_prev = 1
+    for k in range(N - 1):
+        C = C.reshape(r_prev * arr.shape[k], -1)
+        U, s, Vh = np.linalg.svd(C, full_matrices=False)
+        r = len(s) if max_bond is None else min(len(s), max_bond)
+        tensors.append(U[:, :r].reshape(r_prev, arr.shape[k], r))
+        C = s[:r, None] * Vh[:r]
+        r_prev = r
+    tensors.append(C.reshape(r_prev, arr.shape[-1]))
+    specs: list[Any] = []
+    for k, T in enumerate(tensors):
+        tlegs = [legs[k]]
+        if k > 0:
+            tlegs = [bonds[k - 1], *tlegs]
+        if k < N - 1:
+            tlegs = [*tlegs, bonds[k]]
+        if k == 0:
+            T = T.reshape(T.shape[1:])
+        specs.append(("tensor", f"A{k}", tlegs, tlegs, T, (110.0 * k, 0.0)))
+    d = _rebuild(specs, legs)
+    if not return_info:
+        return d
+    return d, _info("mps", arr, d)

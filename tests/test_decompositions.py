@@ -157,3 +157,156 @@ def test_dagger_conjugates() -> None:
     d = dagger(U)
     np.testing.assert_allclose(d.contract(), U.conj())
     assert d.names == ["T†"]
+
+
+# ---- decompositions ---------------------------------------------------------------------
+
+
+def _lowrank_cp(shape: tuple[int, ...], rank: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    facs = [rng.normal(size=(n, rank)) for n in shape]
+    letters = "ijkl"[: len(shape)]
+    return np.einsum(",".join(f"{c}r" for c in letters) + "->" + letters, *facs)
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (4, 6), (3, 3)])
+def test_svd_exact_and_eckart_young(shape: tuple[int, int]) -> None:
+    M = RNG.normal(size=shape)
+    d = tl.svd(M)
+    assert d.names == ["U", "S", "V"]
+    np.testing.assert_allclose(d.contract(), M, atol=1e-12)
+    assert is_isometry(d["U"]) and is_isometry(d["V"])
+    s = np.linalg.svd(M, compute_uv=False)
+    np.testing.assert_allclose(d["S"], s)
+    for r in range(1, min(shape) + 1):
+        err = np.linalg.norm(M - tl.svd(M, rank=r).contract())
+        np.testing.assert_allclose(err, np.sqrt(np.sum(s[r:] ** 2)), atol=1e-12)
+    from tensorlessons.decompositions import truncation_errors
+
+    np.testing.assert_allclose(
+        truncation_errors(M),
+        [
+            np.linalg.norm(M - tl.svd(M, rank=r).contract()) if r else np.linalg.norm(M)
+            for r in range(min(shape) + 1)
+        ],
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("left", [1, 2, 3])
+def test_svd_of_a_many_leg_tensor_restores_legs(left: int) -> None:
+    T = RNG.normal(size=(2, 3, 4, 2))
+    d = tl.svd(T, left=left)
+    np.testing.assert_allclose(d.contract(), T, atol=1e-12)
+    assert d.output == ["i", "j", "k", "l"]
+    assert d["U"].shape[:-1] == T.shape[:left] and d["V"].shape[:-1] == T.shape[left:]
+    s = np.linalg.svd(T.reshape(int(np.prod(T.shape[:left])), -1), compute_uv=False)
+    err = np.linalg.norm(T - tl.svd(T, rank=2, left=left).contract())
+    np.testing.assert_allclose(err, np.sqrt(np.sum(s[2:] ** 2)), atol=1e-12)
+
+
+def test_svd_complex_matrix() -> None:
+    M = RNG.normal(size=(4, 3)) + 1j * RNG.normal(size=(4, 3))
+    np.testing.assert_allclose(tl.svd(M).contract(), M, atol=1e-12)
+
+
+def test_decomposition_errors_name_the_value() -> None:
+    M = np.ones((4, 3))
+    with pytest.raises(DiagramError, match="rank = 4.*at most 3"):
+        tl.svd(M, rank=4)
+    with pytest.raises(DiagramError, match="got 0"):
+        tl.svd(M, rank=0)
+    with pytest.raises(DiagramError, match="left=2"):
+        tl.svd(M, left=2)
+    with pytest.raises(DiagramError, match=r"shape \(3,\)"):
+        tl.svd(np.ones(3))
+    with pytest.raises(DiagramError, match="'j'.*at most 3"):
+        tl.tucker(np.ones((2, 3, 4)), ranks=(2, 5, 2))
+    with pytest.raises(DiagramError, match=r"\[2, 2\].*3 legs"):
+        tl.tucker(np.ones((2, 3, 4)), ranks=[2, 2])
+    with pytest.raises(DiagramError, match="-1"):
+        tl.cp(np.ones((2, 3)), rank=-1)
+    with pytest.raises(DiagramError, match="2.5"):
+        tl.mps(np.ones((2, 3)), max_bond=2.5)
+    with pytest.raises(DiagramError, match="NaN"):
+        tl.cp(np.full((2, 2), np.nan), rank=1)
+    assert issubclass(DiagramError, ValueError)
+
+
+@pytest.mark.parametrize("shape,rank", [((4, 5, 6), 2), ((6, 7, 8), 3), ((3, 4, 5, 3), 2)])
+def test_cp_recovers_an_exactly_low_rank_tensor(shape: tuple[int, ...], rank: int) -> None:
+    X = _lowrank_cp(shape, rank, seed=rank)
+    d, info = tl.cp(X, rank, return_info=True)
+    assert d.names[:-1] == list("ABCD"[: len(shape)]) and d.names[-1] == "w"
+    rel = np.linalg.norm(X - d.contract()) / np.linalg.norm(X)
+    assert rel < 1e-6, f"relative error {rel}"
+    assert info.converged and info.iterations >= 1
+    np.testing.assert_allclose(info.relative_error, rel, rtol=1e-6, atol=1e-12)
+    for name in d.names[:-1]:
+        np.testing.assert_allclose(np.linalg.norm(d[name], axis=0), 1.0)
+
+
+def test_cp_random_init_and_seed_are_reproducible() -> None:
+    X = RNG.normal(size=(3, 4, 5))
+    a = tl.cp(X, 2, seed=3, init="random", max_iter=20)
+    b = tl.cp(X, 2, seed=3, init="random", max_iter=20)
+    np.testing.assert_array_equal(a.contract(), b.contract())
+
+
+def test_tucker_full_rank_is_exact_and_factors_are_isometries() -> None:
+    X = RNG.normal(size=(3, 4, 5))
+    d = tl.tucker(X, ranks=(3, 4, 5))
+    np.testing.assert_allclose(d.contract(), X, atol=1e-10)
+    d2 = tl.tucker(X, ranks=2)
+    for name in "ABC":
+        assert is_isometry(d2[name])
+    assert d2["G"].shape == (2, 2, 2)
+
+
+def test_mps_exact_and_truncated_bonds() -> None:
+    X = RNG.normal(size=(2, 3, 4, 3))
+    d = tl.mps(X)
+    np.testing.assert_allclose(d.contract(), X, atol=1e-12)
+    for name in d.names[:-1]:
+        assert is_isometry(d[name])  # left-canonical
+    t = tl.mps(X, max_bond=2)
+    bonds = [t[n].shape[-1] for n in t.names[:-1]]
+    assert bonds == [2, 2, 2]
+    from tensorlessons.decompositions import storage
+
+    assert storage(t) == sum(t[n].size for n in t.names) == 2 * 2 + 2 * 3 * 2 + 2 * 4 * 2 + 2 * 3
+    # first cut: exactly the Eckart-Young error of that cut
+    s = np.linalg.svd(X.reshape(2, -1), compute_uv=False)
+    one = tl.mps(X[:, :, :, 0], max_bond=1)
+    assert one["A0"].shape == (2, 1)
+    e = np.linalg.norm(X - tl.mps(X, max_bond=1).contract())
+    assert e >= np.sqrt(np.sum(s[1:] ** 2)) - 1e-12
+    assert tl.mps(np.arange(3.0)).names == ["A0"]
+
+
+# ---- against tensorly (the well-kept peer), as an oracle ----------------------------------
+
+tensorly = pytest.importorskip("tensorly")
+
+
+def test_tucker_error_within_5_percent_of_tensorly() -> None:
+    from tensorly.decomposition import tucker as tl_tucker
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(8, 9, 10)) + 3 * _lowrank_cp((8, 9, 10), 3, seed=9)
+    for ranks in [(2, 2, 2), (3, 4, 5), (6, 6, 6)]:
+        ours = np.linalg.norm(X - tl.tucker(X, ranks).contract())
+        core, factors = tl_tucker(tensorly.tensor(X), rank=list(ranks))
+        theirs = np.linalg.norm(X - tensorly.tucker_to_tensor((core, factors)))
+        assert ours <= 1.05 * theirs, (ranks, ours, theirs)
+
+
+def test_mps_error_within_5_percent_of_tensorly() -> None:
+    from tensorly.decomposition import tensor_train
+
+    X = np.random.default_rng(8).normal(size=(3, 4, 5, 4, 3))
+    for bond in [1, 2, 3, 5]:
+        ours = np.linalg.norm(X - tl.mps(X, max_bond=bond).contract())
+        tt = tensor_train(tensorly.tensor(X), rank=[1, bond, bond, bond, bond, 1])
+        theirs = np.linalg.norm(X - tensorly.tt_to_tensor(tt))
+        assert ours <= 1.05 * theirs, (bond, ours, theirs)
