@@ -45,11 +45,20 @@ class Chapter:
         self._add(nbformat.v4.new_markdown_cell(_src(text)))
 
     def code(self, text: str) -> None:
-        self._add(nbformat.v4.new_code_cell(_src(text)))
+        """A code cell; the set-up of a draw-to-answer exercise (it holds the answer) is collapsed."""
+        cell = nbformat.v4.new_code_cell(_src(text))
+        if "DiagramExercise(" in text:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        self._add(cell)
 
     def header(self, text: str) -> None:
-        """The exercise's header widget (task info and hints); not graded, no nbgrader keys."""
-        self._add(nbformat.v4.new_code_cell(_src(text)))
+        """The exercise's header widget (task info and hints); not graded, no nbgrader keys.
+
+        Its source is collapsed, so that the hints are revealed one at a time by the widget.
+        """
+        cell = nbformat.v4.new_code_cell(_src(text))
+        cell.metadata["jupyter"] = {"source_hidden": True}
+        self._add(cell)
 
     def solution(self, grade_id: str, text: str) -> None:
         body = _src(text)
@@ -331,6 +340,11 @@ def chapter_00() -> Chapter:
            If you answer by drawing, delete the `raise NotImplementedError()` line in the
            cell under the widget; you can also answer in code in that cell.
 
+        The code that makes an exercise's header, and the set-up of a draw-to-answer
+        exercise, are **collapsed** cells: you see their output, and a small ⋯ where the code
+        is. Clicking ⋯ shows the code — all the hints at once, and for a drawing exercise
+        the answer — so leave them closed until you are done.
+
         At the end of each chapter, `progress()` lists which exercises of the chapter pass.
 
         Here is what a failed check looks like (we catch the error so that this cell runs
@@ -407,7 +421,11 @@ def chapter_00() -> Chapter:
         """
         u = np.array([1.0, 2.0, 3.0, 4.0])
         v = np.array([0.5, -1.0, 2.0, 0.0])
-
+        """
+    )
+    c.code(
+        """
+        # The set-up of the exercise (collapsed: it contains the answer).
         start = tl.Diagram.from_einsum("i,j->ij", u, v, names=["u", "v"])
         answer = tl.Diagram.from_einsum("i,i->", u, v, names=["u", "v"])
         ex = tl.DiagramExercise(
@@ -493,7 +511,9 @@ def chapter_00() -> Chapter:
     c.graded(
         "00-einsum",
         """
-        check.true(isinstance(Mx, tl.Diagram), "Mx should be a tl.Diagram (use tl.Diagram.from_einsum)")
+        check.true(
+            isinstance(Mx, tl.Diagram), "Mx should be a tl.Diagram (use tl.Diagram.from_einsum)"
+        )
         check.array(Mx.contract(), M @ x, name="the value of Mx")
         ### BEGIN HIDDEN TESTS
         check.diagram(Mx, tl.Diagram.from_einsum("ab,b->a", M, x, names=["M", "x"]))
@@ -660,8 +680,14 @@ def chapter_01() -> Chapter:
             e[position] = 1.0
             return e
 
+
         pick = tl.Diagram.from_einsum(
-            "ijk,i,j,k->", A, basis(2, 0), basis(3, 2), basis(4, 0), names=["A", "e0", "e2", "e0'"]
+            "ijk,i,j,k->",
+            A,
+            basis(2, 0),
+            basis(3, 2),
+            basis(4, 0),
+            names=["A", "e0", "e2", "e0'"],
         )
         {show("pick")}
         """
@@ -706,13 +732,19 @@ def chapter_01() -> Chapter:
     )
     c.code(
         """
-        print(f"{'legs':>5} {'numbers (d=2)':>16} {'numbers (d=10)':>16} {'memory (d=10, float64)':>24}")
+        print(
+            f"{'legs':>5} {'numbers (d=2)':>16} {'numbers (d=10)':>16} {'memory (d=10, float64)':>24}"
+        )
         for n in [1, 2, 3, 4, 8, 12, 16, 20]:
             size = 10**n * 8
             human = f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size:,} bytes"
             print(f"{n:>5} {2**n:>16,} {10**n:>16,} {human:>24}")
 
-        print("check with numpy: a (10, 10, 10, 10) array takes", np.zeros((10,) * 4).nbytes, "bytes")
+        print(
+            "check with numpy: a (10, 10, 10, 10) array takes",
+            np.zeros((10,) * 4).nbytes,
+            "bytes",
+        )
         """
     )
     c.md(
@@ -793,7 +825,10 @@ def chapter_01() -> Chapter:
         """
         check.array(value, T[1, 0, 3], name="value")
         ### BEGIN HIDDEN TESTS
-        check.true(np.ndim(value) == 0, f"value should be a single number, got an array of shape {np.shape(value)}")
+        check.true(
+            np.ndim(value) == 0,
+            f"value should be a single number, got an array of shape {np.shape(value)}",
+        )
         ### END HIDDEN TESTS
         check.passed("01-index", hidden=True)
         """,
@@ -872,11 +907,17 @@ def chapter_01() -> Chapter:
         """
         T3 = rng.normal(size=(3, 3, 3))
         e0, e1, e2 = np.eye(3)
-
+        """
+    )
+    c.code(
+        """
+        # The set-up of the exercise (collapsed: it contains the answer).
         start = tl.Diagram.from_einsum(
             "ijk,a,b,c->ijkabc", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
         )
-        answer = tl.Diagram.from_einsum("ijk,j,k,i->", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"])
+        answer = tl.Diagram.from_einsum(
+            "ijk,j,k,i->", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
+        )
         ex01 = tl.DiagramExercise(
             "01-pick-draw",
             task="Join e0, e1 and e2 to the legs of T3 so that the diagram equals T3[2, 0, 1].",
@@ -1010,7 +1051,9 @@ def chapter_01() -> Chapter:
     c.graded(
         "01-slice",
         """
-        check.true(isinstance(slice_diagram, tl.Diagram), "slice_diagram should be a tl.Diagram")
+        check.true(
+            isinstance(slice_diagram, tl.Diagram), "slice_diagram should be a tl.Diagram"
+        )
         check.shape(slice_diagram.contract(), (2, 4), name="the value of slice_diagram")
         check.array(slice_diagram.contract(), T[:, 1, :], name="the value of slice_diagram")
         check.passed("01-slice", hidden=False)
@@ -1224,7 +1267,12 @@ def chapter_02() -> Chapter:
         print("  why not:", tl.diagram.difference(tr_PQR, tr_PRQ))
 
         np.testing.assert_allclose(tr_PQR.contract(), np.trace(Q @ R @ P))
-        print("✓ tr(PQR) =", float(tr_PQR.contract()), "= tr(QRP);  tr(PRQ) =", float(tr_PRQ.contract()))
+        print(
+            "✓ tr(PQR) =",
+            float(tr_PQR.contract()),
+            "= tr(QRP);  tr(PRQ) =",
+            float(tr_PRQ.contract()),
+        )
         """
     )
     c.md(
@@ -1344,7 +1392,9 @@ def chapter_02() -> Chapter:
 
         for optimize in ["optimal", "greedy", "auto"]:
             cost = ABx.cost(optimize=optimize)
-            print(f"{optimize:>8}: {cost.flops:>12,} FLOPs   steps: {' then '.join(cost.steps)}")
+            print(
+                f"{optimize:>8}: {cost.flops:>12,} FLOPs   steps: {' then '.join(cost.steps)}"
+            )
         print(f"one big sum over i, j, k at once: {ABx.cost().naive_flops:,} FLOPs")
         """
     )
@@ -1363,7 +1413,10 @@ def chapter_02() -> Chapter:
 
         import opt_einsum
 
-        for label, path in [("A(Bx): B·x first", [(1, 2), (0, 1)]), ("(AB)x: A·B first", [(0, 1), (0, 1)])]:
+        for label, path in [
+            ("A(Bx): B·x first", [(1, 2), (0, 1)]),
+            ("(AB)x: A·B first", [(0, 1), (0, 1)]),
+        ]:
             start = time.perf_counter()
             for _ in range(5):
                 out = ABx.contract_path(path)
@@ -1391,7 +1444,9 @@ def chapter_02() -> Chapter:
             ([(0, 2), (0, 1)], "A beside x (no shared wire: an outer product!), then ·B"),
         ]:
             _, info = opt_einsum.contract_path(ABx.to_einsum(), *ABx.operands(), optimize=path)
-            print(f"{int(info.opt_cost):>14,} FLOPs, largest intermediate {int(info.largest_intermediate):>8,}: {label}")
+            print(
+                f"{int(info.opt_cost):>14,} FLOPs, largest intermediate {int(info.largest_intermediate):>8,}: {label}"
+            )
         """
     )
     c.md("## Exercises")
@@ -1519,7 +1574,9 @@ def chapter_02() -> Chapter:
                 yours, problem = None, f"expr_{k} = {expr!r} does not fit the arrays: {err}"
             check.true(yours is not None, problem)
             check.diagram(yours, reference, name=f"the diagram of expr_{k}")
-            check.array(np.einsum(expr, *arrays), reference.contract(), name=f"np.einsum(expr_{k}, ...)")
+            check.array(
+                np.einsum(expr, *arrays), reference.contract(), name=f"np.einsum(expr_{k}, ...)"
+            )
         check.passed("02-einsum-strings", hidden=False)
         """,
         points=2,
@@ -1538,9 +1595,10 @@ def chapter_02() -> Chapter:
         instead, as in chapter 00, if you prefer.)
         """
     )
+    c.code("A, B, C = (rng.normal(size=(3, 3)) for _ in range(3))")
     c.code(
         """
-        A, B, C = (rng.normal(size=(3, 3)) for _ in range(3))
+        # The set-up of the exercise (collapsed: it contains the answer).
         ex02 = tl.DiagramExercise(
             "02-trace-draw",
             task="Join A, B and C into the loop tr(ABC).",
@@ -1576,7 +1634,9 @@ def chapter_02() -> Chapter:
         "02-trace-draw",
         """
         ex02.check()
-        check.array(ex02.diagram.contract(), np.trace(A @ B @ C), name="the value of your diagram")
+        check.array(
+            ex02.diagram.contract(), np.trace(A @ B @ C), name="the value of your diagram"
+        )
         check.passed("02-trace-draw", hidden=False)
         """,
         points=2,
@@ -1624,7 +1684,11 @@ def chapter_02() -> Chapter:
         check.array(np.einsum(expr_T, A, B), (A @ B).T, name="np.einsum(expr_T, A, B)")
         ### BEGIN HIDDEN TESTS
         A_, B_ = rng.normal(size=(2, 5)), rng.normal(size=(5, 3))
-        check.array(np.einsum(expr_T, A_, B_), (A_ @ B_).T, name="np.einsum(expr_T, ...) on non-square matrices")
+        check.array(
+            np.einsum(expr_T, A_, B_),
+            (A_ @ B_).T,
+            name="np.einsum(expr_T, ...) on non-square matrices",
+        )
         ### END HIDDEN TESTS
         check.passed("02-transpose", hidden=True)
         """,
@@ -1653,13 +1717,20 @@ def chapter_02() -> Chapter:
         """
         import opt_einsum
 
-        K, L, N, y = rng.normal(size=(10, 1000)), rng.normal(size=(1000, 10)), rng.normal(size=(10, 1000)), rng.normal(size=1000)
+        K, L, N, y = (
+            rng.normal(size=(10, 1000)),
+            rng.normal(size=(1000, 10)),
+            rng.normal(size=(10, 1000)),
+            rng.normal(size=1000),
+        )
         KLNy = tl.Diagram.from_einsum("ij,jk,kl,l->i", K, L, N, y, names=["K", "L", "N", "y"])
 
 
         def flops_of(path):
             \"\"\"The FLOP count of contracting KLNy in the given order (list of position pairs).\"\"\"
-            _, info = opt_einsum.contract_path(KLNy.to_einsum(), *KLNy.operands(), optimize=[tuple(p) for p in path])
+            _, info = opt_einsum.contract_path(
+                KLNy.to_einsum(), *KLNy.operands(), optimize=[tuple(p) for p in path]
+            )
             return int(info.opt_cost)
 
 
@@ -1701,8 +1772,15 @@ def chapter_02() -> Chapter:
             yours = None
             problem = f"cheap_path = {cheap_path!r} is not a valid order: {err}"
         check.true(yours is not None, problem if yours is None else "")
-        check.true(yours <= best, f"your order costs {yours:,} FLOPs; an order with {best:,} FLOPs exists")
-        check.array(KLNy.contract_path(cheap_path), K @ L @ N @ y, name="the network contracted in your order")
+        check.true(
+            yours <= best,
+            f"your order costs {yours:,} FLOPs; an order with {best:,} FLOPs exists",
+        )
+        check.array(
+            KLNy.contract_path(cheap_path),
+            K @ L @ N @ y,
+            name="the network contracted in your order",
+        )
         check.array(ratio, flops_of([(0, 1), (0, 1), (0, 1)]) / best, name="ratio", rtol=1e-3)
         check.passed("02-contraction-order", hidden=False)
         """,
@@ -1776,7 +1854,12 @@ def chapter_03() -> Chapter:
         f"""
         delta = tl.copy_tensor(3, n_legs=3)
         arr = delta.contract()
-        print("shape:", arr.shape, "  entries equal to 1 at:", [tuple(int(x) for x in idx) for idx in np.argwhere(arr)])
+        print(
+            "shape:",
+            arr.shape,
+            "  entries equal to 1 at:",
+            [tuple(int(x) for x in idx) for idx in np.argwhere(arr)],
+        )
 
         explicit = np.zeros((3, 3, 3))
         for i in range(3):
@@ -1802,12 +1885,19 @@ def chapter_03() -> Chapter:
         print("✓ the 2-leg copy tensor is the identity matrix")
 
         M = rng.normal(size=(2, 4))
-        with_wire = tl.Diagram().add_tensor("M", M, legs=["i", "j"]).add_copy("id", 4, n_legs=2, legs=["a", "b"])
+        with_wire = (
+            tl.Diagram()
+            .add_tensor("M", M, legs=["i", "j"])
+            .add_copy("id", 4, n_legs=2, legs=["a", "b"])
+        )
         with_wire.connect("M:j", "id:a")
         with_wire.auto_layout()
         just_M = tl.Diagram().add_tensor("M", M, legs=["i", "j"])
 
-        print("M joined to a 2-leg copy tensor is the same diagram as M:", tl.equivalent(with_wire, just_M))
+        print(
+            "M joined to a 2-leg copy tensor is the same diagram as M:",
+            tl.equivalent(with_wire, just_M),
+        )
         np.testing.assert_allclose(with_wire.contract(), M)
         print("✓ and the numbers agree")
         {show("with_wire")}
@@ -1892,7 +1982,11 @@ def chapter_03() -> Chapter:
     )
     c.code(
         f"""
-        two = tl.Diagram().add_copy("c1", 3, n_legs=3, legs=["a", "b", "x"]).add_copy("c2", 3, n_legs=3, legs=["x", "c", "d"])
+        two = (
+            tl.Diagram()
+            .add_copy("c1", 3, n_legs=3, legs=["a", "b", "x"])
+            .add_copy("c2", 3, n_legs=3, legs=["x", "c", "d"])
+        )
         two.connect("c1:x", "c2:x")
         two.auto_layout()
         np.testing.assert_array_equal(two.contract(), tl.copy_tensor(3, n_legs=4).contract())
@@ -1972,7 +2066,9 @@ def chapter_03() -> Chapter:
         """
         ik = tl.group_legs(tl.Diagram.from_arrays({"A": A}), ["A:i", "A:k"], "ik")
         np.testing.assert_allclose(ik.contract(), A.transpose(0, 2, 1).reshape(8, 3))
-        print("✓ grouping legs i and k = A.transpose(0, 2, 1).reshape(8, 3); open legs", ik.output)
+        print(
+            "✓ grouping legs i and k = A.transpose(0, 2, 1).reshape(8, 3); open legs", ik.output
+        )
         """
     )
     c.md(
@@ -1999,15 +2095,30 @@ def chapter_03() -> Chapter:
         Z = rng.normal(size=(5, 2)) + 1j * rng.normal(size=(5, 2))
         U, _ = np.linalg.qr(Z)  # U: 5 x 2, orthonormal (complex) columns
 
-        UdU = tl.Diagram.from_einsum("na,nb->ab", U.conj(), U, names=["U†", "U"])  # joined on the long leg n
-        UUd = tl.Diagram.from_einsum("ia,ja->ij", U, U.conj(), names=["U", "U†"])  # joined on the short leg a
+        UdU = tl.Diagram.from_einsum(
+            "na,nb->ab", U.conj(), U, names=["U†", "U"]
+        )  # joined on the long leg n
+        UUd = tl.Diagram.from_einsum(
+            "ia,ja->ij", U, U.conj(), names=["U", "U†"]
+        )  # joined on the short leg a
 
         np.testing.assert_allclose(UdU.contract(), np.eye(2), atol=1e-12)
         print("✓ U†U = I (2 x 2): the pair joined along n is a bare wire")
         P = UUd.contract()
         np.testing.assert_allclose(P @ P, P, atol=1e-12)
-        print("✓ UU† = P is 5 x 5 with P @ P = P: a projector, trace", np.round(np.trace(P).real, 6), "= its rank")
-        print("is_isometry(U):", tl.is_isometry(U), "  is_projector(P):", tl.is_projector(P), "  is_unitary(U):", tl.is_unitary(U))
+        print(
+            "✓ UU† = P is 5 x 5 with P @ P = P: a projector, trace",
+            np.round(np.trace(P).real, 6),
+            "= its rank",
+        )
+        print(
+            "is_isometry(U):",
+            tl.is_isometry(U),
+            "  is_projector(P):",
+            tl.is_projector(P),
+            "  is_unitary(U):",
+            tl.is_unitary(U),
+        )
         {show("UdU")}
         """
     )
@@ -2052,7 +2163,13 @@ def chapter_03() -> Chapter:
     )
     c.code(
         """
-        start = tl.Diagram().add_tensor("u", u, legs=["i"]).add_tensor("v", v, legs=["i"]).add_copy("c", 4, n_legs=3)
+        # The set-up of the exercise (collapsed: it contains the answer).
+        start = (
+            tl.Diagram()
+            .add_tensor("u", u, legs=["i"])
+            .add_tensor("v", v, legs=["i"])
+            .add_copy("c", 4, n_legs=3)
+        )
         start.auto_layout()
         ex03 = tl.DiagramExercise(
             "03-hadamard-draw",
@@ -2133,9 +2250,14 @@ def chapter_03() -> Chapter:
     c.graded(
         "03-diagonal",
         """
-        check.true(isinstance(expr_scale, str), "expr_scale should be an einsum string such as 'ij,j->ij'")
+        check.true(
+            isinstance(expr_scale, str),
+            "expr_scale should be an einsum string such as 'ij,j->ij'",
+        )
         check.array(rows_scaled, np.diag(t) @ N, name="rows_scaled")
-        check.array(np.einsum(expr_scale, N, t), np.diag(t) @ N, name="np.einsum(expr_scale, N, t)")
+        check.array(
+            np.einsum(expr_scale, N, t), np.diag(t) @ N, name="np.einsum(expr_scale, N, t)"
+        )
         check.passed("03-diagonal", hidden=False)
         """,
         points=1,
@@ -2186,7 +2308,11 @@ def chapter_03() -> Chapter:
         check.array(ys, (W @ xs[:, :, None])[:, :, 0], name="np.einsum(expr_batch, W, xs)")
         ### BEGIN HIDDEN TESTS
         W_, x_ = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 3))
-        check.array(np.einsum(expr_batch, W_, x_), (W_ @ x_[:, :, None])[:, :, 0], name="your einsum on other shapes")
+        check.array(
+            np.einsum(expr_batch, W_, x_),
+            (W_ @ x_[:, :, None])[:, :, 0],
+            name="your einsum on other shapes",
+        )
         ### END HIDDEN TESTS
         check.passed("03-batch", hidden=True)
         """,
@@ -2290,7 +2416,10 @@ def chapter_03() -> Chapter:
         check.shape(gram, (2, 2), name="gram")
         check.array(gram, np.eye(2), name="gram (V†V)", atol=1e-10)
         check.shape(P, (6, 6), name="P")
-        check.true(np.allclose(P @ P, P, atol=1e-10), "P @ P should equal P (a projector); is P = V V† with the conjugate?")
+        check.true(
+            np.allclose(P @ P, P, atol=1e-10),
+            "P @ P should equal P (a projector); is P = V V† with the conjugate?",
+        )
         check.equal(int(rank_P), 2, name="rank_P")
         ### BEGIN HIDDEN TESTS
         check.array(P, V @ V.conj().T, name="P", atol=1e-10)
