@@ -63,6 +63,13 @@ _LAZY: dict[str, str] = {
     "copying_score": "tensorlessons.transformer",
     "repeated_random_tokens": "tensorlessons.transformer",
     "load_trained_model": "tensorlessons.transformer",
+    "head_diagram": "tensorlessons.circuits",
+    "attention_layer_diagram": "tensorlessons.circuits",
+    "qk_diagram": "tensorlessons.circuits",
+    "ov_diagram": "tensorlessons.circuits",
+    "embedding_diagrams": "tensorlessons.circuits",
+    "path_expansion_diagrams": "tensorlessons.circuits",
+    "induction_circuit_diagrams": "tensorlessons.circuits",
 }
 
 
