@@ -1037,11 +1037,11 @@ class Diagram:
             }
             if t.kind == "tensor" and arrays:
                 assert t._array is not None
-                arr = np.ascontiguousarray(t._array)
+                arr = t._array
                 item["array"] = {
                     "dtype": arr.dtype.str,
                     "shape": list(arr.shape),
-                    "data": base64.b64encode(arr.tobytes()).decode("ascii"),
+                    "data": base64.b64encode(arr.tobytes(order="C")).decode("ascii"),
                 }
             tensors.append(item)
         return {
@@ -1097,7 +1097,11 @@ class Diagram:
                     if not isinstance(a, dict):
                         raise bad(f"tensor {name!r}: missing 'array'")
                     raw = base64.b64decode(a["data"], validate=True)
-                    arr = np.frombuffer(raw, dtype=np.dtype(a["dtype"])).reshape(a["shape"]).copy()
+                    arr = (
+                        np.frombuffer(raw, dtype=np.dtype(a["dtype"]))
+                        .reshape(tuple(a["shape"]))
+                        .copy()
+                    )
                     arr = _as_array(arr, f"tensor {name!r}")
                     if list(arr.shape) != dims:
                         raise bad(
@@ -1119,7 +1123,10 @@ class Diagram:
                         f"{t.name}:{leg} but {sizes[lab][0]} on {sizes[lab][1]}"
                     )
                 sizes.setdefault(lab, (dim, f"{t.name}:{leg}"))
-        d.set_output([str(x) for x in output])
+        try:
+            d.set_output([str(x) for x in output])
+        except DiagramError as exc:
+            raise bad(str(exc)) from None
         d._version = 0
         return d
 
