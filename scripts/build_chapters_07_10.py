@@ -192,6 +192,18 @@ def chapter_07() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The same diagram as a live widget: drag the tensors, cut the wire (click it, then
+            Delete) and watch the result change shape from `(3,)` to `(4, 3)` — an outer
+            product — then join the legs again. `layer` is the diagram the widget edits.
+            """
+        ),
+        code(
+            """
+            tl.DiagramWidget(layer)
+            """
+        ),
+        md(
+            r"""
             ## 2. A batch is one more leg — and sometimes a copy tensor
 
             Networks process many inputs at once. Stack $B$ inputs as the rows of a matrix
@@ -220,6 +232,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             hyperedge.
 
             Below we build it by hand with `Diagram.add_copy`, and compare with `numpy.einsum`.
+            (`indices=` gives each leg an index label: legs that share a label are joined.)
             """
         ),
         code(
@@ -227,14 +240,11 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             M = rng.normal(size=(d_in, d_in))
 
             quad = tl.Diagram()
-            quad.add_tensor("X1", X, legs=["b", "i"])
-            quad.add_tensor("M", M, legs=["i", "j"])
-            quad.add_tensor("X2", X, legs=["b", "j"])
-            quad.add_copy("batch", B, n_legs=3)
-            quad.connect("X1:i", "M:i")
-            quad.connect("M:j", "X2:j")
-            quad.connect("batch:i", "X1:b")
-            quad.connect("batch:j", "X2:b")  # the copy tensor's third leg stays open
+            quad.add_tensor("X1", X, legs=["b", "i"], indices=["b1", "i"])
+            quad.add_tensor("M", M, legs=["i", "j"], indices=["i", "j"])  # joins X1 on index i
+            quad.add_tensor("X2", X, legs=["b", "j"], indices=["b2", "j"])  # joins M on index j
+            # The copy tensor: one leg to each copy of X, the third leg (index b) left open.
+            quad.add_copy("batch", B, n_legs=3, legs=["x1", "x2", "out"], indices=["b1", "b2", "b"])
             quad.auto_layout()
 
             print(quad.to_einsum())
@@ -420,7 +430,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
 
             inside = tl.Diagram.from_einsum("bi,ih->bh", X, W1, names=["X", "W1"])
             H = relu(inside.contract())  # the box: applied entry by entry
-            outside = tl.Diagram.from_einsum("bh,ho->bo", H, W2, names=["ReLU(X W1)", "W2"])
+            outside = tl.Diagram.from_einsum("bh,ho->bo", H, W2, names=["H", "W2"])  # H = ReLU(X W1)
 
             mlp_out = outside.contract()
             assert np.allclose(mlp_out, relu(X @ W1) @ W2)
@@ -829,7 +839,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
 
             qk = tl.Diagram.from_einsum(
                 "qd,dh,eh,ke,->qk", x0, W_Q, W_K, x0, scale,
-                names=["x (query)", "W_Q", "W_K", "x (key)", "1/sqrt(d_head)"],
+                names=["x_q", "W_Q", "W_K", "x_k", "c"],  # x_q and x_k are both x0; c = 1/sqrt(d_head)
             )
             scores = qk.contract()
             assert np.allclose(scores, (x0 @ W_Q) @ (x0 @ W_K).T / np.sqrt(model.d_head))
@@ -910,11 +920,10 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             A = model.attention_patterns(tokens)[layer, head]  # the pattern, as the model computes it
 
             ov_start = tl.Diagram()
-            ov_start.add_tensor("A", A, legs=["query", "key"])
-            ov_start.add_tensor("x", x0, legs=["pos", "model"])
-            ov_start.add_tensor("W_V", W_V, legs=["model", "head"])
-            ov_start.add_tensor("W_O", W_O, legs=["head", "model_out"])
-            ov_start.auto_layout()
+            ov_start.add_tensor("A", A, legs=["query", "key"], position=(0, 0))
+            ov_start.add_tensor("x", x0, legs=["pos", "model"], position=(230, 0))
+            ov_start.add_tensor("W_V", W_V, legs=["model", "head"], position=(230, 150))
+            ov_start.add_tensor("W_O", W_O, legs=["head", "model_out"], position=(460, 150))
 
             ov_answer = tl.Diagram.from_einsum("qk,kd,dh,hm->qm", A, x0, W_V, W_O, names=["A", "x", "W_V", "W_O"])
             head_out = model.run_with_cache(tokens)[1]["head_out.0"][head]  # the model's own head output
@@ -1085,7 +1094,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             logits = direct.contract() + through_heads.contract()
             print("largest difference from model(tokens):", np.abs(logits - model(tokens)).max())
             assert np.allclose(logits, model(tokens), atol=1e-12)
-            through_heads
+            tl.DiagramWidget(through_heads)  # click a tensor to see its values, or the result panel for the logits
             """
         ),
         md(
@@ -1358,7 +1367,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             h = 0
             qk_diagram = tl.Diagram.from_einsum(
                 "ad,dh,eh,be->ab", model.W_E, model.W_Q[0, h], model.W_K[0, h], model.W_E,
-                names=["W_E (query)", "W_Q", "W_K", "W_E (key)"],
+                names=["W_Eq", "W_Q", "W_K", "W_Ek"],  # W_E on the query side and on the key side
             )
             assert np.allclose(qk_diagram.contract(), qk_circuit(model, 0, h))
             qk_diagram
@@ -1484,13 +1493,12 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             W_OV_0, W_OV_1 = model2.W_OV[0, h0], model2.W_OV[1, h1]
 
             vh_start = tl.Diagram()
-            vh_start.add_tensor("A1", A_1, legs=["query", "key"])
-            vh_start.add_tensor("A0", A_0, legs=["query", "key"])
-            vh_start.add_tensor("x0", x0_2, legs=["pos", "model"])
-            vh_start.add_tensor("W_OV0", W_OV_0, legs=["in", "out"])
-            vh_start.add_tensor("W_OV1", W_OV_1, legs=["in", "out"])
-            vh_start.add_tensor("W_U", model2.W_U, legs=["model", "vocab"])
-            vh_start.auto_layout()
+            vh_start.add_tensor("A1", A_1, legs=["query", "key"], position=(0, 0))
+            vh_start.add_tensor("A0", A_0, legs=["query", "key"], position=(230, 0))
+            vh_start.add_tensor("x0", x0_2, legs=["pos", "model"], position=(460, 0))
+            vh_start.add_tensor("W_OV0", W_OV_0, legs=["in", "out"], position=(460, 160))
+            vh_start.add_tensor("W_OV1", W_OV_1, legs=["in", "out"], position=(230, 160))
+            vh_start.add_tensor("W_U", model2.W_U, legs=["model", "vocab"], position=(0, 160))
 
             vh_answer = tl.Diagram.from_einsum(
                 "qj,jk,kd,de,ef,fv->qv", A_1, A_0, x0_2, W_OV_0, W_OV_1, model2.W_U,
@@ -1591,7 +1599,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             def score_term(query_side, key_side):
                 return tl.Diagram.from_einsum(
                     "qd,dh,eh,ke,->qk", query_side, W_Q1, W_K1, key_side, c,
-                    names=["query side", "W_Q", "W_K", "key side", "1/sqrt(d_head)"],
+                    names=["x_q", "W_Q", "W_K", "x_k", "c"],  # c = 1/sqrt(d_head)
                 ).contract()
 
             direct_scores = score_term(x0_2, x0_2)
@@ -2142,26 +2150,27 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             A0 = cache["pattern.0"][0]
             scale = np.array(1 / root)
 
+            # Query side along the top row, key side along the bottom row (T_q, W_Eq: the query's
+            # tokens and embedding; T_k, W_Ek: the same arrays on the key side; c = 1/sqrt(d_head)).
             k_start = tl.Diagram()
-            k_start.add_tensor("T (query)", T, legs=["pos", "vocab"])
-            k_start.add_tensor("W_E (query)", W_E, legs=["vocab", "model"])
-            k_start.add_tensor("W_Q1", W_Q[1, 0], legs=["model", "head"])
-            k_start.add_tensor("W_K1", W_K[1, 0], legs=["model", "head"])
-            k_start.add_tensor("W_O0", W_O[0, 0], legs=["head", "model"])
-            k_start.add_tensor("W_V0", W_V[0, 0], legs=["model", "head"])
-            k_start.add_tensor("W_E (key)", W_E, legs=["vocab", "model"])
-            k_start.add_tensor("T (key)", T, legs=["pos", "vocab"])
-            k_start.add_tensor("A0", A0, legs=["query", "key"])
-            k_start.add_tensor("1/sqrt(d_head)", scale, legs=[])
-            k_start.connect("T (query):vocab", "W_E (query):vocab")
-            k_start.connect("W_E (query):model", "W_Q1:model")
+            k_start.add_tensor("T_q", T, legs=["pos", "vocab"], position=(350, 0))
+            k_start.add_tensor("W_Eq", W_E, legs=["vocab", "model"], position=(500, 0))
+            k_start.add_tensor("W_Q1", W_Q[1, 0], legs=["model", "head"], position=(650, 0))
+            k_start.add_tensor("W_K1", W_K[1, 0], legs=["model", "head"], position=(800, 0))
+            k_start.add_tensor("W_O0", W_O[0, 0], legs=["head", "model"], position=(800, 170))
+            k_start.add_tensor("W_V0", W_V[0, 0], legs=["model", "head"], position=(600, 170))
+            k_start.add_tensor("W_Ek", W_E, legs=["vocab", "model"], position=(400, 170))
+            k_start.add_tensor("T_k", T, legs=["pos", "vocab"], position=(200, 170))
+            k_start.add_tensor("A0", A0, legs=["query", "key"], position=(0, 170))
+            k_start.add_tensor("c", scale, legs=[], position=(930, 85))
+            k_start.connect("T_q:vocab", "W_Eq:vocab")
+            k_start.connect("W_Eq:model", "W_Q1:model")
             k_start.connect("W_Q1:head", "W_K1:head")
-            k_start.auto_layout()
 
             k_answer = tl.Diagram.from_einsum(
                 "qa,ad,dh,eh,ie,fi,bf,jb,kj,->qk",
                 T, W_E, W_Q[1, 0], W_K[1, 0], W_O[0, 0], W_V[0, 0], W_E, T, A0, scale,
-                names=["T (query)", "W_E (query)", "W_Q1", "W_K1", "W_O0", "W_V0", "W_E (key)", "T (key)", "A0", "1/sqrt(d_head)"],
+                names=["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"],
             )
             positional_term = W_pos[:n] @ W_Q[1, 0] @ W_K[1, 0].T @ W_pos[:n].T / root
             """
@@ -2172,9 +2181,9 @@ def chapter_10() -> list[nbformat.NotebookNode]:
                 "10-k-composition",
                 title="Draw the key side of the induction circuit",
                 task=(
-                    "The query side (T - W_E - W_Q1 - W_K1) is wired. Wire the key side: W_K1 reads what layer 0 wrote, "
-                    "W_O0 after W_V0 after W_E after T, moved from position to position by A0. "
-                    "Open legs: the query position (T (query):pos) and the key position (A0:query)."
+                    "The query side (T_q - W_Eq - W_Q1 - W_K1) is wired. Wire the key side: W_K1 reads what layer 0 wrote: "
+                    "W_O0 after W_V0 after W_Ek after T_k, moved from position to position by A0. "
+                    "Open legs: the query position (T_q:pos) and the key position (A0:query)."
                 ),
                 start=k_start,
                 answer=k_answer,
@@ -2183,8 +2192,8 @@ def chapter_10() -> list[nbformat.NotebookNode]:
                 minutes=12,
                 hints=[
                     "Follow the key's model leg backwards: W_K1 reads W_O0's output, W_O0 reads W_V0's head leg, W_V0 reads W_E's model leg, W_E reads T's vocab.",
-                    "Five wires: W_K1:model-W_O0:model, W_O0:head-W_V0:head, W_V0:model-W_E (key):model, W_E (key):vocab-T (key):vocab, and one on the position leg.",
-                    "Layer 0's pattern moves the token from position j to key position k = A0's query: A0:key joins T (key):pos; A0:query stays open as the key position.",
+                    "Five wires: W_K1:model-W_O0:model, W_O0:head-W_V0:head, W_V0:model-W_Ek:model, W_Ek:vocab-T_k:vocab, and one on the position leg.",
+                    "Layer 0's pattern moves the token from position j to key position k = A0's query: A0:key joins T_k:pos; A0:query stays open as the key position.",
                 ],
             )
             ex_circuit
@@ -2198,9 +2207,9 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             drawn = k_start.copy()
             drawn.connect("W_K1:model", "W_O0:model")
             drawn.connect("W_O0:head", "W_V0:head")
-            drawn.connect("W_V0:model", "W_E (key):model")
-            drawn.connect("W_E (key):vocab", "T (key):vocab")
-            drawn.connect("T (key):pos", "A0:key")
+            drawn.connect("W_V0:model", "W_Ek:model")
+            drawn.connect("W_Ek:vocab", "T_k:vocab")
+            drawn.connect("T_k:pos", "A0:key")
             ex_circuit.submit(drawn)
             # END SOLUTION
             """,
@@ -2223,6 +2232,19 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            Here is the QK side complete — the induction circuit's "where to look", every box a
+            weight of the model, contracting to its scores:
+            """
+        ),
+        code(
+            """
+            for t in k_start:
+                k_answer.move(t.name, *t.position)
+            k_answer
+            """
+        ),
+        md(
+            r"""
             **The OV side (outside the box).** With the pattern $A^1$ computed, the logits are the
             induction head's term: $A^1$ on the position leg; $W_E W_V^1 W_O^1 W_U$ — a copying
             OV circuit, ten times the identity in token space — on the other.
@@ -2238,7 +2260,7 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             assert np.allclose(ov_side.contract(), logits)
             print("OV circuit of the induction head = 10 x identity:", np.allclose(ov_circuit(model, 1, 0), 10 * np.eye(V)))
             print("copying score:", copying_score(ov_circuit(model, 1, 0)))
-            ov_side
+            tl.DiagramWidget(ov_side)
             """
         ),
         md(
@@ -2411,7 +2433,7 @@ def _chapter_10_trained() -> list[nbformat.NotebookNode]:
                 T, trained.W_E, trained.W_Q[1, induction_head], trained.W_K[1, induction_head],
                 trained.W_O[0, prev_head], trained.W_V[0, prev_head], trained.W_E, T, A0,
                 np.array(1 / np.sqrt(trained.d_head)),
-                names=["T (query)", "W_E (query)", "W_Q1", "W_K1", "W_O0", "W_V0", "W_E (key)", "T (key)", "A0", "1/sqrt(d_head)"],
+                names=["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"],
             ).contract()
             # The oracle: the same term from the forward pass's own numbers.
             y = A0 @ (T @ trained.W_E) @ trained.W_V[0, prev_head] @ trained.W_O[0, prev_head]
