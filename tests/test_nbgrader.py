@@ -1,0 +1,164 @@
+"""The chapters work with nbgrader itself: generate_assignment, validate --invert, autograde.
+
+Every chapter in ``chapters/`` goes into one nbgrader assignment (three nbgrader runs in
+all, to keep CI short):
+
+1. ``nbgrader generate_assignment`` accepts the cells' metadata and makes exactly the
+   student version that ``tensorlessons release`` makes (same cell sources);
+2. ``nbgrader validate --invert`` on that release: no graded cell passes without answers;
+3. the solution version, submitted and autograded, scores full marks under nbgrader (no
+   stderr in graded cells, no failing test), checked through ``nbgrader export``.
+
+nbgrader comes from the ``nbgrader`` extra. When it is not installed in this interpreter,
+the test installs it (and only it: its other requirements are shared with this
+environment) into an overlay environment ``<sys.prefix>/nbgrader`` once, so nbgrader's
+Jupyter server extensions stay out of the JupyterLab the browser tests use.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from tensorlessons import grading as g
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+OVERLAY = Path(os.environ.get("TENSORLESSONS_NBGRADER_ENV") or Path(sys.prefix) / "nbgrader")
+
+
+def _requirement() -> str:
+    """The ``nbgrader`` extra's requirement, as pyproject.toml pins it."""
+    match = re.search(r'^nbgrader = \["([^"]+)"\]', (ROOT / "pyproject.toml").read_text(), re.M)
+    return match.group(1) if match else "nbgrader"
+
+
+def _nbgrader() -> tuple[str, dict[str, str]]:
+    """The nbgrader executable and the environment to run it in."""
+    here = Path(sys.executable).parent
+    env = dict(os.environ)
+    env.pop("JUPYTER_PLATFORM_DIRS", None)
+    if shutil.which("nbgrader", path=str(here)):
+        env["PATH"] = f"{here}{os.pathsep}{env.get('PATH', '')}"
+        return str(here / "nbgrader"), env
+    exe = OVERLAY / "bin" / "nbgrader"
+    if not exe.exists():
+        import venv
+
+        venv.create(OVERLAY, with_pip=True, clear=True)
+        py = OVERLAY / "bin" / "python"
+        purelib = subprocess.run(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        main_site = sysconfig.get_paths()["purelib"]
+        Path(purelib, "tensorlessons_env.pth").write_text(
+            f"import site; site.addsitedir({main_site!r})\n"
+        )
+        run = subprocess.run(
+            [
+                str(py),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                _requirement(),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode != 0 or not exe.exists():
+            shutil.rmtree(OVERLAY, ignore_errors=True)
+            pytest.fail(f"could not install {_requirement()} into {OVERLAY}:\n{run.stderr[-2000:]}")
+    env["PATH"] = f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"
+    return str(exe), env
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    if not CHAPTERS:
+        pytest.fail("no chapters/NN_*.ipynb found")
+    exe, env = _nbgrader()
+    root = tmp_path_factory.mktemp("course")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
+        "c.Execute.timeout = 600\n"
+    )
+    source = root / "source" / "course"
+    source.mkdir(parents=True)
+    g._prepare_workdir(ROOT / "chapters", source)
+    for p in CHAPTERS:
+        shutil.copy2(p, source / p.name)
+
+    def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, *args], cwd=root, env=env, capture_output=True, text=True, timeout=1500
+        )
+
+    return root, nbgrader
+
+
+def test_generate_assignment_matches_tensorlessons_release(course):
+    root, nbgrader = course
+    run = nbgrader("generate_assignment", "course", "--force")
+    assert run.returncode == 0, run.stdout + run.stderr
+    for p in CHAPTERS:
+        theirs = g.read_notebook(root / "release" / "course" / p.name)
+        ours = g.student_version(g.read_notebook(root / "source" / "course" / p.name))
+        assert [c.source for c in theirs.cells] == [c.source for c in ours.cells], p.name
+        assert [c.cell_type for c in theirs.cells] == [c.cell_type for c in ours.cells]
+
+
+def test_validate_invert_no_graded_cell_passes_unanswered(course):
+    root, nbgrader = course
+    released = [str(root / "release" / "course" / p.name) for p in CHAPTERS]
+    assert all(Path(p).exists() for p in released), "generate_assignment must run first"
+    run = nbgrader("validate", "--invert", *released)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert out.count("Success! The notebook does not pass any tests.") == len(CHAPTERS), out
+
+
+def test_autograde_scores_the_solutions_full_marks(course):
+    root, nbgrader = course
+    submitted = root / "submitted" / "learner" / "course"
+    submitted.mkdir(parents=True)
+    for p in CHAPTERS:
+        shutil.copy2(root / "source" / "course" / p.name, submitted / p.name)
+    run = nbgrader("autograde", "course", "--force")
+    assert run.returncode == 0, run.stdout + run.stderr
+    run = nbgrader("export", "--to", str(root / "grades.csv"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = list(csv.DictReader(open(root / "grades.csv")))
+    assert [r["student_id"] for r in rows] == ["learner"]
+    points = sum(g._points(c) for p in CHAPTERS for c in g.read_notebook(p).cells if g.is_graded(c))
+    assert float(rows[0]["max_score"]) == points
+    assert float(rows[0]["score"]) == points, _which_failed(root)
+
+
+def _which_failed(root: Path) -> str:
+    """Graded cells of the autograded notebooks with an error or stderr output."""
+    bad = []
+    for p in sorted((root / "autograded" / "learner" / "course").glob("*.ipynb")):
+        nb = g.read_notebook(p)
+        for cell in nb.cells:
+            if g.is_graded(cell):
+                for o in cell.get("outputs", []):
+                    if o.get("output_type") == "error" or o.get("name") == "stderr":
+                        bad.append(
+                            f"{p.name}:{g._grade_id(cell)}: {o.get('evalue') or o.get('text')}"
+                        )
+    return "\n".join(bad)
