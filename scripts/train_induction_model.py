@@ -98,17 +98,17 @@ def train(
     }
     mask = torch.triu(torch.ones(N, N, dtype=torch.bool), diagonal=1)
 
+    def split(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """x [b, seq, D] through one layer's heads w [H, D, E] -> [b, H, seq, E]."""
+        b, seq, _ = x.shape
+        return (x @ w.permute(1, 0, 2).reshape(D, H * E)).view(b, seq, H, E).transpose(1, 2)
+
     def forward(tokens: torch.Tensor) -> torch.Tensor:
         # Heads side by side as matmuls (much faster than einsum on a small CPU).
         b, seq = tokens.shape
         x = W["W_E"][tokens] + W["W_pos"][:seq]
         for layer in range(L):
-
-            def split(name: str) -> torch.Tensor:
-                w = W[name][layer].permute(1, 0, 2).reshape(D, H * E)
-                return (x @ w).view(b, seq, H, E).transpose(1, 2)
-
-            q, k, v = split("W_Q"), split("W_K"), split("W_V")
+            q, k, v = (split(x, W[name][layer]) for name in ("W_Q", "W_K", "W_V"))
             scores = (q @ k.transpose(-1, -2)) / math.sqrt(E)
             pattern = scores.masked_fill(mask[:seq, :seq], float("-inf")).softmax(dim=-1)
             z = (pattern @ v).transpose(1, 2).reshape(b, seq, H * E)

@@ -70,6 +70,8 @@ _LAZY: dict[str, str] = {
     "embedding_diagrams": "tensorlessons.circuits",
     "path_expansion_diagrams": "tensorlessons.circuits",
     "induction_circuit_diagrams": "tensorlessons.circuits",
+    "AttentionPatternWidget": "tensorlessons.attention",
+    "LogitAttributionWidget": "tensorlessons.attention",
 }
 
 
