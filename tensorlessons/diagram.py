@@ -282,6 +282,7 @@ class Diagram:
         self._plan: _Plan | None = None
         self._fast: Callable[[], np.ndarray] | None = None
         self._layout_frozen = 0
+        self._layout_pending = False
 
     # ---- construction ------------------------------------------------------------
 
@@ -358,8 +359,7 @@ class Diagram:
             rep = sorted({c for c in out if out.count(c) > 1})
             raise DiagramError(f"einsum {expr!r}: output leg(s) {rep} repeated in {out!r}")
         d._output = list(out)
-        if layout:
-            d.auto_layout()
+        d._layout_pending = layout
         return d
 
     @classmethod
@@ -374,12 +374,12 @@ class Diagram:
         with d._batch():
             for name, value in arrays.items():
                 d.add_tensor(name, value)
-        if layout:
-            d.auto_layout()
+        d._layout_pending = layout
         return d
 
     def copy(self) -> Diagram:
         """An independent copy (arrays are shared, structure and layout are not)."""
+        self._ensure_layout()
         d = Diagram()
         d._tensors = {n: t._copy() for n, t in self._tensors.items()}
         d._output = list(self._output)
@@ -406,7 +406,17 @@ class Diagram:
         return name in self._tensors
 
     def __iter__(self) -> Iterator[Tensor]:
+        self._ensure_layout()
         return iter(self._tensors.values())
+
+    def _ensure_layout(self) -> None:
+        """Lay the diagram out on first need: pictures pay for layout, computations don't."""
+        if self._layout_pending:
+            self._layout_pending = False
+            from ._layout import layout
+
+            for name, (x, y) in layout(self).items():
+                self._tensors[name].position = (float(x), float(y))
 
     def __len__(self) -> int:
         return len(self._tensors)
@@ -417,6 +427,7 @@ class Diagram:
 
     def tensor(self, name: str) -> Tensor:
         """The :class:`Tensor` called ``name``."""
+        self._ensure_layout()
         try:
             return self._tensors[name]
         except (KeyError, TypeError):
@@ -680,6 +691,7 @@ class Diagram:
         arr: np.ndarray | None,
         indices: Sequence[str] | None = None,
     ) -> None:
+        self._ensure_layout()
         labels: list[str] = []
         if indices is not None:
             known = set(self.labels())
@@ -879,6 +891,7 @@ class Diagram:
         """Place the tensors automatically (see :func:`tensorlessons._layout.layout`)."""
         from ._layout import layout
 
+        self._layout_pending = False
         positions = layout(self)
         for name, (x, y) in positions.items():
             self._tensors[name].position = (float(x), float(y))
@@ -1024,6 +1037,7 @@ class Diagram:
 
     def to_dict(self, arrays: bool = True) -> dict[str, Any]:
         """Structure, layout and (optionally) numbers as plain JSON-ready data."""
+        self._ensure_layout()
         tensors = []
         for t in self._tensors.values():
             item: dict[str, Any] = {
