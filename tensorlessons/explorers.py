@@ -477,7 +477,8 @@ class ContractionExplorer(w.VBox):
 
     The learner picks two tensors (usually joined by a wire) and contracts them into one
     (named ``(A·B)``); the running FLOP count (as opt_einsum counts it) and the largest
-    intermediate are shown against the optimal order (opt_einsum's ``'optimal'``).
+    intermediate are shown against the optimal order (opt_einsum's ``'optimal'``, or the
+    ``reference`` optimizer given). ``compute=False`` counts the cost without the values.
     Copy tensors are folded into hyperedges first, as :meth:`Diagram.contract` does.
 
     From Python: :meth:`pairs`, :meth:`contract`, :meth:`undo`, :meth:`reset`,
@@ -499,7 +500,9 @@ class ContractionExplorer(w.VBox):
     (True, True)
     """
 
-    def __init__(self, diagram: Diagram, *, compute: bool = True) -> None:
+    def __init__(
+        self, diagram: Diagram, *, compute: bool = True, reference: str = "optimal"
+    ) -> None:
         if not isinstance(diagram, Diagram):
             raise DiagramError(
                 f"ContractionExplorer needs a Diagram, got {type(diagram).__name__}: {diagram!r}"
@@ -519,7 +522,10 @@ class ContractionExplorer(w.VBox):
         for term, shape in zip(self._inputs0, plan.shapes, strict=True):
             for c, dim in zip(term, shape, strict=True):
                 self.sizes[c] = int(dim)
-        self.optimal: ContractionCost = diagram.cost(optimize="optimal")
+        #: The order to compare with: opt_einsum's "optimal" (exhaustive; for big
+        #: networks pass reference="dp" or "greedy").
+        self.optimal: ContractionCost = diagram.cost(optimize=reference)
+        self.reference = reference
         self._history: list[tuple[list[str], list[str], list[Any], list[ContractionStep]]] = []
         self.view: Any = None
         self._callbacks: list[Callable[[ContractionExplorer], None]] = []
@@ -641,12 +647,12 @@ class ContractionExplorer(w.VBox):
         return step
 
     def play_optimal(self) -> ContractionExplorer:
-        """Finish the contraction in the optimal order (opt_einsum's 'optimal' path)."""
+        """Finish the contraction in the reference order (opt_einsum's 'optimal' path)."""
         if self.done:
             return self
         eq = ",".join(self.inputs) + "->" + self.output
         shapes = [tuple(self.sizes[c] for c in t) for t in self.inputs]
-        path, _ = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="optimal")
+        path, _ = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=self.reference)
         for pair in path:
             if len(pair) == 2:
                 self.contract(*pair)
