@@ -237,15 +237,18 @@ def chapter_00() -> Chapter:
         |---|---|---|
         | **drag** a box | moves it — layout only, the value never changes | `d.move("A", x, y)` |
         | **drag an open leg's end onto another open leg's end** | joins them with a wire (they must have the same dimension, otherwise the edit is refused with a message and nothing changes) | `d.connect("A:i", "B:k")` |
-        | **click a wire**, then **Delete** / **Backspace** (or the ✂ button) | cuts it: both ends become open legs | `d.cut("A:j", "B:j")` |
-        | **double-click** a name | renames the tensor or the leg | `d.rename_tensor("A", "M")`, `d.rename_leg("A:i", "row")` |
-        | palette (+) | adds a vector, a matrix, a 3-leg tensor or a copy tensor | `d.add_tensor("v", np.ones(3))` |
-        | **Ctrl + Z** / **Ctrl + Shift + Z** | undo / redo | — |
+        | **click a wire**, then **Delete** / **Backspace** (or the **Cut wire** button) | cuts it: both ends become open legs | `d.cut("A:j", "B:j")` |
+        | **double-click** a name (or **F2**) | renames the tensor or the leg | `d.rename_tensor("A", "M")`, `d.rename_leg("A:i", "row")` |
+        | the **Add tensor** controls above the picture | add a vector, a matrix, a 3-leg tensor or a copy tensor with the dimensions you type | `d.add_tensor("v", np.ones(3))`, `d.add_copy("c", 3)` |
+        | select a tensor, **Remove tensor** (or **Delete**) | removes it; the legs it was joined to become open | `d.remove_tensor("B")` |
+        | **Undo** / **Redo**, or **Ctrl + Z** / **Ctrl + Shift + Z** | undo / redo any edit | `widget.undo()`, `widget.redo()` |
         | **Tab**, arrow keys | move the focus between tensors, move the focused tensor | — |
+        | **click** a tensor | shows its values (for one or two legs you can edit them) | `d["A"]`, `d.set_array("A", ...)` |
+        | **Copy einsum** / **Copy code** / **Copy TikZ** / **Download SVG** | the diagram as an einsum call, as numpy code that rebuilds it, for LaTeX, as a picture | `d.to_einsum()`, `d.to_code()`, `d.to_tikz()`, `d.to_svg()` |
 
         Legs are written `"TENSOR:LEG"` everywhere: `"A:j"` is leg `j` of tensor `A`.
-        Under the diagram, the widget shows the einsum string, the result's legs and shape,
-        and its values.
+        Under the picture, the **Result** panel shows the einsum string, the result's legs
+        and shape, what contracting it costs, and its values — updated after every edit.
 
         **Try it:** drag the box `A` somewhere else in the widget above, then run the next
         cell. The position reached Python.
@@ -260,8 +263,8 @@ def chapter_00() -> Chapter:
     c.md(
         """
         Now an edit from Python. Cutting the wire `j` leaves two unconnected matrices: no
-        sum any more, so the result has all four legs `i, k, j, j2` (this is the *outer
-        product*, chapter 02). Run the cell and scroll up: the widget has redrawn. The
+        sum any more, so the result has four open legs (this is the *outer product*,
+        chapter 02). Run the cell and scroll up: the widget has redrawn. The
         second cell joins them again.
         """
     )
@@ -318,7 +321,7 @@ def chapter_00() -> Chapter:
 
         Each exercise has four parts:
 
-        1. a **header**: the title, the difficulty (★ to ★★★), whether it is *core* (needed
+        1. a **header**: the title, the difficulty (●○○ warm-up, ●●○ practice, ●●● challenge), whether it is *core* (needed
            later) or *optional*, a time budget, and a **Hints** button that reveals one hint
            at a time — try first, then take one hint, then try again; hints never show the
            solution;
@@ -555,7 +558,7 @@ def chapter_01() -> Chapter:
         """
         # 01 · Tensors and their legs
 
-        *Follows the paper's first section on tensors (Taylor 2024, §2).* In this chapter:
+        *Follows the opening of the paper (Taylor 2024): what a tensor is and how it is drawn.* In this chapter:
 
         - a tensor is an array of numbers; each of its indices is drawn as a **leg**;
         - the number of legs is the tensor's **order**; each leg has a **dimension**;
@@ -565,7 +568,7 @@ def chapter_01() -> Chapter:
         - the memory a tensor needs grows **exponentially** with its number of legs, which is
           why big tensors are kept as networks of small ones.
 
-        About 30 minutes, with four exercises.
+        About 30 minutes, with four exercises and an optional fifth.
         """
     )
     c.code(SETUP)
@@ -726,8 +729,19 @@ def chapter_01() -> Chapter:
         """
         Plugging in a vector that is *not* a basis vector gives a weighted mix of slices:
         `np.einsum("ijk,j->ik", A, w)` is `w[0]*A[:,0,:] + w[1]*A[:,1,:] + w[2]*A[:,2,:]`.
-        Try it: change the `basis(3, 2)` above into `np.array([0.5, 0.5, 0.0])` and re-run.
-
+        (This is what a matrix does to a vector, too: a weighted sum of its columns.)
+        """
+    )
+    c.code(
+        """
+        w = np.array([0.5, 0.5, 0.0])  # half of slice 0 plus half of slice 1
+        mix = tl.Diagram.from_einsum("ijk,j->ik", A, w, names=["A", "w"])
+        np.testing.assert_allclose(mix.contract(), 0.5 * A[:, 0, :] + 0.5 * A[:, 1, :])
+        print("✓ a non-basis vector on leg j mixes the slices A[:, j, :]")
+        """
+    )
+    c.md(
+        """
         ## Memory grows exponentially with the number of legs
 
         A tensor with $n$ legs of dimension $d$ holds $d^n$ numbers. Each float64 number
@@ -753,7 +767,8 @@ def chapter_01() -> Chapter:
     )
     c.md(
         """
-        A 20-leg tensor with dimension 10 on each leg would need 800 million gigabytes.
+        A 20-leg tensor with dimension 10 on each leg would need $8 \\times 10^{20}$ bytes —
+        800 billion gigabytes.
         Tensors like this appear all the time — the joint distribution of 20 ten-valued
         variables, the state of 20 quantum systems, a neural network's output over all
         20-token inputs — but nobody stores them. Instead they are kept as **networks of
@@ -989,7 +1004,7 @@ def chapter_01() -> Chapter:
             hints=[
                 "A tensor with n legs of dimension d holds d**n numbers.",
                 "Multiply by 8 bytes, divide by 10**9.",
-                "The chain: 2 tensors of 4*10 numbers plus 14 tensors of 10*4*10 numbers.",
+                "For the chain, count each small tensor's numbers (the product of its dimensions) and add.",
             ],
         )
         """
@@ -1039,7 +1054,7 @@ def chapter_01() -> Chapter:
             hints=[
                 "Fixing the middle leg to 1 means plugging a basis vector into it.",
                 "That vector is basis(3, 1); the other two legs stay open.",
-                "The einsum string is 'ijk,j->ik'.",
+                "Compare with slice_j2 above, which fixed j = 2 of A.",
             ],
         )
         """
@@ -1096,7 +1111,7 @@ def chapter_02() -> Chapter:
         """
         # 02 · Operations: outer products, contraction, trace, transpose
 
-        *Follows the paper's section on operations between tensors (Taylor 2024, §2).* Nearly
+        *Follows the paper's (Taylor 2024) introduction of operations between tensors.* Nearly
         everything a linear layer, an attention head or a tensor decomposition does is built
         from two moves:
 
@@ -1412,8 +1427,9 @@ def chapter_02() -> Chapter:
     c.md(
         """
         `"optimal"` tries every order (affordable for a handful of tensors) and finds
-        $A(Bx)$. `"greedy"` is a fast rule of thumb for big networks — here it joins `A` and
-        `B` first, because that pair shares a wire, and pays the $n^3$ price. Time the two
+        $A(Bx)$. `"greedy"` is a fast rule of thumb for big networks: step by step it takes
+        the pair that looks best locally. Here `A·B` and `B·x` look equally good to it; it
+        takes `A·B` and pays the $n^3$ price. Time the two
         orders (the pair `(1, 2)` means "contract tensors 1 and 2 of the current list", and
         the result goes to the end of the list):
         """
@@ -1533,7 +1549,7 @@ def chapter_02() -> Chapter:
         """
         The top row on its own is a tensor with four open legs of dimension 16: contracting
         it first builds all $16^4 = 65{,}536$ of its numbers — the exponential blow-up of
-        chapter 01 — while the zipper never holds more than a few hundred. Good contraction
+        chapter 01 — while the zipper never holds more than about a thousand. Good contraction
         orders are what make big tensor networks computable at all.
         """
     )
@@ -1912,7 +1928,7 @@ def chapter_03() -> Chapter:
         """
         # 03 · Copy tensors, reshaping, isometries
 
-        *Follows the paper's sections on special tensors (Taylor 2024, §2).* Three kinds of
+        *Follows the paper's (Taylor 2024) treatment of special tensors: copy tensors, reshaping, isometries.* Three kinds of
         tensor have so much structure that the notation gives them their own symbols and
         rules:
 
