@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SPACING = 130.0
 MIN_GAP = 90.0
+SINGLE_SPACING = 200.0
 
 
 def adjacency(d: Diagram) -> tuple[list[str], np.ndarray]:
@@ -152,6 +153,7 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
     # Unconnected single tensors side by side rather than stacked.
     singles = [c[0] for c in _components(adj) if len(c) == 1]
     if len(singles) == len(names):
+        # Open legs point left and right: leave room for two legs and their labels.
         for k, v in enumerate(singles):
-            out[names[v]] = (80.0 + k * spacing, 80.0)
+            out[names[v]] = (80.0 + k * SINGLE_SPACING, 80.0)
     return out

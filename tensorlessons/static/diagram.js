@@ -382,6 +382,7 @@ function shapeText(shape) {
 function render({ model, el }) {
   const root = html("div", {
     class: "tl-widget",
+    tabindex: -1,
     "data-lm-suppress-shortcuts": "true",
   });
   el.appendChild(root);
@@ -479,7 +480,7 @@ function render({ model, el }) {
     html("textarea", { class: "tl-export", readonly: "", rows: 4, "aria-label": "Exported text" })
   );
   exportText.hidden = true;
-  root.append(toolbar, alertBox, statusBox, stage, panels, exportText);
+  root.append(toolbar, stage, alertBox, statusBox, panels, exportText);
 
   // ---- state ---------------------------------------------------------------------------
   /** @type {Structure} */
@@ -527,6 +528,7 @@ function render({ model, el }) {
     const t0 = performance.now();
     rebuildPending = false;
     const active = document.activeElement;
+    const hadFocus = active instanceof Element && root.contains(active);
     const focusTensor = active instanceof Element && svgEl.contains(active) ? active.getAttribute("data-tensor") : null;
     const focusWire = active instanceof Element && svgEl.contains(active) ? active.getAttribute("data-wire") : null;
     structure = model.get("structure") || { tensors: [], output: [] };
@@ -646,6 +648,7 @@ function render({ model, el }) {
     updateButtons();
     const restore = focusTensor !== null ? tensorEls.get(focusTensor) : focusWire !== null ? layerWires.querySelector(`[data-wire="${CSS.escape(focusWire)}"]`) : null;
     if (restore instanceof SVGElement) restore.focus();
+    else if (hadFocus && !root.contains(document.activeElement)) root.focus({ preventScroll: true });
     const ms = performance.now() - t0;
     root.setAttribute("data-render-ms", ms.toFixed(2));
     if (perf) (perf.render = perf.render || []).push(ms);
@@ -961,6 +964,23 @@ function render({ model, el }) {
     return { x: p.x, y: p.y };
   }
 
+  /**
+   * The leg end under a point (other than `except`): handles first, then any leg element.
+   * @param {number} x @param {number} y @param {string} except
+   * @returns {Element | null}
+   */
+  function legAt(x, y, except) {
+    /** @type {Element | null} */
+    let fallback = null;
+    for (const e of document.elementsFromPoint(x, y)) {
+      const leg = e.closest("[data-leg]");
+      if (!leg || !svgEl.contains(leg) || leg.getAttribute("data-leg") === except) continue;
+      if (e.classList.contains("tl-handle") || e.classList.contains("tl-end")) return leg;
+      if (!fallback) fallback = leg;
+    }
+    return fallback;
+  }
+
   /** @param {PointerEvent} ev */
   function onPointerDown(ev) {
     if (ev.button !== 0) return;
@@ -985,6 +1005,8 @@ function render({ model, el }) {
       press = null;
     } else {
       press = null;
+      selectWire(null);
+      root.focus({ preventScroll: true });
     }
   }
 
@@ -1016,9 +1038,9 @@ function render({ model, el }) {
       tempLine.setAttribute("x2", p.x.toFixed(1));
       tempLine.setAttribute("y2", p.y.toFixed(1));
       tempLine.classList.add("tl-visible");
-      const over = document.elementFromPoint(ev.clientX, ev.clientY)?.closest("[data-leg]");
+      const over = legAt(ev.clientX, ev.clientY, press.ref);
       for (const e of svgEl.querySelectorAll(".tl-drop")) if (e !== over) e.classList.remove("tl-drop");
-      if (over && svgEl.contains(over) && over.getAttribute("data-leg") !== press.ref) over.classList.add("tl-drop");
+      if (over) over.classList.add("tl-drop");
     }
     if (perf) (perf.drag = perf.drag || []).push(performance.now() - t0);
   }
@@ -1042,11 +1064,12 @@ function render({ model, el }) {
         if (t) sendEdit({ op: "move", name: p.name, x: Math.round(t.x * 10) / 10, y: Math.round(t.y * 10) / 10 });
       } else {
         selectTensor(p.name);
+        tensorEls.get(p.name)?.focus({ preventScroll: true });
       }
     } else if (p.kind === "leg" && p.active) {
-      const over = document.elementFromPoint(ev.clientX, ev.clientY)?.closest("[data-leg]");
-      const ref = over && svgEl.contains(over) ? over.getAttribute("data-leg") : null;
-      if (ref && ref !== p.ref) sendEdit({ op: "connect", a: p.ref, b: ref });
+      const over = legAt(ev.clientX, ev.clientY, p.ref);
+      const ref = over ? over.getAttribute("data-leg") : null;
+      if (ref) sendEdit({ op: "connect", a: p.ref, b: ref });
     }
     if (rebuildPending) rebuild();
   }

@@ -208,3 +208,38 @@ def kernel(page: Any, code: str) -> str:
 
 def restart_kernel(page: Any) -> None:
     page.evaluate(_RESTART)
+
+
+def py(page: Any, expr: str) -> Any:
+    """The value of a Python expression in the notebook's kernel (through JSON)."""
+    out = kernel(page, f"import json as _tl_json\nprint(_tl_json.dumps({expr}))")
+    if "ERROR" in out:
+        raise AssertionError(f"kernel error for {expr!r}: {out}")
+    return json.loads(out)
+
+
+def until(page: Any, expr: str, expected: Any, timeout: float = 15.0) -> Any:
+    """Poll a Python expression until it equals ``expected``; return the last value."""
+    deadline = time.monotonic() + timeout
+    value = py(page, expr)
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = py(page, expr)
+    return value
+
+
+def center(locator: Any) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not visible"
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag(page: Any, source: Any, target: Any | tuple[float, float], steps: int = 8) -> None:
+    """Press on ``source``, move in steps to ``target`` (a locator or a point), release."""
+    x0, y0 = center(source)
+    x1, y1 = target if isinstance(target, tuple) else center(target)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 5, y0 + 5, steps=2)
+    page.mouse.move(x1, y1, steps=steps)
+    page.mouse.up()
