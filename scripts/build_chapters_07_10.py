@@ -902,6 +902,18 @@ def chapter_08() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The attention-pattern view shows every head's $A$: rows are queries, columns keys,
+            the upper triangle is empty (the causal mask). Hover a query row to see which keys
+            it reads; choose another head with the selector.
+            """
+        ),
+        code(
+            """
+            tl.AttentionPatternWidget(model, tokens, layer=0, head=0)
+            """
+        ),
+        md(
+            r"""
             ## 4. An attention head, part two: the OV circuit
 
             Once $A$ is known, the head moves information: every key position $k$ offers
@@ -976,6 +988,20 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             points=2,
             difficulty=2,
             minutes=6,
+        ),
+        md(
+            r"""
+            The library builds the same diagram for any head of any model,
+            `tl.head_diagram(model, tokens, layer, head)`: the model's own arrays, legs named by
+            what they are, contracting to the model's own head output.
+            """
+        ),
+        code(
+            """
+            library_head = tl.head_diagram(model, tokens, layer=0, head=1)
+            assert np.allclose(library_head.contract(), model.run_with_cache(tokens)[1]["head_out.0"][1])
+            library_head
+            """
         ),
         md(
             r"""
@@ -1346,6 +1372,17 @@ def chapter_09() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The same split as a view: pick a position and a target token, and the bars show
+            each path's share of that logit (they add up to the total).
+            """
+        ),
+        code(
+            """
+            tl.LogitAttributionWidget(model, tokens, position=3)
+            """
+        ),
+        md(
+            r"""
             ## 3. Skip-trigrams: the QK and OV circuits in token space
 
             Take one head's term and ignore positions for a moment ($x_0 \approx T W_E$). A
@@ -1570,6 +1607,19 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             print("largest |sum of paths - logits|:", np.abs(sum(paths2.values()) - model2(tokens)).max())
             for name, term in paths2.items():
                 print(f"{name:12s} size of term: {np.linalg.norm(term):6.2f}")
+            """
+        ),
+        md(
+            r"""
+            `tl.path_expansion_diagrams` gives each term as a diagram built from the model's
+            weights — contract them all and add, and the logits come back once more:
+            """
+        ),
+        code(
+            """
+            path_diagrams = tl.path_expansion_diagrams(model2, tokens)
+            assert np.allclose(sum(d.contract() for d in path_diagrams.values()), model2(tokens))
+            path_diagrams["L0H1->L1H0"]
             """
         ),
         md(
@@ -2114,6 +2164,18 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The attention patterns show the two heads at work: layer 0 is a line just below
+            the diagonal (the previous token); layer 1, in the second half, is a line
+            half a sequence back, one step to the right — the **induction stripe**.
+            """
+        ),
+        code(
+            """
+            tl.AttentionPatternWidget(model, batch[0], layer=1, head=0)
+            """
+        ),
+        md(
+            r"""
             The library's `induction_transformer()` is built on the same plan with a different
             previous-token head (its positions are the features $[1, p, p^2]$, and a rank-2 QK
             circuit peaks at $k = p-1$): many sets of weights implement one circuit.
@@ -2265,6 +2327,22 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The library draws the same circuit for any model, `tl.induction_circuit_diagrams`:
+            its `"keys"` diagram reads the whole residual stream on the query side (here that
+            adds nothing, since $W_Q^1$ reads only `tok` and the positions, and the positional
+            part meets nothing on the key side) and its `"output"` diagram is the OV side.
+            """
+        ),
+        code(
+            """
+            parts = tl.induction_circuit_diagrams(model, tokens, prev_token_head=(0, 0), induction_head=(1, 0))
+            assert np.allclose(parts["keys"].contract(), k_answer.contract())
+            assert np.allclose(parts["output"].contract(), logits)
+            print({name: d.names for name, d in parts.items()})
+            """
+        ),
+        md(
+            r"""
             Composition scores (chapter 09) see the circuit from the weights alone, without
             running the model: layer 1's head reads what layer 0's head writes through its keys
             — K-composition — and through nothing else: the Q- and V-scores are exactly 0.
@@ -2409,41 +2487,45 @@ def _chapter_10_trained() -> list[nbformat.NotebookNode]:
             print("K-composition, rows: layer-0 heads, columns: layer-1 heads")
             print(K_table.round(3))
             print("strongest K-composition pair: L0H%d -> L1H%d" % np.unravel_index(K_table.argmax(), K_table.shape))
+            print(f"our suspects: L0H{prev_head} -> L1H{induction_head}, K-composition {K_table[prev_head, induction_head]:.3f}")
             print("copying scores of the layer-1 OV circuits:",
                   [round(copying_score(ov_circuit(trained, 1, h)), 3) for h in range(trained.n_heads)])
             """
         ),
         md(
             r"""
-            **And the circuit itself, as a diagram.** The same K-composition diagram you drew
-            in section 5, filled with the trained model's weights and its layer-0 pattern, is
-            an exact term of the induction head's scores. On the repeated half, its largest
-            entry in each row should sit on the induction stripe.
+            **And the circuit itself, as a diagram.** The K-composition diagram of section 5,
+            filled with the trained model's weights and its previous-token head's pattern, is
+            an exact term of the induction head's scores (built here by
+            `tl.induction_circuit_diagrams`, checked against the forward pass). On the repeated
+            half, its largest entry in each row should sit on the induction stripe.
             """
         ),
         code(
             """
             tokens = rep[0]
             n = len(tokens)
-            T = np.eye(trained.d_vocab)[tokens]
-            _, tcache = trained.run_with_cache(tokens)
-            A0 = tcache["pattern.0"][prev_head]
-            k_term = tl.Diagram.from_einsum(
-                "qa,ad,dh,eh,ie,fi,bf,jb,kj,->qk",
-                T, trained.W_E, trained.W_Q[1, induction_head], trained.W_K[1, induction_head],
-                trained.W_O[0, prev_head], trained.W_V[0, prev_head], trained.W_E, T, A0,
-                np.array(1 / np.sqrt(trained.d_head)),
-                names=["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"],
-            ).contract()
+            parts = tl.induction_circuit_diagrams(
+                trained, tokens, prev_token_head=(0, prev_head), induction_head=(1, induction_head)
+            )
+            k_term = parts["keys"].contract()
             # The oracle: the same term from the forward pass's own numbers.
-            y = A0 @ (T @ trained.W_E) @ trained.W_V[0, prev_head] @ trained.W_O[0, prev_head]
-            oracle = (T @ trained.W_E @ trained.W_Q[1, induction_head]) @ (y @ trained.W_K[1, induction_head]).T / np.sqrt(trained.d_head)
+            _, tcache = trained.run_with_cache(tokens)
+            X, x0 = tcache["resid.1"], tcache["embed"]
+            moved = tcache["pattern.0"][prev_head] @ x0 @ trained.W_V[0, prev_head] @ trained.W_O[0, prev_head]
+            oracle = (X @ trained.W_Q[1, induction_head]) @ (moved @ trained.W_K[1, induction_head]).T / np.sqrt(trained.d_head)
             assert np.allclose(k_term, oracle)
 
             qs = np.arange(half, n)
             masked = np.where(np.tril(np.ones((n, n), dtype=bool)), k_term, -np.inf)
             on_stripe = (masked[qs].argmax(axis=1) == qs - half + 1).mean()
             print(f"rows of the second half whose largest K-composition score is on the induction stripe: {on_stripe:.0%}")
+            parts["keys"]
+            """
+        ),
+        code(
+            """
+            tl.AttentionPatternWidget(trained, tokens, layer=1, head=induction_head)
             """
         ),
     ]
