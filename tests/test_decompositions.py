@@ -310,3 +310,23 @@ def test_mps_error_within_5_percent_of_tensorly() -> None:
         tt = tensor_train(tensorly.tensor(X), rank=[1, bond, bond, bond, bond, 1])
         theirs = np.linalg.norm(X - tensorly.tt_to_tensor(tt))
         assert ours <= 1.05 * theirs, (bond, ours, theirs)
+
+
+def test_cp_progress_never_writes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    X = _lowrank_cp((4, 5, 6), 2, seed=5)
+    tl.cp(X, 2, progress=True, max_iter=30)
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "CP (ALS) iteration" in out  # outside a notebook, a text bar on stdout
+    tl.cp(X, 2)  # default: quiet for a short fit
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+
+
+def test_fit_info_matches_the_diagram() -> None:
+    X = RNG.normal(size=(5, 6, 7))
+    for fit in (tl.tucker, tl.mps):
+        d, info = fit(X, 2, return_info=True)
+        np.testing.assert_allclose(info.error, np.linalg.norm(X - d.contract()))
+        assert info.full_storage == X.size and info.storage == sum(d[n].size for n in d.names)
+        assert info.compression == pytest.approx(X.size / info.storage)
