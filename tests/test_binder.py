@@ -43,7 +43,13 @@ def binder_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ROOT,
         repo,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "*.egg-info", "build", "__pycache__", "tensorlessons_answers", ".*cache"
+            ".venv",
+            ".git",
+            "*.egg-info",
+            "build",
+            "__pycache__",
+            "tensorlessons_answers",
+            ".*cache",
         ),
     )
     venv = base / "env"
@@ -70,7 +76,9 @@ def test_binder_requirements_are_pinned() -> None:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     for dep in deps:
         name = dep.split(">")[0].split("=")[0].split("<")[0].strip().lower().replace("_", "-")
-        assert name in names, f"{name} is a runtime dependency but not pinned in binder/requirements.txt"
+        assert name in names, (
+            f"{name} is a runtime dependency but not pinned in binder/requirements.txt"
+        )
 
 
 def test_readme_launch_link_opens_chapter_00() -> None:
@@ -112,5 +120,8 @@ def test_chapter_00_executes_in_the_binder_environment(binder_env: Path, tmp_pat
     assert n_errors == "0", out.stdout
     # the kernel really ran in the Binder environment, with tensorlessons installed there
     assert Path(kernel_prefix).resolve() == binder_env.resolve()
-    where = run([str(py), "-c", "import json, tensorlessons; print(json.dumps(tensorlessons.__file__))"])
+    where = run(
+        [str(py), "-c", "import json, tensorlessons; print(json.dumps(tensorlessons.__file__))"],
+        cwd=tmp_path,
+    )
     assert str(binder_env) in json.loads(where.stdout)
