@@ -63,6 +63,8 @@ _LAZY: dict[str, str] = {
     "copying_score": "tensorlessons.transformer",
     "repeated_random_tokens": "tensorlessons.transformer",
     "load_trained_model": "tensorlessons.transformer",
+    "previous_token_scores": "tensorlessons.transformer",
+    "induction_scores": "tensorlessons.transformer",
     "head_diagram": "tensorlessons.circuits",
     "attention_layer_diagram": "tensorlessons.circuits",
     "qk_diagram": "tensorlessons.circuits",

@@ -52,6 +52,8 @@ __all__ = [
     "induction_transformer",
     "repeated_random_tokens",
     "load_trained_model",
+    "previous_token_scores",
+    "induction_scores",
 ]
 
 WEIGHT_NAMES = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U")
@@ -669,6 +671,56 @@ def repeated_random_tokens(
         first = rng.integers(0, d_vocab, size=(n, half))
     out = np.concatenate([first, first], axis=1).astype(np.int64)
     return out[0] if batch is None else out
+
+
+def previous_token_scores(model: AttentionOnlyTransformer, tokens: Any) -> np.ndarray:
+    """How much each head attends to the previous token: mean of ``A[p, p-1]``, [n_layers, n_heads].
+
+    Averaged over positions ``p >= 1`` (and over the batch, for tokens [batch, seq]). A
+    previous-token head scores near 1.
+
+    >>> model = induction_transformer()
+    >>> previous_token_scores(model, repeated_random_tokens(16, 16)).round(2).tolist()
+    [[1.0], [0.07]]
+    """
+    tok = model.check_tokens(tokens)
+    if tok.shape[-1] < 2:
+        raise DiagramError("previous-token scores need at least two tokens")
+    A = model.attention_patterns(tok)
+    if tok.ndim == 1:
+        A = A[None]
+    q = np.arange(1, tok.shape[-1])
+    return A[..., q, q - 1].mean(axis=(0, -1))
+
+
+def induction_scores(
+    model: AttentionOnlyTransformer,
+    half: int | None = None,
+    *,
+    batch: int = 50,
+    seed: int = 0,
+) -> np.ndarray:
+    """How much each head does induction, from its attention pattern: [n_layers, n_heads].
+
+    On repeated random sequences (:func:`repeated_random_tokens`, ``half`` tokens twice,
+    default ``n_ctx // 2``), the mean attention from each second-half query ``q`` to the
+    key ``q - half + 1``: the token that followed the query's earlier copy. An induction
+    head scores near 1.
+
+    >>> induction_scores(induction_transformer()).round(2).tolist()
+    [[0.0], [1.0]]
+    """
+    half = model.n_ctx // 2 if half is None else half
+    if not 1 <= half <= model.n_ctx // 2:
+        raise DiagramError(
+            f"half must be between 1 and n_ctx // 2 = {model.n_ctx // 2}, got {half}"
+        )
+    tokens = repeated_random_tokens(
+        half, model.d_vocab, batch=batch, seed=seed, distinct=half <= model.d_vocab
+    )
+    A = model.attention_patterns(tokens)
+    q = np.arange(half, 2 * half)
+    return A[..., q, q - half + 1].mean(axis=(0, -1))
 
 
 def induction_transformer(d_vocab: int = 16, n_ctx: int = 32) -> AttentionOnlyTransformer:

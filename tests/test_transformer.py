@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -349,3 +350,78 @@ def test_repeated_random_tokens():
     np.testing.assert_array_equal(t[:, :10], t[:, 10:])
     with pytest.raises(DiagramError, match="distinct"):
         T.repeated_random_tokens(11, 10)
+
+
+# ---- the shipped trained model ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained() -> T.AttentionOnlyTransformer:
+    return tl.load_trained_model()
+
+
+def test_trained_model_loads(trained):
+    assert trained.n_layers == 2
+    assert trained.n_heads >= 2
+    assert trained.W_E.dtype == np.float64
+    path = Path(T.__file__).parent / "data" / "induction_model.npz"
+    assert path.stat().st_size <= 2 * 1024 * 1024
+
+
+def test_head_scores_oracle(model2):
+    tokens = np.array([[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]])
+    A = model2.attention_patterns(tokens)
+    expected = np.mean([[A[b, :, :, p, p - 1] for p in range(1, 6)] for b in range(2)], axis=(0, 1))
+    np.testing.assert_allclose(T.previous_token_scores(model2, tokens), expected)
+    half = 4
+    ind = T.induction_scores(model2, half, batch=3, seed=1)
+    seqs = T.repeated_random_tokens(half, 11, batch=3, seed=1)
+    A = model2.attention_patterns(seqs)
+    expected = np.mean([A[:, :, :, q, q - half + 1] for q in range(half, 2 * half)], axis=(0, 1))
+    np.testing.assert_allclose(ind, expected)
+    with pytest.raises(DiagramError, match="half must be between 1 and n_ctx // 2 = 5"):
+        T.induction_scores(model2, 6)
+
+
+def test_trained_model_does_induction(trained):
+    half = trained.n_ctx // 2
+    tokens = T.repeated_random_tokens(half, trained.d_vocab, batch=100, seed=11, distinct=False)
+    per = trained.loss(tokens, per_position=True)
+    first, second = per[: half - 1].mean(), per[half:].mean()
+    # The repeated half is predicted far better than the (random) first half.
+    assert second < first / 2.5
+    uniform = math.log(trained.d_vocab)
+    assert second < uniform / 2.5
+
+
+def test_methods_find_the_trained_induction_circuit(trained):
+    half = trained.n_ctx // 2
+    tokens = T.repeated_random_tokens(half, trained.d_vocab, batch=100, seed=12)
+    prev = T.previous_token_scores(trained, tokens)
+    induction = T.induction_scores(trained, batch=100, seed=13)
+    prev_head = int(prev[0].argmax())
+    induction_heads = [int(h) for h in np.flatnonzero(induction[1] > 0.3)]
+    # A clear previous-token head in layer 0, and induction heads in layer 1 only.
+    assert prev[0, prev_head] > 0.8
+    assert induction_heads
+    assert induction[0].max() < 0.2
+    # Composition scores: each induction head reads the previous-token head through its
+    # keys (K-composition) more than through its queries or values.
+    K = T.composition_scores(trained, "K")
+    Q = T.composition_scores(trained, "Q")
+    for h in induction_heads:
+        assert int(K[:, h].argmax()) == prev_head
+        assert K[prev_head, h] > Q[prev_head, h]
+        assert K[prev_head, h] > np.median(K)
+        # And it copies: the eigenvalues of its OV circuit are positive.
+        assert T.copying_score(T.ov_circuit(trained, 1, h)) > 0.9
+    # In the second half, an induction head's K-composition term alone points at the token
+    # after the earlier copy of the query.
+    from tensorlessons.circuits import induction_circuit_diagrams
+
+    seq = T.repeated_random_tokens(half, trained.d_vocab, seed=14)
+    keys = induction_circuit_diagrams(trained, seq, (0, prev_head), (1, induction_heads[0]))
+    scores = keys["keys"].contract()
+    q = np.arange(half + 1, 2 * half)
+    hits = [scores[i, : i + 1].argmax() == i - half + 1 for i in q]
+    assert np.mean(hits) > 0.8
