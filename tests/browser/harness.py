@@ -243,3 +243,10 @@ def drag(page: Any, source: Any, target: Any | tuple[float, float], steps: int =
     page.mouse.move(x0 + 5, y0 + 5, steps=2)
     page.mouse.move(x1, y1, steps=steps)
     page.mouse.up()
+
+
+def click_wire(page: Any, widget: Any, wire: str | None = None) -> None:
+    """Click the middle of a wire (its first segment), as a person would."""
+    sel = f'[data-wire="{wire}"] .tl-hit' if wire is not None else "[data-wire] .tl-hit"
+    x, y = center(widget.locator(sel).first)
+    page.mouse.click(x, y)

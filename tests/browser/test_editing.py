@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from harness import JupyterServer, center, drag, open_notebook, py, until, write_notebook
+from harness import (
+    JupyterServer,
+    center,
+    click_wire,
+    drag,
+    open_notebook,
+    py,
+    until,
+    write_notebook,
+)
 
 XSS = "<img src=x onerror=window.__xss=1>"
 
@@ -102,7 +111,7 @@ def test_refused_connect_shows_alert_and_changes_nothing(page: Any, w1: Any) -> 
 
 
 def test_cut_and_undo_redo(page: Any, w1: Any) -> None:
-    w1.locator('[data-wire="j"] .tl-hit').first.click()
+    click_wire(page, w1, "j")
     page.keyboard.press("Delete")
     assert until(page, "d1.wires()", []) == []
     page.keyboard.press("Control+z")
@@ -113,7 +122,7 @@ def test_cut_and_undo_redo(page: Any, w1: Any) -> None:
     page.keyboard.press("Control+z")
     assert until(page, "d1.wires()", [["P:j", "Q:i"]]) == [["P:j", "Q:i"]]
     # the visible controls do the same
-    w1.locator('[data-wire="j"] .tl-hit').first.click()
+    click_wire(page, w1, "j")
     w1.get_by_role("button", name="Cut wire").click()
     assert until(page, "d1.wires()", []) == []
     w1.get_by_role("button", name="Undo").click()
