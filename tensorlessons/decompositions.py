@@ -1002,6 +1002,14 @@ def _cp_full(factors: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
     return (first @ rest.T).reshape(shape)
 
 
+def _leading_left(M: np.ndarray, r: int) -> np.ndarray:
+    """The ``r`` leading left singular vectors of ``M`` (via a QR first when ``M`` is wide)."""
+    if M.shape[1] > 2 * M.shape[0]:
+        R = np.linalg.qr(M.conj().T, mode="r")  # M = R† Q†: same left singular vectors as R†
+        M = R.conj().T
+    return np.linalg.svd(M, full_matrices=False)[0][:, :r]
+
+
 def _mode_product(arr: np.ndarray, mat: np.ndarray, mode: int) -> np.ndarray:
     """Contract leg ``mode`` of ``arr`` with the first leg of ``mat`` (result's leg there)."""
     return np.moveaxis(np.tensordot(arr, mat, axes=([mode], [0])), -1, mode)
@@ -1013,7 +1021,7 @@ def tucker(
     *,
     refine: bool = True,
     max_iter: int = 50,
-    tol: float = 1e-10,
+    tol: float = 1e-8,
     legs: Sequence[str] | None = None,
     return_info: bool = False,
 ) -> Diagram | tuple[Diagram, FitInfo]:
@@ -1054,9 +1062,7 @@ def tucker(
         _rank(r, f"tucker: rank of leg {legs[n]!r}", arr.shape[n], " (its dimension)")
         for n, r in enumerate(ranks)
     ]
-    factors = [
-        np.linalg.svd(_unfold(arr, n), full_matrices=False)[0][:, : ranks[n]] for n in range(N)
-    ]
+    factors = [_leading_left(_unfold(arr, n), ranks[n]) for n in range(N)]
 
     def core_of(fs: Sequence[np.ndarray]) -> np.ndarray:
         G = arr
@@ -1078,7 +1084,7 @@ def tucker(
                 for m in range(N):
                     if m != n:
                         Y = _mode_product(Y, factors[m].conj(), m)
-                factors[n] = np.linalg.svd(_unfold(Y, n), full_matrices=False)[0][:, : ranks[n]]
+                factors[n] = _leading_left(_unfold(Y, n), ranks[n])
             G = core_of(factors)
             errors.append(
                 math.sqrt(max(norm**2 - float(np.linalg.norm(G)) ** 2, 0.0)) / (norm or 1.0)
