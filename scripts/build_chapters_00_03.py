@@ -1122,7 +1122,7 @@ def chapter_02() -> Chapter:
         chains of products and the trace; we see that transposing only *renames* legs, that
         the way a diagram is drawn carries no meaning, that every diagram is one `np.einsum`
         string — and that the *order* in which a network is contracted can change its cost
-        by orders of magnitude. About 45 minutes, with five exercises.
+        by orders of magnitude. About 50 minutes, with six exercises (one optional).
         """
     )
     c.code(SETUP)
@@ -1803,7 +1803,82 @@ def chapter_02() -> Chapter:
     )
     c.md(
         """
-        ### Exercise 02.5 — find a cheap contraction order
+        ### Exercise 02.5 — same diagram or not?
+
+        `Sq` is a 3 × 3 matrix and `r` a 3-vector. Which of the einsum expressions below are
+        the **same diagram** as $\\text{Sq}\\, r$ (the vector `r` joined to the *second* leg of
+        `Sq`, the first leg open)? Put the letters of all that are in a set `same_as_Sq_r`,
+        for example `{"a", "c"}`. Because `Sq` is square every expression runs, so dimensions
+        will not tell you; think about which leg `r` is joined to.
+        """
+    )
+    c.code(
+        """
+        Sq, r = rng.normal(size=(3, 3)), rng.normal(size=3)
+        candidates = {
+            "a": ("ij,j->i", [Sq, r]),
+            "b": ("j,ij->i", [r, Sq]),
+            "c": ("ij,i->j", [Sq, r]),
+            "d": ("ba,a->b", [Sq, r]),
+            "e": ("ji,j->i", [Sq.T, r]),
+            "f": ("ji,i->j", [Sq.T, r]),
+        }
+        for key, (expr, _) in candidates.items():
+            print(key, expr, "   (the arrays:", "Sq.T" if key in "ef" else "Sq", "and r)")
+        """
+    )
+    c.header(
+        """
+        Exercise(
+            "02-same-diagram",
+            title="Same diagram or not?",
+            difficulty=1,
+            importance="core",
+            minutes=5,
+            hints=[
+                "Letters are only names: renaming every i to a and j to b changes nothing.",
+                "The order of the tensors before '->' does not matter either.",
+                "Sq.T is Sq with its legs swapped: its first leg is Sq's second leg.",
+                "Draw each one: where does r's wire end on Sq?",
+            ],
+        )
+        """
+    )
+    c.solution(
+        "02-same-diagram",
+        """
+        # BEGIN SOLUTION
+        same_as_Sq_r = {"a", "b", "d", "e"}
+        # END SOLUTION
+        """,
+    )
+    c.graded(
+        "02-same-diagram",
+        """
+        check.true(
+            isinstance(same_as_Sq_r, (set, list, tuple)),
+            'same_as_Sq_r should be a set of letters, like {"a", "c"}',
+        )
+        chosen = {str(x).strip().lower() for x in same_as_Sq_r}
+        check.true(chosen <= set(candidates), f"unknown letters: {sorted(chosen - set(candidates))}")
+        right = {key for key, (expr, arrays) in candidates.items() if np.allclose(np.einsum(expr, *arrays), Sq @ r)}
+        wrong_in = len(chosen - right)
+        missing = len(right - chosen)
+        check.true(
+            wrong_in == 0 and missing == 0,
+            f"not yet: {wrong_in} of your letters are not the same diagram as Sq r, "
+            f"and {missing} that are the same diagram are missing.",
+        )
+        check.passed("02-same-diagram", hidden=False)
+        """,
+        points=1,
+        difficulty=1,
+        importance="core",
+        minutes=5,
+    )
+    c.md(
+        """
+        ### Exercise 02.6 — find a cheap contraction order
 
         The network below is $K L N y$ with `K` 10 × 1000, `L` 1000 × 10, `N` 10 × 1000 and
         `y` of length 1000 (einsum `"ij,jk,kl,l->i"`). An order is a list of pairs, as
