@@ -703,6 +703,7 @@ class ContractionExplorer(w.VBox):
             how = f"wire {shared}" if shared else "no wire: outer product"
             options.append((f"{a}  —  {b}   ({how})", (a, b)))
         self.pick.options = options
+        self.pick.index = 0 if options else None
         self.pick.disabled = self.go.disabled = self.done
         self.undo_button.disabled = not self._history
         rows = "".join(
