@@ -111,7 +111,9 @@ def graded(
     return cell
 
 
-def notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+def notebook(cells: list[nbformat.NotebookNode], prefix: str) -> nbformat.NotebookNode:
+    for k, cell in enumerate(cells):
+        cell.id = f"{prefix}-{k:03d}"  # stable ids: regenerating gives a small diff
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
@@ -142,7 +144,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
 
             The first half of the course built a language: tensors are boxes, their indices are
             legs, joining two legs sums over them, copy tensors are dots. This chapter turns that
-            language on neural networks, following section 4 of Taylor (2024), and asks the
+            language on neural networks, following Taylor (2024), and asks the
             question that the rest of the course keeps asking: **which parts of a network can we
             simplify by moving pieces of the diagram around, and which parts block us?**
 
@@ -225,7 +227,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             r"""
             Where does the copy tensor come in? When a batched tensor is **used twice**. Take a
             per-example quadratic form $z_b = \sum_{ij} X_{bi} M_{ij} X_{bj}$ — one number per
-            example (the next chapter's attention scores have exactly this shape). The two copies
+            example. The two copies
             of $X$ must read the *same* example $b$, and the result keeps $b$ too: three legs that
             must agree. That is a 3-leg copy tensor (a dot), one leg to each copy of $X$ and one
             left open. In einsum, a letter that appears in three places (`bi,ij,bj->b`) is the same
@@ -257,7 +259,9 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             Without the copy tensor — if the two batch legs were just left open — the result
             would be a `[batch, batch]` matrix $X M X^\top$ comparing *every pair* of examples,
             $B$ times more numbers than we asked for. The copy tensor is what says "the same
-            example on both sides".
+            example on both sides". (Chapter 08's attention scores are a close relative of this
+            diagram, with one difference: there the two copies keep *separate* position legs,
+            because every position looks at every other.)
 
             ## 3. Biases
 
@@ -1390,9 +1394,9 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             **QK circuit** $W_E W_Q W_K^\top W_E^\top$ — a `[d_vocab (query), d_vocab (key)]`
             matrix; attending to $b$ then raises the logit of token $c$ by the entry $[b, c]$ of
             the **OV circuit** $W_E W_V W_O W_U$ — a `[d_vocab (attended), d_vocab (logit)]`
-            matrix. Together: "$[b] \dots [a] \to [c]$", a **skip-trigram**. Everything a
-            one-layer attention-only model knows lives in its direct path (bigrams) and these
-            two matrices per head (skip-trigrams).
+            matrix. Together: "$[b] \dots [a] \to [c]$", a **skip-trigram**. Apart from what it
+            knows about positions, everything a one-layer attention-only model knows lives in
+            its direct path (bigrams) and these two matrices per head (skip-trigrams).
 
             Both circuits are chains of four matrices through a `d_head` leg — so their rank is
             at most $d_\text{head}$, however big the vocabulary. Here is the QK circuit as a
@@ -2475,10 +2479,24 @@ def _chapter_10_trained() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            `argmax` names one head of each kind, but nothing forces a trained model to have
+            only one: gradient descent often learns the same circuit more than once. List
+            every head that clearly does the job:
+            """
+        ),
+        code(
+            """
+            print("previous-token heads (score > 0.5):", [f"L0H{h}" for h in np.flatnonzero(prev_scores > 0.5)])
+            print("induction heads (score > 0.3):     ", [f"L1H{h}" for h in np.flatnonzero(induction_scores > 0.3)])
+            """
+        ),
+        md(
+            r"""
             **Weights second.** Behaviour names suspects; the circuit must be in the weights.
-            The induction head should read the previous-token head through its **keys** — a
-            K-composition score that stands out of its row and column — and its OV circuit
-            should **copy** (a copying score near 1).
+            An induction head should read the previous-token head through its **keys** — a
+            K-composition score that stands out of the table — and its OV circuit should
+            **copy** (a copying score near 1). Heads that attend elsewhere have no reason to do
+            either.
             """
         ),
         code(
@@ -2550,7 +2568,7 @@ def build(names: list[str] | None = None) -> list[Path]:
         if names and not any(name.startswith(n) for n in names):
             continue
         path = CHAPTERS / f"{name}.ipynb"
-        nb = notebook(fn())
+        nb = notebook(fn(), prefix=f"c{name[:2]}")
         nbformat.validate(nb)
         nbformat.write(nb, path)
         written.append(path)
