@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -321,3 +322,48 @@ def test_static_files_exist() -> None:
     js = (widget._STATIC / "diagram.js").read_text()
     assert "innerHTML" not in js and "export default" in js
     assert (widget._STATIC / "diagram.css").read_text().count("color-scheme: light dark") == 1
+
+
+NODE_GEOMETRY = """
+import { geometry } from %s;
+let text = "";
+process.stdin.on("data", (c) => (text += c));
+process.stdin.on("end", () => {
+  const out = JSON.parse(text).map((st) => geometry(st));
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
+    """The widget draws what to_svg draws: the JS port of geometry() agrees with Python's."""
+    from opt_einsum.testing import rand_equation
+
+    from tensorlessons._render import geometry
+    from tensorlessons.widget import _structure
+
+    diagrams = []
+    for seed in range(6):
+        eq, shapes = rand_equation(6, 2, n_out=2, seed=seed, global_dim=seed % 2 == 0)
+        diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes]))
+    diagrams.append(tl.Diagram.from_einsum("iij,jk->k", np.ones((2, 2, 3)), np.ones((3, 4))))
+    copy = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)))
+    diagrams.append(copy.add_copy("c", 2, 3).connect("c:i", "T0:i"))
+    script = tmp_path / "geom.mjs"
+    js = Path(tl.__file__).parent / "static" / "diagram.js"
+    script.write_text(NODE_GEOMETRY % json.dumps(js.as_uri()))
+    structures = json.dumps([_structure(d) for d in diagrams])
+    run = subprocess.run(
+        ["node", str(script)], input=structures, capture_output=True, text=True, check=True
+    )
+    for d, g_js in zip(diagrams, json.loads(run.stdout), strict=True):
+        g_py = geometry(d)
+        assert [w["legs"] for w in g_js["wires"]] == [w["legs"] for w in g_py["wires"]]
+        assert [w["kind"] for w in g_js["wires"]] == [w["kind"] for w in g_py["wires"]]
+        for wj, wp in zip(g_js["wires"], g_py["wires"], strict=True):
+            np.testing.assert_allclose(wj["segments"], wp["segments"], atol=1e-6)
+        assert [s["ref"] for s in g_js["stubs"]] == [s["ref"] for s in g_py["stubs"]]
+        for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
+            assert sj["state"] == sp["state"]
+            np.testing.assert_allclose(sj["line"], sp["line"], atol=1e-6)
