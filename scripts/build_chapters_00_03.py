@@ -530,6 +530,30 @@ def chapter_00() -> Chapter:
     )
     c.md(
         """
+        ## A playground
+
+        An empty diagram to try everything on. Add two matrices with the **Add tensor**
+        controls (choose *matrix*, type the dimensions, e.g. `2,3` and `3,2`), join a leg of
+        one to a leg of the other, watch the Result panel, cut the wire, undo, rename. Then
+        run the cell under it: the diagram you drew is an ordinary Python object. (The
+        empty diagram's value is 1: a product of no numbers at all.)
+        """
+    )
+    c.code(
+        f"""
+        playground = {show("tl.Diagram()")}
+        playground
+        """
+    )
+    c.code(
+        """
+        drawn = playground.diagram
+        print(drawn)
+        print("einsum:", drawn.to_einsum(), "  result shape:", drawn.shape)
+        """
+    )
+    c.md(
+        """
         ## Your progress
 
         Run this cell at any time to see which exercises of this chapter pass.
@@ -1092,6 +1116,11 @@ def chapter_01() -> Chapter:
           fixing a leg is plugging a basis vector into it.
         - A tensor with $n$ legs of dimension $d$ holds $d^n$ numbers, so large tensors are
           kept as networks of small ones.
+
+        **Further reading.** J. C. Bridgeman and C. T. Chubb, *Hand-waving and interpretive
+        dance: an introductory course on tensor networks* (2017, arXiv:1603.03039) — the
+        same notation from the physics side; B. Coecke and A. Kissinger, *Picturing Quantum
+        Processes* (2017) — string diagrams and the ZX-calculus.
 
         Next, **`02_operations.ipynb`**: what happens when legs are joined.
         """
