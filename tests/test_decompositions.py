@@ -330,3 +330,27 @@ def test_fit_info_matches_the_diagram() -> None:
         np.testing.assert_allclose(info.error, np.linalg.norm(X - d.contract()))
         assert info.full_storage == X.size and info.storage == sum(d[n].size for n in d.names)
         assert info.compression == pytest.approx(X.size / info.storage)
+
+
+# ---- property: grouping then splitting gives the tensor back -------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    data=st.data(),
+)
+def test_group_then_split_round_trip(shape: list[int], data: st.DataObject) -> None:
+    A = np.arange(float(np.prod(shape))).reshape(shape)
+    legs = "ijkl"[: len(shape)]
+    picked = data.draw(st.permutations(list(legs)))[: data.draw(st.integers(1, len(shape)))]
+    as_tensor = data.draw(st.booleans())
+    g = group_legs(A, picked, new_leg="g", as_tensor=as_tensor)
+    assert g.shape[g.output.index("g")] == int(np.prod([shape[legs.index(x)] for x in picked]))
+    back = split_leg(g, "g", [(x, shape[legs.index(x)]) for x in picked])
+    order = [back.output.index(x) for x in legs]
+    np.testing.assert_array_equal(np.transpose(back.contract(), order), A)
