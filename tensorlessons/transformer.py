@@ -347,14 +347,16 @@ class AttentionOnlyTransformer:
         mask = np.triu(np.ones((seq, seq), dtype=bool), k=1)
         scale = 1.0 / math.sqrt(self.d_head)
         for layer in range(self.n_layers):
-            q = np.einsum("bpm,hme->bhpe", x, self.W_Q[layer])
-            k = np.einsum("bpm,hme->bhpe", x, self.W_K[layer])
-            v = np.einsum("bpm,hme->bhpe", x, self.W_V[layer])
-            scores = np.einsum("bhqe,bhke->bhqk", q, k) * scale
-            scores = np.where(mask, -np.inf, scores)
+            # Batched matmuls (BLAS) over [batch, head]: x [b, 1, p, m] @ W [h, m, e].
+            xb = x[:, None]
+            q = xb @ self.W_Q[layer]
+            k = xb @ self.W_K[layer]
+            v = xb @ self.W_V[layer]
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale
+            scores[..., mask] = -np.inf
             pattern = _softmax(scores)
-            z = np.einsum("bhqk,bhke->bhqe", pattern, v)
-            head_out = np.einsum("bhqe,hem->bhqm", z, self.W_O[layer])
+            z = pattern @ v
+            head_out = z @ self.W_O[layer]
             x = x + head_out.sum(axis=1)
             cache[f"scores.{layer}"] = scores
             cache[f"pattern.{layer}"] = pattern
