@@ -2075,8 +2075,9 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         md(
             r"""
             One detail remains. Position 0 has no previous token; layer 0's head there can only
-            attend to itself, so it writes position 0's *own* token into `prev`. A query $[a]$
-            in the second half would then match position 0 as well as the right position. We
+            attend to itself, so it writes position 0's *own* token into `prev`. When the first
+            token comes round again in the second half, its query would match position 0 as
+            well as position 1 (the right one). We
             push position 0 away with chapter 07's **bias trick**: the `pos` block is one-hot,
             so its coordinates always sum to 1 — a constant-1 leg. Let every position's query
             write $2c$ into a spare `d_head` coordinate, and only position 0's key write $-1$
@@ -2538,6 +2539,11 @@ def _chapter_10_trained() -> list[nbformat.NotebookNode]:
             masked = np.where(np.tril(np.ones((n, n), dtype=bool)), k_term, -np.inf)
             on_stripe = (masked[qs].argmax(axis=1) == qs - half + 1).mean()
             print(f"rows of the second half whose largest K-composition score is on the induction stripe: {on_stripe:.0%}")
+            # Lay it out like section 5's picture: query side on top, key side below.
+            layout = {"X": (170, 0), "W_Q": (340, 0), "W_K": (510, 0), "W_O_prev": (510, 170),
+                      "W_V_prev": (340, 170), "x0": (170, 170), "A_prev": (0, 170), "scale": (650, 85)}
+            for name, (px, py) in layout.items():
+                parts["keys"].move(name, px, py)
             parts["keys"]
             """
         ),
