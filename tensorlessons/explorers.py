@@ -481,7 +481,9 @@ class ContractionExplorer(w.VBox):
     ``reference`` optimizer given). ``compute=False`` counts the cost without the values.
     Copy tensors are folded into hyperedges first, as :meth:`Diagram.contract` does.
 
-    From Python: :meth:`pairs`, :meth:`contract`, :meth:`undo`, :meth:`reset`,
+    In the picture, click a tensor and then a tensor joined to it to contract the two.
+    From Python: :meth:`pairs`, :meth:`contract`, :meth:`select` (a click), :meth:`undo`,
+    :meth:`reset`,
     :meth:`play_optimal`; :attr:`flops`, :attr:`largest_intermediate`, :attr:`steps`,
     :attr:`optimal`, :meth:`result`.
 
@@ -535,15 +537,23 @@ class ContractionExplorer(w.VBox):
         self.reset_button = w.Button(description="Start again", icon="refresh")
         self.best_button = w.Button(description="Play the optimal order", icon="magic")
         self.stats = w.HTML()
+        self.status = w.HTML(
+            "Click a tensor in the picture, then a tensor joined to it, to contract "
+            "their wire; or choose a pair below."
+        )
+        self._pending: str | None = None
         super().__init__()
         self._start()
         self.view = _diagram_view(self.diagram())
+        if hasattr(self.view, "selected"):
+            self.view.observe(self._clicked, names="selected")
         self.go.on_click(lambda _: self._contract_picked())
         self.undo_button.on_click(lambda _: self.undo())
         self.reset_button.on_click(lambda _: self.reset())
         self.best_button.on_click(lambda _: self.reset().play_optimal())
         self.children = [
             self.view,
+            self.status,
             w.HBox([self.pick, self.go]),
             w.HBox([self.undo_button, self.reset_button, self.best_button]),
             self.stats,
@@ -559,6 +569,7 @@ class ContractionExplorer(w.VBox):
         self.arrays: list[Any] = list(self._arrays0)
         self.steps: list[ContractionStep] = []
         self._history.clear()
+        self._pending = None
 
     def reset(self) -> ContractionExplorer:
         """Back to the uncontracted diagram."""
@@ -569,6 +580,7 @@ class ContractionExplorer(w.VBox):
     def undo(self) -> ContractionExplorer:
         """Take back the last contraction."""
         if self._history:
+            self._pending = None
             self.inputs, self.names, self.arrays, self.steps = self._history.pop()
             self._refresh()
         return self
@@ -688,6 +700,29 @@ class ContractionExplorer(w.VBox):
         self._callbacks.append(callback)
 
     # ---- display -------------------------------------------------------------------
+
+    def select(self, name: str) -> ContractionStep | None:
+        """What clicking tensor ``name`` in the picture does: the first click picks a
+        tensor, the second (another tensor) contracts the two; returns the step then."""
+        self._position(name)
+        if self._pending is None or self._pending not in self.names or self._pending == name:
+            self._pending = name
+            self.status.value = (
+                f"Picked <b>{html.escape(name)}</b>: now click the tensor to contract it with."
+            )
+            return None
+        first, self._pending = self._pending, None
+        step = self.contract(first, name)
+        self.status.value = (
+            f"Contracted <b>{html.escape(step.a)}</b> with <b>{html.escape(step.b)}</b>: "
+            f"{step.flops:,} FLOPs."
+        )
+        return step
+
+    def _clicked(self, change: dict[str, Any]) -> None:
+        name = change["new"]
+        if name and name in self.names:
+            self.select(name)
 
     def _contract_picked(self) -> None:
         if self.pick.value is not None:

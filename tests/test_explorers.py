@@ -160,3 +160,19 @@ def test_explorer_errors() -> None:
         ex.result()
     with pytest.raises(DiagramError, match="Diagram"):
         ContractionExplorer(np.ones(3))  # type: ignore[arg-type]
+
+
+def test_clicking_two_tensors_in_the_picture_contracts_them() -> None:
+    A, B, v = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5)), RNG.normal(size=5)
+    d = tl.Diagram.from_einsum("ij,jk,k->i", A, B, v, names=["A", "B", "v"])
+    ex = ContractionExplorer(d)
+    ex.view.selected = "B"  # what a click on B in the browser sets
+    assert not ex.steps and "B" in ex.status.value
+    ex.view.selected = "v"
+    assert [(s.a, s.b) for s in ex.steps] == [("B", "v")]
+    assert ex.select("A") is None
+    step = ex.select("(B·v)")
+    assert step is not None and ex.done
+    np.testing.assert_allclose(ex.result(), A @ B @ v)
+    with pytest.raises(DiagramError, match="'Z'"):
+        ex.select("Z")
