@@ -440,8 +440,31 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             assert np.allclose(mlp_out, relu(X @ W1) @ W2)
 
             collapsed = relu(X @ (W1 @ W2))  # the move the box forbids
-            print("ReLU(X W1) W2 - ReLU(X W1 W2), largest difference:", np.abs(mlp_out[:, :] - collapsed).max())
-            outside
+            print("ReLU(X W1) W2 - ReLU(X W1 W2), largest difference:", np.abs(mlp_out - collapsed).max())
+            """
+        ),
+        md(
+            r"""
+            Drawn the way the paper draws it — the inside diagram in a box, whose output $H$
+            enters the outside diagram:
+            """
+        ),
+        code(
+            """
+            from IPython.display import HTML
+
+
+            def boxed(inner, label, outer):
+                # A nonlinear box around a diagram, feeding another diagram (a picture only).
+                return HTML(
+                    '<div style="display:flex;align-items:center;gap:10px;flex-wrap:wrap">'
+                    '<div style="border:2px dashed #b22;border-radius:10px;padding:4px 8px">'
+                    f'<div style="color:#b22;font-weight:bold">{label}</div>{inner.to_svg()}</div>'
+                    f'<div style="font-size:18px">&rarr;</div>{outer.to_svg()}</div>'
+                )
+
+
+            boxed(inside, "ReLU, entry by entry", outside)
             """
         ),
         md(
@@ -914,6 +937,26 @@ def chapter_08() -> list[nbformat.NotebookNode]:
         code(
             """
             tl.AttentionPatternWidget(model, tokens, layer=0, head=0)
+            """
+        ),
+        md(
+            r"""
+            As a picture: the QK diagram sits inside the softmax box; what leaves the box is
+            $A$, a plain tensor with a query leg and a key leg.
+            """
+        ),
+        code(
+            """
+            from IPython.display import HTML
+
+            pattern_tensor = tl.Diagram.from_einsum("qk->qk", A, names=["A"])
+            HTML(
+                '<div style="display:flex;align-items:center;gap:10px;flex-wrap:wrap">'
+                '<div style="border:2px dashed #b22;border-radius:10px;padding:4px 8px">'
+                '<div style="color:#b22;font-weight:bold">causal mask, softmax over k</div>'
+                f"{qk.to_svg()}</div>"
+                f'<div style="font-size:18px">&rarr;</div>{pattern_tensor.to_svg()}</div>'
+            )
             """
         ),
         md(
