@@ -379,7 +379,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
         solution(
             "07-chain",
             """
-            # Draw the wires in the widget above — or build the diagram in code and submit it.
+            # Answer by drawing above (then delete the `raise` line below), or in code here.
             # BEGIN SOLUTION
             drawn = start.copy()
             drawn.connect("x:i", "W1:i")
@@ -424,6 +424,11 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             In tensorlessons a `Diagram` holds only the multilinear parts, so a nonlinearity
             splits the computation into two diagrams: contract the inside one, apply the
             function with numpy, and hand the result to the outside diagram as a tensor.
+
+            Inside and outside, everything stays simplifiable: the outside diagram is linear in
+            $H$, so $W_2$ may be contracted with whatever comes after it (in a transformer,
+            $W_\text{out}$ of an MLP with the unembedding $W_U$), and the inside diagram may be
+            rearranged freely. Only the wall is a barrier.
             """
         ),
         code(
@@ -1015,7 +1020,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
         solution(
             "08-ov",
             """
-            # Draw the three wires in the widget above — or in code, then submit.
+            # Answer by drawing above (then delete the `raise` line below), or in code here.
             # BEGIN SOLUTION
             drawn = ov_start.copy()
             drawn.connect("A:key", "x:pos")
@@ -1617,7 +1622,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
         solution(
             "09-virtual-head",
             """
-            # Draw the five wires in the widget above — or in code, then submit.
+            # Answer by drawing above (then delete the `raise` line below), or in code here.
             # BEGIN SOLUTION
             drawn = vh_start.copy()
             drawn.connect("A1:key", "A0:query")
@@ -2312,7 +2317,7 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         solution(
             "10-k-composition",
             """
-            # Draw the five wires in the widget above — or in code, then submit.
+            # Answer by drawing above (then delete the `raise` line below), or in code here.
             # BEGIN SOLUTION
             drawn = k_start.copy()
             drawn.connect("W_K1:model", "W_O0:model")
