@@ -372,6 +372,7 @@ def run_notebook(
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT,
     fresh_helpers: bool = True,
     kernel_name: str = "python3",
+    km: Any = None,
 ) -> dict[int, CellOutcome]:
     """Execute ``nb`` in place, in its own kernel started in ``workdir``.
 
@@ -380,6 +381,9 @@ def run_notebook(
     ``notebook_timeout`` seconds have passed, the remaining cells are not run (and the
     kernel is killed if it does not stop). With ``fresh_helpers``, the checking helpers
     are re-imported fresh before each graded cell.
+
+    ``km`` is an already started kernel manager (its kernel's folder is ``workdir``);
+    it is shut down at the end like a kernel started here.
 
     Returns how each code cell ended, by cell index.
     """
@@ -403,9 +407,11 @@ def run_notebook(
             "traceback": [],
         },
         iopub_timeout=2,
+        shutdown_kernel="immediate",
         record_timing=False,
         resources={"metadata": {"path": str(workdir)}},
         on_cell_executed=on_executed,
+        **({"km": km} if km is not None else {}),
     )
     outcomes: dict[int, CellOutcome] = {}
     start = time.monotonic()
@@ -424,11 +430,13 @@ def run_notebook(
                 return
 
     done = threading.Event()
-    env = dict(os.environ)
-    env.update({"MPLBACKEND": "Agg", "PYTHONWARNINGS": env.get("PYTHONWARNINGS", "")})
     dog = threading.Thread(target=watchdog, daemon=True)
+    if km is not None:
+        setup: dict[str, Any] = {"cleanup_kc": True}
+    else:
+        setup = {"cwd": str(workdir), "env": _kernel_env(), "stderr": subprocess.DEVNULL}
     try:
-        with client.setup_kernel(cwd=str(workdir), env=env, stderr=subprocess.DEVNULL):
+        with client.setup_kernel(**setup):
             dog.start()
             if fresh_helpers:
                 _run_hidden(client, _SNAPSHOT)
@@ -502,6 +510,59 @@ def run_notebook(
         if cell.cell_type == "code" and index not in outcomes:
             outcomes[index] = CellOutcome(index, "not run", evalue="the kernel stopped")
     return outcomes
+
+
+def _kernel_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+_WARM: dict[str, Any] = {}
+
+
+def _start_kernel(kernel_name: str = "python3") -> tuple[Any, str]:
+    """Start a kernel in a new empty folder; returns its manager and the folder."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    workdir = tempfile.mkdtemp(prefix="tl-grade-")
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(cwd=workdir, env=_kernel_env(), stderr=subprocess.DEVNULL)
+    return km, workdir
+
+
+def _take_warm_kernel() -> tuple[Any, str]:
+    """A started kernel for the next notebook, and start a spare for the one after.
+
+    Starting a kernel takes about as long as running a short chapter; the spare boots
+    while the current notebook runs. Each spare gets a fresh empty folder, so nothing
+    leaks between learners.
+    """
+    if not _WARM.get("finalizer"):
+        import multiprocessing.util
+
+        _WARM["finalizer"] = multiprocessing.util.Finalize(None, _kill_spare, exitpriority=10)
+    current = _WARM.pop("spare", None) or _start_kernel()
+    try:
+        _WARM["spare"] = _start_kernel()
+    except Exception:  # noqa: BLE001 - no spare: the next notebook starts its own
+        pass
+    return current
+
+
+def _kill_spare() -> None:
+    spare = _WARM.pop("spare", None)
+    if spare is None:
+        return
+    from jupyter_core.utils import run_sync
+
+    km, workdir = spare
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _run_hidden(client: Any, code: str) -> None:
@@ -830,24 +891,32 @@ def _grade_one(task: dict[str, Any]) -> NotebookResult:
         _zero(key, result)
         return result
     result.problems.extend(problems)
-    with tempfile.TemporaryDirectory(prefix="tl-grade-") as tmp:
+    km = None
+    try:
+        if task.get("warm"):
+            km, tmp = _take_warm_kernel()
+        else:
+            tmp = tempfile.mkdtemp(prefix="tl-grade-")
         answers = sub_path.parent / ANSWERS_DIR
         if answers.is_dir():
             shutil.copytree(answers, Path(tmp) / ANSWERS_DIR)
         if task.get("extra_dir"):
             _prepare_workdir(Path(task["extra_dir"]), Path(tmp))
-        try:
-            outcomes = run_notebook(
-                nb,
-                tmp,
-                cell_timeout=task["cell_timeout"],
-                notebook_timeout=task["notebook_timeout"],
-            )
-        except Exception as exc:  # noqa: BLE001 - report, never stop the class's grading
-            result.status = "error"
-            result.problems.append(f"could not run: {type(exc).__name__}: {exc}")
-            _zero(key, result)
-            return result
+        outcomes = run_notebook(
+            nb,
+            tmp,
+            cell_timeout=task["cell_timeout"],
+            notebook_timeout=task["notebook_timeout"],
+            km=km,
+        )
+    except Exception as exc:  # noqa: BLE001 - report, never stop the class's grading
+        result.status = "error"
+        result.problems.append(f"could not run: {type(exc).__name__}: {exc}")
+        _zero(key, result)
+        return result
+    finally:
+        if "tmp" in locals():
+            shutil.rmtree(tmp, ignore_errors=True)
     _score(nb, outcomes, result)
     if task.get("graded_dir"):
         import nbformat
@@ -885,6 +954,7 @@ def _map(
         for t in tasks:
             results.append(func(t))
             bar.step(label(t) if label else "")
+        _kill_spare()
         bar.close()
         return results
     import multiprocessing
@@ -981,6 +1051,10 @@ def grade(
     strays: dict[str, list[str]] = {}
     for learner, folder in learners.items():
         present = {p.name: p for p in folder.glob("*.ipynb")}
+        if not present:  # nbgrader's layout: <learner>/<assignment>/<notebook>.ipynb
+            inner = [d for d in folder.iterdir() if d.is_dir() and any(d.glob("*.ipynb"))]
+            if len(inner) == 1:
+                present = {p.name: p for p in inner[0].glob("*.ipynb")}
         strays[learner] = sorted(set(present) - set(keys))
         for name, key in keys.items():
             tasks.append(
@@ -993,6 +1067,7 @@ def grade(
                     "notebook_timeout": notebook_timeout,
                     "graded_dir": str(out_path / "graded"),
                     "extra_dir": None,
+                    "warm": True,
                 }
             )
     results = list(

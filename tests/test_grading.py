@@ -296,6 +296,9 @@ def graded(tmp_path_factory):
     for name, nb in learners.items():
         (subs / name).mkdir(parents=True)
         nbformat.write(nb, str(subs / name / "t.ipynb"))
+    # nbgrader's layout: submitted/<learner>/<assignment>/<notebook>.ipynb
+    (subs / "nia_nested" / "week1").mkdir(parents=True)
+    nbformat.write(answered(student, **right), str(subs / "nia_nested" / "week1" / "t.ipynb"))
     # ivy drew the answer in the widget: only the answers file holds it
     answers = subs / "ivy_draws" / "tensorlessons_answers"
     answers.mkdir()
@@ -339,6 +342,11 @@ def test_correct_submission_scores_full(graded):
     r = graded["results"]["ada"]
     assert r.status == "graded" and scores(r) == POINTS and r.score == r.max_score == 6
     assert "passed (hidden tests included)" in messages(r)["t-double"]
+
+
+def test_nbgrader_submission_layout_is_read(graded):
+    r = graded["results"]["nia_nested"]
+    assert r.status == "graded" and r.score == 6
 
 
 def test_unanswered_scores_zero_with_reasons(graded):
