@@ -239,7 +239,9 @@ class _Check:
             )
             msg += f", expected {_fmt(e[first])}" if show_expected else ""
             with np.errstate(all="ignore"):
-                diff = np.nanmax(np.abs(g - e)) if np.isfinite(g).all() else float("nan")
+                kind = np.result_type(g, e, float)
+                gd, ed = g.astype(kind), e.astype(kind)
+                diff = np.nanmax(np.abs(gd - ed)) if np.isfinite(gd).all() else float("nan")
             msg += f" (largest difference {_fmt(diff)})." if math.isfinite(diff) else "."
         hint = _array_hint(g, e, rtol, atol)
         raise _fail(msg + (" " + hint if hint else ""))
@@ -958,6 +960,8 @@ def progress(chapter: str | None = None, *, notebook: str | None = None) -> Prog
         chapter = _chapter_of(_current[0])
     entries = {gid: e for gid, e in _registry.items()}
     nb_path = notebook or os.environ.get("JPY_SESSION_NAME")
+    if nb_path and not os.path.exists(nb_path):
+        nb_path = os.path.basename(nb_path)  # a path relative to the server's root
     if nb_path and nb_path.endswith(".ipynb") and os.path.exists(nb_path):
         for gid, title in _notebook_grade_ids(nb_path):
             entries.setdefault(gid, _Entry(gid, title))

@@ -116,6 +116,13 @@ def test_array_given_a_diagram_says_contract():
     assert ".contract()" in fails(check.array, d, np.ones(2))
 
 
+def test_array_boolean_and_complex_values():
+    want = np.array([True, False, True])
+    assert "1 of 3 entries differ" in fails(check.array, ~want | want, want, name="mask")
+    z = np.array([1 + 1j, 2])
+    assert "index (0,)" in fails(check.array, z.conj(), z, name="z")
+
+
 def test_array_tolerance():
     quiet(check.array, np.ones(3) + 1e-9, np.ones(3))
     fails(check.array, np.ones(3) + 1e-3, np.ones(3))
