@@ -902,6 +902,11 @@ def _khatri_rao(mats: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
+#: Up to this many (entries x rank), cp() measures its error on the full reconstruction;
+#: beyond, from the norms (cheaper, accurate to about 1e-8 relative).
+_EXACT_ERROR_LIMIT = 4_000_000
+
+
 def cp(
     array: Any,
     rank: int,
@@ -947,15 +952,17 @@ def cp(
     factors = []
     for n in range(N):
         F = rng.normal(size=(arr.shape[n], rank))
+        if arr.dtype.kind == "c":
+            F = F + 1j * rng.normal(size=F.shape)
         if init == "svd":
             U = np.linalg.svd(_unfold(arr, n), full_matrices=False)[0]
             k = min(rank, U.shape[1])
             F[:, :k] = U[:, :k]
-        factors.append(F.astype(arr.dtype) if arr.dtype.kind == "c" else F)
+        factors.append(F)
     weights = np.ones(rank)
     norm = float(np.linalg.norm(arr))
     unfoldings = [_unfold(arr, n) for n in range(N)]
-    exact = arr.size * rank <= 4_000_000
+    exact = arr.size * rank <= _EXACT_ERROR_LIMIT
     errors: list[float] = []
     bar = _Progress(max_iter, "CP (ALS)", progress)
     converged = False
@@ -971,7 +978,8 @@ def cp(
                 mttkrp = unfoldings[n] @ (
                     _khatri_rao(others).conj() if others else np.ones((1, rank))
                 )
-                F = np.linalg.lstsq(V.T, mttkrp.T, rcond=None)[0].T
+                # X_(n) ~ F KR^T, so F = X_(n) conj(KR) (KR^T conj(KR))^-1 = mttkrp conj(V)^-1
+                F = np.linalg.lstsq(V.conj().T, mttkrp.T, rcond=None)[0].T
                 weights = np.linalg.norm(F, axis=0)
                 safe = np.where(weights > 0, weights, 1.0)
                 factors[n] = F / safe
@@ -980,7 +988,7 @@ def cp(
                 err = float(np.linalg.norm(arr - approx))
             else:
                 inner = np.vdot(F, mttkrp).real
-                err = float(np.sqrt(max(norm**2 - 2 * inner + np.vdot(F, F @ V).real, 0.0)))
+                err = float(np.sqrt(max(norm**2 - 2 * inner + np.vdot(F, F @ V.conj()).real, 0.0)))
             rel = err / norm if norm else err
             errors.append(rel)
             bar.update(it, rel)

@@ -354,3 +354,19 @@ def test_group_then_split_round_trip(shape: list[int], data: st.DataObject) -> N
     back = split_leg(g, "g", [(x, shape[legs.index(x)]) for x in picked])
     order = [back.output.index(x) for x in legs]
     np.testing.assert_array_equal(np.transpose(back.contract(), order), A)
+
+
+def test_cp_complex_and_the_cheap_error_formula(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    facs = [rng.normal(size=(n, 2)) + 1j * rng.normal(size=(n, 2)) for n in (4, 5, 6)]
+    Z = np.einsum("ir,jr,kr->ijk", *facs)
+    d, info = tl.cp(Z, 2, return_info=True)
+    assert np.linalg.norm(Z - d.contract()) / np.linalg.norm(Z) < 1e-6
+    # the error computed from norms (used for big tensors) agrees with the full one
+    X = RNG.normal(size=(5, 6, 7)) + 1j * RNG.normal(size=(5, 6, 7))
+    _, full = tl.cp(X, 3, max_iter=15, tol=0, return_info=True)
+    import tensorlessons.decompositions as dec
+
+    monkeypatch.setattr(dec, "_EXACT_ERROR_LIMIT", 0)
+    _, cheap = tl.cp(X, 3, max_iter=15, tol=0, return_info=True)
+    np.testing.assert_allclose(cheap.errors, full.errors, rtol=1e-6)
