@@ -286,8 +286,8 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             minutes=5,
             hints=[
                 "x_aug has one more entry than x: the constant 1 at the end (np.append or np.concatenate).",
-                "W_aug has one more row than W: the bias b as the last row (np.vstack([W, b])).",
-                "The diagram is the same as in section 1: from_einsum('i,io->o', x_aug, W_aug, names=[...]).",
+                "W_aug has one more row than W: the bias b, stacked under W as its last row (np.vstack stacks rows).",
+                "Build the diagram exactly as in section 1, with x_aug and W_aug in place of x and W.",
             ],
         ),
         code(
@@ -370,7 +370,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
                 hints=[
                     "Two wires are missing: one between x and W1, one between W1 and W2.",
                     "Join legs with the same meaning: the input leg i, and the hidden leg h.",
-                    "Drag x's leg i onto W1's leg i, then W1's leg h onto W2's leg h.",
+                    "When it is right, exactly one leg is open and the result has shape (3,).",
                 ],
             )
             ex_chain
@@ -507,7 +507,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             hints=[
                 "A permutation matrix P (shape [d_hidden, d_hidden]) is np.eye(d_hidden)[perm] — or just index with perm.",
                 "Reorder the hidden leg of W1 (its columns) and the hidden leg of W2 (its rows) in the same way.",
-                "W1_p = W1[:, perm] and W2_p = W2[perm, :]: then relu(X @ W1_p) @ W2_p == relu(X @ W1) @ W2.",
+                "Index the hidden axis with perm: for W1 that is its second axis, for W2 its first.",
             ],
         ),
         code(
@@ -560,7 +560,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             minutes=8,
             hints=[
                 "W1 @ np.diag(s) scales column k of W1 by s[k]; so does W1 * s (broadcasting over the last leg).",
-                "On the way out, undo it: row k of W2 divided by s[k] — np.diag(1 / s) @ W2, or W2 / s[:, None].",
+                "On the way out, undo it: divide row k of W2 by s[k]. Which axis of W2 is the hidden leg, and what shape must s have to broadcast along it?",
                 "Then check your pair on tanh: the outputs differ, because tanh(s z) != s tanh(z).",
             ],
         ),
@@ -623,7 +623,7 @@ def chapter_07() -> list[nbformat.NotebookNode]:
             hints=[
                 "Try each move on random inputs with numpy: a single counterexample makes it illegal.",
                 "Only moves that act on each hidden entry separately, without changing its sign, survive ReLU.",
-                "Two of the five are legal: the permutation and the positive scaling.",
+                "Exactly two of the five are legal.",
             ],
         ),
         solution(
@@ -788,7 +788,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             hints=[
                 "x0 is a sum of two terms: the contracted diagram token_part, and the positional embedding.",
                 "Only the first n rows of model.W_pos are used: one per position of the sequence.",
-                "x0 = token_part.contract() + model.W_pos[:n]",
+                "Add the two terms: the contracted token part, and the rows of W_pos for positions 0..n-1.",
             ],
         ),
         solution(
@@ -1112,7 +1112,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             minutes=8,
             hints=[
                 "One letter for each leg: h (head), q and k (positions), d (model, in), e (d_head), m (model, out).",
-                "A_all is 'hqk', x0 is 'kd', W_V_all is 'hde', W_O_all is 'hem'; the output keeps q and m.",
+                "A_all has legs (head, query, key), x0 (position, model), W_V_all (head, model, d_head), W_O_all (head, d_head, model): legs that must be joined get the same letter.",
                 "The head letter h appears in three terms and not in the output: a summed copy tensor.",
             ],
         ),
@@ -1284,7 +1284,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             hints=[
                 "U, S, Vt = np.linalg.svd(log_P): log_P = U diag(S) Vt, singular values in decreasing order.",
                 "Keep the d_model largest: U[:, :d_model], S[:d_model], Vt[:d_model]. Split each singular value as sqrt(S) on each side.",
-                "W_E = U[:, :d_model] * np.sqrt(S[:d_model]);  W_U = np.sqrt(S[:d_model])[:, None] * Vt[:d_model].",
+                "Multiply the kept columns of U by sqrt(S) (broadcasting along the last axis), and the kept rows of Vt by sqrt(S) as a column.",
             ],
         ),
         solution(
@@ -1368,7 +1368,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             minutes=10,
             hints=[
                 "The direct path is the diagram x0 - W_U: einsum 'pd,dv->pv'.",
-                "Head h's term is A[h] on the position leg and W_V - W_O - W_U on the model leg: 'qk,kd,de,em,mv->qv' with model.W_V[0, h], model.W_O[0, h].",
+                "Head h's term: A[h] on the position leg of x0, and model.W_V[0, h], model.W_O[0, h], model.W_U chained on its model leg — five tensors, one einsum string.",
                 "Name the terms like the library: terms['direct'], terms['L0H0'], terms['L0H1'], terms['L0H2'].",
             ],
         ),
@@ -1613,7 +1613,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
                 hints=[
                     "Five wires. Positions: A1 -> A0 -> x0. Model leg: x0 -> W_OV0 -> W_OV1 -> W_U.",
                     "Layer 0 acts first, so it sits next to x0: A0's key leg joins x0's pos leg, and x0's model leg joins W_OV0's in leg.",
-                    "A1:key joins A0:query; W_OV0:out joins W_OV1:in; W_OV1:out joins W_U:model.",
+                    "When it is right, A1 and W_U sit at the ends of the two chains, each with one leg left open.",
                 ],
             )
             ex_virtual
@@ -1717,7 +1717,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             minutes=6,
             hints=[
                 "K-composition: the keys read what layer 0 wrote. Which argument of score_term is the key side?",
-                "k_composition = score_term(x0_2, y0): queries from the embedding, keys from layer 0's output.",
+                "score_term(query_side, key_side): for K-composition the keys come from layer 0's output y0, the queries from the embedding.",
             ],
         ),
         solution(
@@ -1820,7 +1820,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             hints=[
                 "np.linalg.norm(M) of a matrix is its Frobenius norm.",
                 "score(W_A, W_B) = norm(W_A @ W_B) / (norm(W_A) * norm(W_B)).",
-                "K-composition of L0H0 into L1H1 reads through the transpose: score(model2.W_OV[0, 0], model2.W_QK[1, 1].T).",
+                "For keys, the reader is the transpose of the layer-1 head's W_QK; the writer is the layer-0 head's W_OV (model2.W_OV and model2.W_QK are indexed [layer, head]).",
             ],
         ),
         solution(
@@ -2005,8 +2005,8 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             minutes=10,
             hints=[
                 "Both matrices read the pos block: rows pos[p] of W_q and pos[k] of W_k.",
-                "W_q[pos[p], p] = c * root for every p (numpy: W_q[pos, np.arange(N)] = c * root). The factor root cancels the 1/sqrt(d_head) of the scores.",
-                "W_k[pos[k], k + 1] = 1 for k = 0..N-2 (the last position has no next coordinate): W_k[pos[:-1], np.arange(1, N)] = 1.",
+                "For every position p, row pos[p] of W_q gets c * root in column p (root cancels the 1/sqrt(d_head) of the scores).",
+                "For every key position k < N-1, row pos[k] of W_k gets 1 in column k + 1. Indexing with two index arrays sets all entries at once.",
             ],
         ),
         code(
@@ -2085,7 +2085,7 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             hints=[
                 "The query reads the tok block, the key reads the prev block; token a uses d_head coordinate a on both sides.",
                 "W_q1[tok[a], a] = c * root and W_k1[prev[a], a] = 1 for every token a.",
-                "In numpy: W_q1[tok, np.arange(V)] = c * root; W_k1[prev, np.arange(V)] = 1.0",
+                "Indexing with two index arrays sets all V entries at once: the rows of a block, and the columns np.arange(V).",
             ],
         ),
         code(
@@ -2307,8 +2307,8 @@ def chapter_10() -> list[nbformat.NotebookNode]:
                 minutes=12,
                 hints=[
                     "Follow the key's model leg backwards: W_K1 reads W_O0's output, W_O0 reads W_V0's head leg, W_V0 reads W_E's model leg, W_E reads T's vocab.",
-                    "Five wires: W_K1:model-W_O0:model, W_O0:head-W_V0:head, W_V0:model-W_Ek:model, W_Ek:vocab-T_k:vocab, and one on the position leg.",
-                    "Layer 0's pattern moves the token from position j to key position k = A0's query: A0:key joins T_k:pos; A0:query stays open as the key position.",
+                    "Five wires: four along the model, head and vocab legs (W_K1, W_O0, W_V0, W_Ek, T_k in that order) and one on a position leg.",
+                    "A0 moves a token from position j (its key leg) to position k (its query leg). Which of its legs reads T_k's positions, and which stays open?",
                 ],
             )
             ex_circuit
