@@ -1636,7 +1636,7 @@ def chapter_02() -> Chapter:
         ### Exercise 02.2 — read the einsum string off a diagram
 
         Write the einsum string of each diagram below as `expr_1`, `expr_2`, `expr_3` (any
-        letters you like). The tensors are, in this order: (1) `u, M, w`; (2) `F, G`;
+        letters you like). The tensors are, in this order: (1) `u, M, w`; (2) `F, y, z`;
         (3) `E, F, G`. Each string is checked by building its diagram and comparing
         *meaning*, so letters and the order you list wires in do not matter — but the order
         of the open legs after `->` does.
@@ -1646,10 +1646,10 @@ def chapter_02() -> Chapter:
         """
         u5, M5, w4 = rng.normal(size=5), rng.normal(size=(5, 4)), rng.normal(size=4)
         F, G = rng.normal(size=(3, 4)), rng.normal(size=(4, 3))
-        E = rng.normal(size=(2, 3))
+        E, y4, z2 = rng.normal(size=(2, 3)), rng.normal(size=4), rng.normal(size=2)
 
         diagram_1 = tl.Diagram.from_einsum("a,ab,b->", u5, M5, w4, names=["u", "M", "w"])
-        diagram_2 = tl.Diagram.from_einsum("pq,qp->", F, G, names=["F", "G"])
+        diagram_2 = tl.Diagram.from_einsum("pq,q,r->pr", F, y4, z2, names=["F", "y", "z"])
         diagram_3 = tl.Diagram.from_einsum("xy,yz,zw->wx", E, F, G, names=["E", "F", "G"])
         """
     )
@@ -1673,7 +1673,7 @@ def chapter_02() -> Chapter:
             hints=[
                 "One group of letters per tensor, one letter per leg, in the array's axis order.",
                 "A shared letter is a wire; nothing open means nothing after '->'.",
-                "Diagram 2 is a loop through two matrices: a trace of a product.",
+                "Diagram 2 has two pieces that are not joined: they multiply as an outer product.",
                 "Diagram 3 has two open legs; after '->' list G's open leg first, then E's.",
             ],
         )
@@ -1684,7 +1684,7 @@ def chapter_02() -> Chapter:
         """
         # BEGIN SOLUTION
         expr_1 = "i,ij,j->"
-        expr_2 = "ij,ji->"
+        expr_2 = "ij,j,k->ik"
         expr_3 = "ij,jk,kl->li"
         # END SOLUTION
         """,
@@ -1695,7 +1695,7 @@ def chapter_02() -> Chapter:
         for k, (expr, arrays, names, reference) in enumerate(
             [
                 (expr_1, [u5, M5, w4], ["u", "M", "w"], diagram_1),
-                (expr_2, [F, G], ["F", "G"], diagram_2),
+                (expr_2, [F, y4, z2], ["F", "y", "z"], diagram_2),
                 (expr_3, [E, F, G], ["E", "F", "G"], diagram_3),
             ],
             start=1,
@@ -2213,14 +2213,29 @@ def chapter_03() -> Chapter:
         all of them, and nothing is summed.
 
         A batched matrix product: `X[b]` (2 × 3) times `Y[b]` (3 × 4) for every `b`, written
-        `bij,bjk->bik`, and in numpy simply `X @ Y`:
+        `bij,bjk->bik`, and in numpy simply `X @ Y`. Below we build its diagram by hand, with
+        an explicit copy tensor `batch` for the batch leg, and check that it is the same
+        diagram as the einsum string (where the letter `b`, used three times, is the copy
+        tensor):
         """
     )
     c.code(
         f"""
         X = rng.normal(size=(5, 2, 3))
         Y = rng.normal(size=(5, 3, 4))
-        batched = tl.Diagram.from_einsum("bij,bjk->bik", X, Y, names=["X", "Y"])
+
+        batched = tl.Diagram()
+        batched.add_tensor("X", X, legs=["b", "i", "j"], position=(0, 0))
+        batched.add_tensor("Y", Y, legs=["b", "j", "k"], position=(220, 0))
+        batched.add_copy("batch", 5, n_legs=3, legs=["x", "y", "out"], position=(110, 110))
+        batched.connect("X:j", "Y:j")  # the matrix product's wire
+        batched.connect("X:b", "batch:x")  # both batch legs into the copy tensor ...
+        batched.connect("Y:b", "batch:y")
+        # ... whose third leg is the result's batch leg; result legs in the order b, i, k
+        batched.set_output([batched.label_of(leg) for leg in ["batch:out", "X:i", "Y:k"]])
+
+        same = tl.equivalent(batched, tl.Diagram.from_einsum("bij,bjk->bik", X, Y, names=["X", "Y"]))
+        print("the same diagram as 'bij,bjk->bik':", same)
         np.testing.assert_allclose(batched.contract(), X @ Y)
         np.testing.assert_allclose(batched.contract()[2], X[2] @ Y[2])
         print("✓ 'bij,bjk->bik' = X @ Y: one matrix product per value of the batch leg b")
@@ -2247,7 +2262,7 @@ def chapter_03() -> Chapter:
         """
     )
     c.code(
-        f"""
+        """
         A = rng.normal(size=(2, 3, 4))
         grouped = tl.group_legs(A, ["i", "j"], "ij")
         print("grouped legs:", grouped.output, "shape", grouped.shape)
@@ -2261,7 +2276,25 @@ def chapter_03() -> Chapter:
         split = tl.split_leg(grouped, "ij", [("i", 2), ("j", 3)])
         np.testing.assert_allclose(split.contract(), A)
         print("✓ splitting the grouped leg gives A back")
-        {show("with_R")}
+        """
+    )
+    c.md(
+        """
+        Grouping legs of **two different tensors** needs the grouping tensor. Group the two
+        legs of the outer product of `u` (2) and `v` (3) and you get one leg of dimension 6:
+        the Kronecker product `np.kron(u, v)` of chapter 02.
+        """
+    )
+    c.code(
+        f"""
+        u2, v3 = rng.normal(size=2), rng.normal(size=3)
+        kron = tl.group_legs(tl.Diagram.from_arrays({{"u": u2, "v": v3}}), ["u:i", "v:i"], "g")
+        for name, (x, y) in {{"u": (0, -60), "v": (0, 60), "group": (150, 0)}}.items():
+            kron.move(name, x, y)
+        print("einsum:", kron.to_einsum(), "  result shape:", kron.shape)
+        np.testing.assert_allclose(kron.contract(), np.kron(u2, v3))
+        print("✓ u and v into a grouping tensor = np.kron(u, v)")
+        {show("kron")}
         """
     )
     c.md(
@@ -2282,9 +2315,6 @@ def chapter_03() -> Chapter:
     )
     c.md(
         """
-        This closes the loop of chapter 02: the Kronecker product `np.kron(u, v)` is the outer
-        product with its two legs grouped.
-
         ## Isometries, projectors and unitaries
 
         Write $U^\\dagger$ ("U dagger") for the conjugate transpose of $U$. In a diagram
