@@ -335,11 +335,12 @@ def group_legs(
     # an open leg shared by several tensors (a copy leg) cannot be reshaped in place
     single = all(len(o) == 1 for o in owners)
     tensors = {o[0].split(":")[0] for o in owners} if single else set()
+    in_place = len(tensors) == 1 and d.tensor(next(iter(tensors))).kind != "copy"
     if as_tensor is None:
-        as_tensor = not (single and len(tensors) == 1)
-    if not as_tensor and not (single and len(tensors) == 1):
+        as_tensor = not in_place
+    if not as_tensor and not in_place:
         raise DiagramError(
-            f"group_legs: legs {legs!r} are not all open legs of one tensor; "
+            f"group_legs: legs {legs!r} are not all open legs of one (non-copy) tensor; "
             "use as_tensor=True to group them with a grouping tensor"
         )
     leg_names = [
@@ -367,10 +368,6 @@ def group_legs(
             if tn != tname:
                 new_specs.append((kind, tn, tlegs, tlabels, value, pos))
                 continue
-            if kind == "copy":
-                raise DiagramError(
-                    f"group_legs: {tname!r} is a copy tensor; group its legs with as_tensor=True"
-                )
             axes = [tlabels.index(lab) for lab in labels]
             rest = [k for k in range(len(tlegs)) if k not in axes]
             at = min(axes)

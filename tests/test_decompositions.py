@@ -370,3 +370,11 @@ def test_cp_complex_and_the_cheap_error_formula(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(dec, "_EXACT_ERROR_LIMIT", 0)
     _, cheap = tl.cp(X, 3, max_iter=15, tol=0, return_info=True)
     np.testing.assert_allclose(cheap.errors, full.errors, rtol=1e-6)
+
+
+def test_grouping_the_legs_of_a_copy_tensor_attaches_a_grouping_tensor() -> None:
+    g = group_legs(copy_tensor(3, 3), ["i", "j"])
+    assert "group" in g.names
+    np.testing.assert_array_equal(g.contract(), copy_tensor(3, 3).contract().reshape(9, 3))
+    with pytest.raises(DiagramError, match="non-copy"):
+        group_legs(copy_tensor(3, 3), ["i", "j"], as_tensor=False)
