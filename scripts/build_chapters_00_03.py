@@ -1369,6 +1369,8 @@ def chapter_02() -> Chapter:
         {show("Ab")}
         """
     )
+    c.md("And $b^T A^T$, built from the other string — the same picture up to where the boxes sit:")
+    c.code(show("bAt"))
     c.md(
         """
         ## Every diagram is one einsum string
@@ -1453,6 +1455,7 @@ def chapter_02() -> Chapter:
         print(f"one big sum over i, j, k at once: {ABx.cost().naive_flops:,} FLOPs")
         """
     )
+    c.code(show("ABx"))
     c.md(
         """
         `"optimal"` tries every order (affordable for a handful of tensors) and finds
@@ -1946,6 +1949,7 @@ def chapter_02() -> Chapter:
         print(f"left to right ((KL)N)y: {flops_of([(0, 1), (0, 1), (0, 1)]):,} FLOPs")
         """
     )
+    c.code(show("KLNy"))
     c.header(
         """
         Exercise(
