@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from itertools import product
 from pathlib import Path
 from typing import Any, Literal
@@ -210,6 +211,33 @@ class AttentionOnlyTransformer:
     def weights(self) -> dict[str, np.ndarray]:
         """The seven weights by name (read-only arrays)."""
         return {name: getattr(self, name) for name in WEIGHT_NAMES}
+
+    def replace(self, **weights: Any) -> AttentionOnlyTransformer:
+        """A new model with some weights replaced (the weights themselves are read-only).
+
+        >>> model = AttentionOnlyTransformer.random(1, 1, 4, 2, d_vocab=5, n_ctx=6)
+        >>> float(model.replace(W_U=np.zeros((4, 5)))([1, 2]).max())
+        0.0
+        """
+        unknown = sorted(set(weights) - set(WEIGHT_NAMES))
+        if unknown:
+            raise DiagramError(f"unknown weight(s) {unknown}; the weights are {list(WEIGHT_NAMES)}")
+        return AttentionOnlyTransformer(**{**self.weights(), **weights})
+
+    def ablate(self, heads: Sequence[tuple[int, int]]) -> AttentionOnlyTransformer:
+        """A new model in which the given heads write nothing (their ``W_O`` is zero).
+
+        >>> model = induction_transformer()
+        >>> tokens = repeated_random_tokens(16, 16, batch=20)
+        >>> second_half = lambda m: m.loss(tokens, per_position=True)[16:].mean()
+        >>> bool(second_half(model) < 0.01), bool(second_half(model.ablate([(0, 0)])) > 1)
+        (True, True)
+        """
+        W_O = np.array(self.W_O)
+        for layer, head in heads:
+            layer, head = self._check_head(layer, head)
+            W_O[layer, head] = 0.0
+        return self.replace(W_O=W_O)
 
     def save(self, path: str | Path) -> None:
         """Save the weights to a ``.npz`` file (float32), readable by :meth:`load`."""
