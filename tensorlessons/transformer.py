@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import product
+from itertools import combinations, product
 from pathlib import Path
 from typing import Any, Literal
 
@@ -500,7 +500,7 @@ def path_expansion(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, np
     # A path is a chain of heads in strictly increasing layers; its term is
     # A^{last} ... A^{first} x0 W_OV^{first} ... W_OV^{last} W_U.
     for n_heads_in_path in range(1, model.n_layers + 1):
-        for layers in _increasing(model.n_layers, n_heads_in_path):
+        for layers in combinations(range(model.n_layers), n_heads_in_path):
             for heads in product(range(model.n_heads), repeat=n_heads_in_path):
                 x = x0
                 for layer, head in zip(layers, heads, strict=True):
@@ -508,12 +508,6 @@ def path_expansion(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, np
                 name = "->".join(head_name(la, h) for la, h in zip(layers, heads, strict=True))
                 terms[name] = x @ model.W_U
     return terms
-
-
-def _increasing(n: int, k: int) -> list[tuple[int, ...]]:
-    from itertools import combinations
-
-    return list(combinations(range(n), k))
 
 
 # --------------------------------------------------------------------------------------
