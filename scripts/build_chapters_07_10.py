@@ -1527,8 +1527,8 @@ def chapter_09() -> list[nbformat.NotebookNode]:
             eigenvalues, chance alone can push a random head's score far from 0 — so look at the
             diagonal of the OV circuit too: a copying head raises the attended token's own logit
             far more than any other. Below we make a head that copies by choosing its $W_O$ so
-            that the OV circuit is
-            close to $P P^\top$ with $P = W_E W_V$ — a positive semi-definite matrix, whose
+            that the OV circuit is $P P^\top$ with $P = W_E W_V$ (exactly, because this $W_U$
+            has full rank $d_\text{vocab}$) — a positive semi-definite matrix, whose
             eigenvalues are all $\ge 0$.
             """
         ),
@@ -2615,7 +2615,8 @@ BUILDERS = {
 }
 
 
-def build(names: list[str] | None = None) -> list[Path]:
+def build(names: list[str] | None = None, *, check: bool = False) -> list[Path]:
+    """Write the chapters (or, with ``check``, list those whose file differs)."""
     CHAPTERS.mkdir(exist_ok=True)
     written = []
     for name, fn in BUILDERS.items():
@@ -2624,6 +2625,11 @@ def build(names: list[str] | None = None) -> list[Path]:
         path = CHAPTERS / f"{name}.ipynb"
         nb = notebook(fn(), prefix=f"c{name[:2]}")
         nbformat.validate(nb)
+        if check:
+            on_disk = nbformat.read(path, as_version=4) if path.exists() else None
+            if on_disk != nbformat.reads(nbformat.writes(nb), as_version=4):
+                written.append(path)
+            continue
         nbformat.write(nb, path)
         written.append(path)
     return written
@@ -2686,7 +2692,15 @@ def main() -> int:
     parser.add_argument(
         "--verify", action="store_true", help="check graded cells fail without solutions"
     )
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the chapters are up to date"
+    )
     args = parser.parse_args()
+    if args.check:
+        stale = build(args.chapters, check=True)
+        for p in stale:
+            print("out of date:", p.relative_to(ROOT))
+        return 1 if stale else 0
     paths = build(args.chapters)
     for p in paths:
         print("wrote", p.relative_to(ROOT))
