@@ -1460,8 +1460,8 @@ def chapter_02() -> Chapter:
         """
         `"optimal"` tries every order (affordable for a handful of tensors) and finds
         $A(Bx)$. `"greedy"` is a fast rule of thumb for big networks: step by step it takes
-        the pair that looks best locally. Here `A·B` and `B·x` look equally good to it; it
-        takes `A·B` and pays the $n^3$ price. Time the two
+        the pair that looks best locally. Here `A·B` and `B·x` look equally good to it,
+        and (see the steps printed above) it took `A·B` — paying the $n^3$ price. Time the two
         orders (the pair `(1, 2)` means "contract tensors 1 and 2 of the current list", and
         the result goes to the end of the list):
         """
@@ -2337,6 +2337,8 @@ def chapter_03() -> Chapter:
         f"""
         Z = rng.normal(size=(5, 2)) + 1j * rng.normal(size=(5, 2))
         U, _ = np.linalg.qr(Z)  # U: 5 x 2, orthonormal (complex) columns
+        # tl.dagger draws U† as the mirror image of U: the same legs, conjugated numbers
+        np.testing.assert_allclose(tl.dagger(U, name="U†").contract(), U.conj())
 
         UdU = tl.Diagram.from_einsum(
             "na,nb->ab", U.conj(), U, names=["U†", "U"]
