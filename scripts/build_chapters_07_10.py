@@ -2217,6 +2217,13 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            The library's `induction_transformer()` is built on the same plan with a different
+            previous-token head (its positions are the features $[1, p, p^2]$, and a rank-2 QK
+            circuit peaks at $k = p-1$): many sets of weights implement one circuit.
+            """
+        ),
+        md(
+            r"""
             The attention patterns show the two heads at work: layer 0 is a line just below
             the diagonal (the previous token); layer 1, in the second half, is a line
             half a sequence back, one step to the right — the **induction stripe**.
@@ -2229,10 +2236,6 @@ def chapter_10() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
-            The library's `induction_transformer()` is built on the same plan with a different
-            previous-token head (its positions are the features $[1, p, p^2]$, and a rank-2 QK
-            circuit peaks at $k = p-1$): many sets of weights implement one circuit.
-
             ## 5. The whole circuit as diagrams, checked against the forward pass
 
             Hold the attention patterns fixed and the model becomes diagrams (chapter 09). Here
