@@ -35,6 +35,7 @@ from typing import Any
 
 import anywidget
 import numpy as np
+import opt_einsum
 import traitlets
 
 from . import _persist
@@ -46,6 +47,8 @@ __all__ = ["DiagramWidget"]
 _STATIC = pathlib.Path(__file__).parent / "static"
 #: The largest window of values sent to the browser per side (rows, columns).
 WINDOW = 24
+#: The largest window of a tensor's values in the inspector (editable cells).
+INSPECT_WINDOW = 12
 _UNDO_LIMIT = 200
 _KINDS = {"vector": 1, "matrix": 2, "3-leg": 3}
 _LEG_POOL = "ijklmnop"
@@ -55,7 +58,6 @@ EditCallback = Callable[["DiagramWidget", dict[str, Any]], None]
 
 def _structure(d: Diagram) -> dict[str, Any]:
     return {
-        "version": d.version,
         "tensors": [
             {
                 "name": t.name,
@@ -73,6 +75,62 @@ def _structure(d: Diagram) -> dict[str, Any]:
     }
 
 
+def _spec(shape: tuple[int, ...], view: dict[str, Any], cap: int) -> dict[str, Any]:
+    """Which window of an array of ``shape`` the view shows (clipped to the array)."""
+    nd = len(shape)
+    fixed_in = list(view.get("fixed") or [])
+    fixed: list[int] = []
+    for k in range(max(nd - 2, 0)):
+        v = int(fixed_in[k]) if k < len(fixed_in) else 0
+        fixed.append(min(max(v, 0), shape[k] - 1))
+    rows, cols = (1, shape[0]) if nd == 1 else (shape[-2], shape[-1])
+    r0 = min(max(int(view.get("row0", 0) or 0), 0), max(rows - cap, 0))
+    c0 = min(max(int(view.get("col0", 0) or 0), 0), max(cols - cap, 0))
+    return {
+        "kind": "heatmap" if nd <= 2 else "slice",
+        "fixed": fixed,
+        "row0": r0,
+        "col0": c0,
+        "nrows": min(rows - r0, cap),
+        "ncols": min(cols - c0, cap),
+        "rows": int(rows),
+        "cols": int(cols),
+    }
+
+
+def _scalar(value: complex | float, dtype: str) -> tuple[dict[str, Any], bytes]:
+    v = float(np.real(value))
+    meta = {
+        "kind": "scalar",
+        "shape": [],
+        "dtype": dtype,
+        "complex": isinstance(value, complex) or np.iscomplexobj(value),
+        "value": v,
+        "nrows": 1,
+        "ncols": 1,
+        "row0": 0,
+        "col0": 0,
+        "fixed": [],
+        "absmax": abs(v) if math.isfinite(v) else 0.0,
+    }
+    return meta, np.asarray([v], "<f8").tobytes()
+
+
+def _finish(
+    meta: dict[str, Any], win: np.ndarray, shape: tuple[int, ...], dtype: np.dtype
+) -> tuple[dict[str, Any], bytes]:
+    complex_ = dtype.kind == "c"
+    win = np.ascontiguousarray(np.real(win) if complex_ else win, dtype="<f8")
+    finite = np.abs(win[np.isfinite(win)])
+    meta.update(
+        shape=[int(s) for s in shape],
+        dtype=str(dtype),
+        complex=complex_,
+        absmax=float(finite.max()) if finite.size else 0.0,
+    )
+    return meta, win.tobytes()
+
+
 def _window(
     arr: np.ndarray, view: dict[str, Any], cap: int = WINDOW
 ) -> tuple[dict[str, Any], bytes]:
@@ -80,7 +138,8 @@ def _window(
 
     Arrays of 0 axes are a number, of 1 or 2 axes a heatmap, of more a slice: the leading
     axes are fixed at ``view["fixed"]`` and the last two shown. Values cross as
-    little-endian float64 bytes (the real part of complex values).
+    little-endian float64 bytes (the real part of complex values); colours are scaled to
+    the largest magnitude in the window.
 
     >>> meta, data = _window(np.arange(100.0).reshape(10, 10), {"row0": 8, "col0": 0}, cap=4)
     >>> meta["row0"], meta["nrows"], meta["ncols"], len(data) // 8
@@ -89,44 +148,57 @@ def _window(
     [60.0, 61.0, 62.0, 63.0]
     """
     a = np.asarray(arr)
-    complex_ = a.dtype.kind == "c"
-    if complex_:
-        a = a.real
-    meta: dict[str, Any] = {
-        "shape": [int(s) for s in a.shape],
-        "dtype": str(np.asarray(arr).dtype),
-        "complex": complex_,
-    }
     if a.ndim == 0:
-        value = float(a)
-        meta.update(kind="scalar", value=value, nrows=1, ncols=1, row0=0, col0=0, fixed=[])
-        meta.update(absmax=abs(value) if math.isfinite(value) else 0.0)
-        return meta, np.asarray([value], "<f8").tobytes()
-    fixed_in = list(view.get("fixed") or [])
-    fixed: list[int] = []
-    for k in range(max(a.ndim - 2, 0)):
-        v = int(fixed_in[k]) if k < len(fixed_in) else 0
-        fixed.append(min(max(v, 0), a.shape[k] - 1))
-    plane = a[tuple(fixed)] if fixed else a
+        return _scalar(a[()], str(a.dtype))
+    meta = _spec(a.shape, view, cap)
+    plane = a[tuple(meta["fixed"])] if meta["fixed"] else a
     if plane.ndim == 1:
         plane = plane[None, :]
-    rows, cols = plane.shape
-    r0 = min(max(int(view.get("row0", 0) or 0), 0), max(rows - cap, 0))
-    c0 = min(max(int(view.get("col0", 0) or 0), 0), max(cols - cap, 0))
-    win = np.ascontiguousarray(plane[r0 : r0 + cap, c0 : c0 + cap], dtype="<f8")
-    finite = np.abs(a[np.isfinite(a)]) if a.size else np.zeros(0)
-    meta.update(
-        kind="heatmap" if a.ndim <= 2 else "slice",
-        fixed=fixed,
-        row0=r0,
-        col0=c0,
-        nrows=int(win.shape[0]),
-        ncols=int(win.shape[1]),
-        rows=int(rows),
-        cols=int(cols),
-        absmax=float(finite.max()) if finite.size else 0.0,
-    )
-    return meta, win.tobytes()
+    win = plane[meta["row0"] : meta["row0"] + cap, meta["col0"] : meta["col0"] + cap]
+    return _finish(meta, win, a.shape, a.dtype)
+
+
+#: Results with more elements than this are never contracted whole for the panel: only
+#: the window it shows is computed (the network with its open legs sliced).
+BIG_RESULT = 1 << 16
+
+
+def _result_window(
+    d: Diagram, view: dict[str, Any], cap: int = WINDOW
+) -> tuple[dict[str, Any], bytes]:
+    """The window of ``d.contract()`` the result panel shows, without the whole result.
+
+    Small results are contracted whole (through the diagram's cached expression); for a
+    large one each open index is restricted to the rows, columns or fixed slice shown
+    (every axis carrying that index is sliced) and only that sub-network is contracted.
+
+    >>> import numpy as np
+    >>> A, B = np.random.default_rng(0).random((2, 300, 5)), np.ones((5, 400))
+    >>> d = Diagram.from_einsum("aij,jk->aik", A, B)
+    >>> meta, data = _result_window(d, {"fixed": [1], "row0": 10, "col0": 50}, cap=4)
+    >>> bool(np.allclose(np.frombuffer(data).reshape(4, 4), (A @ B)[1, 10:14, 50:54]))
+    True
+    """
+    shape = d.shape
+    if math.prod(shape) <= BIG_RESULT:
+        return _window(d.contract(), view, cap)
+    meta = _spec(shape, view, cap)
+    out = d.output
+    ranges: dict[str, slice] = {}
+    for lab, v in zip(out, meta["fixed"], strict=False):
+        ranges[lab] = slice(v, v + 1)
+    if len(out) >= 2:
+        ranges[out[-2]] = slice(meta["row0"], meta["row0"] + meta["nrows"])
+    ranges[out[-1]] = slice(meta["col0"], meta["col0"] + meta["ncols"])
+    ops = []
+    for t in d:
+        arr = t.array
+        idx = tuple(ranges.get(lab, slice(None)) for lab in t.labels)
+        ops.append(arr[idx] if any(r != slice(None) for r in idx) else arr)
+    sub = np.asarray(opt_einsum.contract(d.to_einsum(), *ops))
+    win = sub.reshape(meta["nrows"], meta["ncols"])
+    dtype = np.result_type(*ops) if ops else np.dtype(float)
+    return _finish(meta, win, shape, dtype)
 
 
 def _assign(target: Diagram, source: Diagram, what: str) -> None:
@@ -318,8 +390,7 @@ class DiagramWidget(anywidget.AnyWidget):
                 "largest_intermediate": cost.largest_intermediate,
                 "steps": list(cost.steps),
             }
-            value = d.contract()
-            meta, data = _window(value, self.view)
+            meta, data = _result_window(d, self.view)
         except (DiagramError, ValueError, MemoryError) as exc:
             info["cost"] = None
             meta, data = {"kind": "error", "message": str(exc)}, b""
@@ -335,7 +406,7 @@ class DiagramWidget(anywidget.AnyWidget):
             self.inspect_data = b""
             return
         t = d.tensor(name)
-        meta, data = _window(t.array, self.inspect_view)
+        meta, data = _window(t.array, self.inspect_view, cap=INSPECT_WINDOW)
         meta.update(
             name=t.name,
             legs=list(t.legs),

@@ -14,7 +14,14 @@ import pytest
 import tensorlessons as tl
 from tensorlessons import _persist
 from tensorlessons._render import einsum_call
-from tensorlessons.widget import WINDOW, DiagramWidget, _window
+from tensorlessons.widget import (
+    BIG_RESULT,
+    INSPECT_WINDOW,
+    WINDOW,
+    DiagramWidget,
+    _result_window,
+    _window,
+)
 
 rng = np.random.default_rng(0)
 
@@ -254,7 +261,7 @@ def test_large_arrays_are_windowed() -> None:
     assert (meta["row0"], meta["col0"]) == (300 - WINDOW, 100)
     np.testing.assert_array_equal(values(w), big[300 - WINDOW :, 100 : 100 + WINDOW])
     w.selected = "E"
-    assert len(w.inspect_data) == WINDOW * WINDOW * 8 and w.inspect["editable"]
+    assert len(w.inspect_data) == INSPECT_WINDOW**2 * 8 and w.inspect["editable"]
 
 
 def test_window_slices_and_scalars() -> None:
@@ -367,3 +374,29 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
         for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
             assert sj["state"] == sp["state"]
             np.testing.assert_allclose(sj["line"], sp["line"], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "eq, dims",
+    [
+        ("ab,bc,cd,de->abde", {"a": 30, "b": 4, "c": 5, "d": 20, "e": 31}),
+        ("ai,bi,ci->abci", {"a": 21, "b": 22, "c": 23, "i": 20}),  # output leg on a hyperedge
+        ("iij,jk->ik", {"i": 300, "j": 3, "k": 400}),  # trace-like repeated label
+        ("ij,jk->ki", {"i": 500, "j": 2, "k": 300}),
+    ],
+)
+def test_big_results_contract_only_the_window(eq: str, dims: dict[str, int]) -> None:
+    terms = eq.split("->")[0].split(",")
+    arrays = [rng.standard_normal([dims[c] for c in t]) for t in terms]
+    d = tl.Diagram.from_einsum(eq, *arrays)
+    full = np.einsum(eq, *arrays)
+    assert full.size > BIG_RESULT
+    nd = full.ndim
+    for view in ({}, {"fixed": [3, 7], "row0": 5, "col0": 9}, {"row0": 10**6, "col0": 10**6}):
+        meta, data = _result_window(d, view)
+        ref_meta, ref_data = _window(full, view)
+        for key in ("kind", "fixed", "row0", "col0", "nrows", "ncols", "rows", "cols", "shape"):
+            assert meta[key] == ref_meta[key], key
+        got = np.frombuffer(data, "<f8")
+        np.testing.assert_allclose(got, np.frombuffer(ref_data, "<f8"), rtol=1e-10, atol=1e-10)
+        assert len(data) <= WINDOW * WINDOW * 8 and nd == len(meta["shape"])

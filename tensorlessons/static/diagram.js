@@ -17,7 +17,7 @@ const KEY_STEP = 10;
 /**
  * @typedef {{name: string, index: string, dim: number}} Leg
  * @typedef {{name: string, kind: string, x: number, y: number, legs: Leg[]}} TensorData
- * @typedef {{version?: number, tensors: TensorData[], output: string[]}} Structure
+ * @typedef {{tensors: TensorData[], output: string[]}} Structure
  * @typedef {{id: string, index: string, dim: number, kind: string, legs: string[],
  *   segments: number[][], curve?: number[], label: number[], dot: number[] | null,
  *   open: boolean, ends: number[][]}} Wire
@@ -380,6 +380,7 @@ function shapeText(shape) {
 
 /** @param {{model: any, el: HTMLElement}} ctx */
 function render({ model, el }) {
+  const tFirst = performance.now();
   const root = html("div", {
     class: "tl-widget",
     tabindex: -1,
@@ -644,7 +645,7 @@ function render({ model, el }) {
       "aria-label",
       `Tensor diagram: ${structure.tensors.length} tensor(s), ${geom.wires.length} wire(s), result legs ${structure.output.join(", ") || "none (a number)"}`,
     );
-    svgEl.setAttribute("data-version", String(structure.version ?? 0));
+    svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
     updateButtons();
     const restore = focusTensor !== null ? tensorEls.get(focusTensor) : focusWire !== null ? layerWires.querySelector(`[data-wire="${CSS.escape(focusWire)}"]`) : null;
     if (restore instanceof SVGElement) restore.focus();
@@ -729,6 +730,34 @@ function render({ model, el }) {
   // ---- value views -------------------------------------------------------------------------
 
   /**
+   * What a value table shows, apart from the values: equal signatures can be updated in place.
+   * @param {any} meta @param {string} prefix @param {boolean} editable
+   */
+  function tableSig(meta, prefix, editable) {
+    return JSON.stringify([prefix, meta.shape, meta.fixed, meta.row0, meta.col0, meta.nrows, meta.ncols, editable]);
+  }
+
+  /**
+   * Put new values into an existing table (keeps the element the learner is typing in).
+   * @param {HTMLElement} table @param {any} meta @param {Float64Array} vals
+   */
+  function refreshTable(table, meta, vals) {
+    const showNumbers = meta.ncols <= 12 && meta.nrows <= 12;
+    const m = meta.absmax || 0;
+    const cells = table.querySelectorAll("td");
+    cells.forEach((td, k) => {
+      const v = vals[k];
+      const title = td.getAttribute("title") || "";
+      td.setAttribute("title", `${title.slice(0, title.lastIndexOf("= ") + 2)}${v}`);
+      td.style.background = cellColor(v, m);
+      const inp = td.querySelector("input");
+      if (inp) {
+        if (inp !== document.activeElement) inp.value = formatNumber(v);
+      } else if (showNumbers) td.textContent = formatNumber(v);
+    });
+  }
+
+  /**
    * A heatmap table of a window of values (numbers shown when the window is small).
    * @param {any} meta @param {Float64Array} vals @param {string} label
    * @param {((index: number[], value: string) => void) | null} onEdit
@@ -771,6 +800,7 @@ function render({ model, el }) {
       body.appendChild(tr);
     }
     table.appendChild(body);
+    table.setAttribute("data-sig", tableSig(meta, prefix, Boolean(onEdit)));
     return table;
   }
 
@@ -810,6 +840,7 @@ function render({ model, el }) {
   function renderResult() {
     const res = model.get("result") || {};
     const meta = res.values || {};
+    const oldTable = /** @type {HTMLElement | null} */ (resultPanel.querySelector("table.tl-heatmap"));
     resultPanel.replaceChildren();
     resultPanel.setAttribute("data-version", String(res.version ?? ""));
     resultPanel.appendChild(html("h4", {}, "Result"));
@@ -836,7 +867,12 @@ function render({ model, el }) {
       if (meta.rows > meta.nrows || meta.cols > meta.ncols) {
         values.appendChild(html("div", { class: "tl-note" }, `showing rows ${meta.row0}–${meta.row0 + meta.nrows - 1} of ${meta.rows}, columns ${meta.col0}–${meta.col0 + meta.ncols - 1} of ${meta.cols}`));
       }
-      values.appendChild(valueTable(meta, vals, "result values", null, "result"));
+      if (oldTable && oldTable.getAttribute("data-sig") === tableSig(meta, "result", false)) {
+        refreshTable(oldTable, meta, vals);
+        values.appendChild(oldTable);
+      } else {
+        values.appendChild(valueTable(meta, vals, "result values", null, "result"));
+      }
       values.appendChild(windowControls(meta, res.output || [], "view"));
     } else if (meta.kind === "error") {
       values.appendChild(html("div", { class: "tl-note" }, meta.message || "cannot contract"));
@@ -847,6 +883,11 @@ function render({ model, el }) {
 
   function renderInspect() {
     const info = model.get("inspect") || {};
+    const oldTable = /** @type {HTMLElement | null} */ (inspectPanel.querySelector("table.tl-heatmap"));
+    if (info.name && oldTable && oldTable.getAttribute("data-sig") === tableSig(info, info.name, Boolean(info.editable))) {
+      refreshTable(oldTable, info, readFloat64(model.get("inspect_data")));
+      return;
+    }
     inspectPanel.replaceChildren();
     if (!info.name) {
       inspectPanel.appendChild(html("div", { class: "tl-note" }, "Click a tensor to see its values."));
@@ -1042,7 +1083,10 @@ function render({ model, el }) {
       for (const e of svgEl.querySelectorAll(".tl-drop")) if (e !== over) e.classList.remove("tl-drop");
       if (over) over.classList.add("tl-drop");
     }
-    if (perf) (perf.drag = perf.drag || []).push(performance.now() - t0);
+    if (perf) {
+      svgEl.getBoundingClientRect(); // include style and layout in the measured frame work
+      (perf.drag = perf.drag || []).push(performance.now() - t0);
+    }
   }
 
   /** @param {PointerEvent} ev */
@@ -1250,11 +1294,37 @@ function render({ model, el }) {
     if (press && press.active) rebuildPending = true;
     else rebuild();
   });
-  model.on("change:version", () => showError(""));
-  model.on("change:result", renderResult);
-  model.on("change:result_data", renderResult);
-  model.on("change:inspect", renderInspect);
-  model.on("change:inspect_data", renderInspect);
+  model.on("change:version", () => {
+    showError("");
+    svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
+  });
+  let resultQueued = false;
+  let inspectQueued = false;
+  // Several traits change in one update from Python: draw each panel once, after all of them.
+  const queueResult = () => {
+    if (resultQueued) return;
+    resultQueued = true;
+    queueMicrotask(() => {
+      resultQueued = false;
+      const t0 = performance.now();
+      renderResult();
+      if (perf) (perf.result = perf.result || []).push(performance.now() - t0);
+    });
+  };
+  const queueInspect = () => {
+    if (inspectQueued) return;
+    inspectQueued = true;
+    queueMicrotask(() => {
+      inspectQueued = false;
+      const t0 = performance.now();
+      renderInspect();
+      if (perf) (perf.inspect = perf.inspect || []).push(performance.now() - t0);
+    });
+  };
+  model.on("change:result", queueResult);
+  model.on("change:result_data", queueResult);
+  model.on("change:inspect", queueInspect);
+  model.on("change:inspect_data", queueInspect);
   model.on("change:selected", () => {
     const sel = model.get("selected");
     for (const [n, g] of tensorEls) g.classList.toggle("tl-selected", n === sel);
@@ -1270,6 +1340,7 @@ function render({ model, el }) {
   rebuild();
   renderResult();
   renderInspect();
+  root.setAttribute("data-first-render-ms", (performance.now() - tFirst).toFixed(2));
   root.setAttribute("data-ready", "true");
   return () => {
     root.removeEventListener("keydown", onKeyDown);

@@ -33,6 +33,21 @@ CHROMIUM_ARGS = [
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+NODELAY_PATCH = """
+from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+_open = KernelWebsocketHandler.open
+
+
+async def _open_nodelay(self, kernel_id):
+    self.set_nodelay(True)
+    await _open(self, kernel_id)
+
+
+KernelWebsocketHandler.open = _open_nodelay
+"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -42,7 +57,7 @@ def free_port() -> int:
 class JupyterServer:
     """``jupyter lab`` on 127.0.0.1 with a token; ``stop()`` ends it (and only it)."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, nodelay: bool = False) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="tl-jupyter-"))
         self.root = root or (self.tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -60,6 +75,12 @@ class JupyterServer:
             f = settings / f"{plugin}.jupyterlab-settings"
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(json.dumps(values))
+        config = self.tmp / "config"
+        config.mkdir(parents=True, exist_ok=True)
+        if nodelay:
+            # jupyter_server never sets TCP_NODELAY on kernel websockets, so small messages
+            # to the browser can wait for a delayed ACK (Nagle); benchmarks show both.
+            (config / "jupyter_server_config.py").write_text(NODELAY_PATCH)
         env = dict(os.environ)
         env.update(
             JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"),
