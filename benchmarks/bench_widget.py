@@ -20,6 +20,7 @@ Targets (issue 3):
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -108,6 +109,23 @@ EDIT_LOOP = """async ({n, kind}) => {
 }"""
 
 
+ROUND_TRIP = """async (n) => {
+  const w = Array.from(document.querySelectorAll('.tl-widget'))
+    .find((e) => e.querySelector('[data-tensor="M0"]'));
+  const out = [];
+  for (let k = 0; k < n; k++) {
+    const ta = w.querySelector('textarea.tl-export');
+    ta.value = '';
+    const t0 = performance.now();
+    w.querySelector('button[data-action="export-einsum"]').click();
+    await new Promise((res) => { const iv = setInterval(() => {
+      if (ta.value) { clearInterval(iv); res(); } }, 1); });
+    out.push(performance.now() - t0);
+  }
+  return out;
+}"""
+
+
 def median_ms(xs: list[float]) -> float:
     return float(statistics.median(xs))
 
@@ -152,13 +170,13 @@ def quimb_draw(repeat: int) -> tuple[float | None, float, float]:
     return median_ms(times), median_ms(svg_times), build
 
 
-def browser_measurements(n_edits: int, n_renders: int) -> dict[str, Any]:
+def browser_measurements(n_edits: int, n_renders: int, *, nodelay: bool = False) -> dict[str, Any]:
     from harness import CHROMIUM, JupyterServer, launch_browser, open_notebook, write_notebook
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"Chromium not found at {CHROMIUM}")
-    server = JupyterServer()
+    server = JupyterServer(nodelay=nodelay)
     out: dict[str, Any] = {}
     try:
         cells = CELLS + ["w100"] * (n_renders - 1)
@@ -193,8 +211,13 @@ def browser_measurements(n_edits: int, n_renders: int) -> dict[str, Any]:
             w10.locator('[data-tensor="M0"] rect').click()
             w10.locator(".tl-inspect input.tl-cell").first.wait_for()
             page.evaluate(EDIT_LOOP, {"n": 3, "kind": "value"})  # warm up
+            page.evaluate("() => { window.__tlPerf.result = []; window.__tlPerf.inspect = []; }")
             out["edit_value"] = page.evaluate(EDIT_LOOP, {"n": n_edits, "kind": "value"})
+            out["panels_value"] = page.evaluate(
+                "() => window.__tlPerf.result.map((r, k) => r + (window.__tlPerf.inspect[k] || 0))"
+            )
             out["edit_cut"] = page.evaluate(EDIT_LOOP, {"n": n_edits, "kind": "cut"})
+            out["round_trip"] = page.evaluate(ROUND_TRIP, n_edits)
             # dragging in the 50-tensor diagram
             w50 = widget_with("G4_9")
             w50.scroll_into_view_if_needed()
@@ -221,10 +244,16 @@ def main(argv: list[str] | None = None) -> None:
 
     quimb_s, svg_s, build_s = quimb_draw(repeat)
     b = browser_measurements(n_edits, n_renders)
+    fast = browser_measurements(n_edits, 1, nodelay=True)
     render100 = median_ms(b["render100"])
     rows = [
         ("edit -> result visible, value edit (10 x 64x64)", median_ms(b["edit_value"]), 50.0),
         ("edit -> result visible, cut / undo (10 x 64x64)", median_ms(b["edit_cut"]), 50.0),
+        ("  same, value edit, server with TCP_NODELAY", median_ms(fast["edit_value"]), 50.0),
+        ("  same, cut / undo, server with TCP_NODELAY", median_ms(fast["edit_cut"]), 50.0),
+        ("  bare kernel round trip (export message)", median_ms(b["round_trip"]), None),
+        ("  bare round trip, server with TCP_NODELAY", median_ms(fast["round_trip"]), None),
+        ("  browser work per value edit (panels)", median_ms(b["panels_value"]), None),
         ("first render, 100 tensors", render100, 150.0),
         ("first render, 50 tensors", median_ms(b["render50"]), None),
         ("first render, 10 tensors", median_ms(b["render10"]), None),
@@ -239,7 +268,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:52s} {value:9.2f} {tgt:>8s}  {ok}")
     print(
         f"  samples: {len(b['edit_value'])} value edits, {len(b['edit_cut'])} cut/undo, "
-        f"{len(b['render100'])} renders, {len(b['drag50'])} drag frames"
+        f"{len(b['render100'])} renders, {len(b['drag50'])} drag frames; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        "  (jupyter_server does not set TCP_NODELAY on kernel websockets, so a reply can wait\n"
+        "   for a delayed ACK; the NODELAY rows patch that in the test server only)"
     )
     print()
     print("static picture of the same 100-tensor network (10 x 10 grid, bond 2)")
