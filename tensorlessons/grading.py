@@ -705,6 +705,10 @@ def release(
             (out_path / sub).mkdir(parents=True, exist_ok=True)
             nbformat.write(r[key], str(out_path / sub / r["name"]))
         written.append(r["name"])
+    if written and src_path.is_dir():
+        # Files the notebooks may read go along (never saved answers or checkpoints).
+        for sub in ("student", "autograder"):
+            _prepare_workdir(src_path, out_path / sub)
     if errors:
         raise GradingError("release refused:\n" + "\n".join(errors))
     return written
@@ -897,6 +901,9 @@ def _grade_one(task: dict[str, Any]) -> NotebookResult:
             km, tmp = _take_warm_kernel()
         else:
             tmp = tempfile.mkdtemp(prefix="tl-grade-")
+        # The learner's folder (their own files, drawn answers), then the release's
+        # files on top: a learner cannot replace a file the tests read.
+        _prepare_workdir(sub_path.parent, Path(tmp))
         answers = sub_path.parent / ANSWERS_DIR
         if answers.is_dir():
             shutil.copytree(answers, Path(tmp) / ANSWERS_DIR)
@@ -1047,6 +1054,10 @@ def grade(
     extra = Path(released) if Path(released).is_dir() else None
     if extra is not None and (extra / "autograder").is_dir():
         extra = extra / "autograder"
+    if extra is not None and not any(
+        p.suffix != ".ipynb" and not p.name.startswith(".") for p in extra.iterdir()
+    ):
+        extra = None
     tasks: list[dict[str, Any]] = []
     strays: dict[str, list[str]] = {}
     for learner, folder in learners.items():
@@ -1066,7 +1077,7 @@ def grade(
                     "cell_timeout": cell_timeout,
                     "notebook_timeout": notebook_timeout,
                     "graded_dir": str(out_path / "graded"),
-                    "extra_dir": None,
+                    "extra_dir": str(extra) if extra is not None else None,
                     "warm": True,
                 }
             )

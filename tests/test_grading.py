@@ -202,8 +202,12 @@ def test_release_writes_student_and_autograder(tmp_path):
             "ij,jk->ik", np.ones((2, 3)), np.ones((3, 4)), names=["A", "B"]
         ).to_json()
     )
+    (tmp_path / "src" / "data.txt").write_text("3")
     names = g.release(src.parent, tmp_path / "out")
     assert names == ["t.ipynb"]
+    for sub in ("student", "autograder"):
+        assert (tmp_path / "out" / sub / "data.txt").read_text() == "3"
+        assert not (tmp_path / "out" / sub / "tensorlessons_answers").exists()
     student = g.read_notebook(tmp_path / "out" / "student" / "t.ipynb")
     key = g.read_notebook(tmp_path / "out" / "autograder" / "t.ipynb")
     assert "double(5)" not in json.dumps(student) and "double(5)" in json.dumps(key)
@@ -472,3 +476,37 @@ def test_checksum_ignores_outputs_but_not_source(tmp_path):
     cell.source += "\nx = 1"
     assert g._checksum(cell) != before
     assert len(before) == len(hashlib.sha256().hexdigest())
+
+
+def test_release_files_are_there_and_win_over_the_learners(tmp_path):
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        v4.new_code_cell(
+            "from tensorlessons.exercises import check\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION",
+            metadata=meta(solution=True, grade_id="f-code"),
+        ),
+        v4.new_code_cell(
+            'check.equal(x, 1, name="x")\n'
+            'check.equal(open("data.txt").read(), "3", name="the data file")',
+            metadata=meta(grade=True, locked=True, points=1, grade_id="f"),
+        ),
+    ]
+    (tmp_path / "src").mkdir()
+    nbformat.write(nb, str(tmp_path / "src" / "f.ipynb"))
+    (tmp_path / "src" / "data.txt").write_text("3")
+    g.release(tmp_path / "src", tmp_path / "out")
+    learner = tmp_path / "subs" / "uma"
+    learner.mkdir(parents=True)
+    mine = g.read_notebook(tmp_path / "out" / "student" / "f.ipynb")
+    mine.cells[0].source = "from tensorlessons.exercises import check\nfrom mine import x"
+    nbformat.write(mine, str(learner / "f.ipynb"))
+    (learner / "mine.py").write_text("x = 1\n")  # the learner's own module is available
+    (learner / "data.txt").write_text("999")  # but cannot replace the release's file
+    (r,) = g.grade(tmp_path / "out", tmp_path / "subs", tmp_path / "res", jobs=1)
+    assert r.score == 1, r.cells
+    assert (learner / "data.txt").read_text() == "999"
