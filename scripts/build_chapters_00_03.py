@@ -430,7 +430,8 @@ def chapter_00() -> Chapter:
         """
         # The set-up of the exercise (collapsed: it contains the answer).
         start = tl.Diagram.from_einsum("i,j->ij", u, v, names=["u", "v"])
-        answer = tl.Diagram.from_einsum("i,i->", u, v, names=["u", "v"])
+        answer = start.copy()  # the reference, with the same leg names as the start
+        answer.connect("u:i", "v:j")
         ex = tl.DiagramExercise(
             "00-dot-draw",
             task="Join the legs of u and v with a wire, so that the diagram is the dot product u·v.",
@@ -866,7 +867,7 @@ def chapter_01() -> Chapter:
     c.graded(
         "01-index",
         """
-        check.array(value, T[1, 0, 3], name="value")
+        check.array(value, T[1, 0, 3], name="value", show_expected=False)
         ### BEGIN HIDDEN TESTS
         check.true(
             np.ndim(value) == 0,
@@ -923,9 +924,14 @@ def chapter_01() -> Chapter:
     c.graded(
         "01-order-rank",
         """
-        check.equal(order_P, 2, name="order_P (the number of legs)")
+        check.equal(order_P, 2, name="order_P (the number of legs)", show_expected=False)
         check.equal(tuple(dims_P), (4, 6), name="dims_P")
-        check.equal(int(rank_P), 1, name="rank_P (the matrix rank, not the number of legs)")
+        check.equal(
+            int(rank_P),
+            1,
+            name="rank_P (the matrix rank, not the number of legs)",
+            show_expected=False,
+        )
         check.passed("01-order-rank", hidden=False)
         """,
         points=1,
@@ -958,9 +964,9 @@ def chapter_01() -> Chapter:
         start = tl.Diagram.from_einsum(
             "ijk,a,b,c->ijkabc", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
         )
-        answer = tl.Diagram.from_einsum(
-            "ijk,j,k,i->", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
-        )
+        answer = start.copy()  # the reference, with the same leg names as the start
+        for vector_leg, tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:k")]:
+            answer.connect(vector_leg, tensor_leg)
         ex01 = tl.DiagramExercise(
             "01-pick-draw",
             task="Join e0, e1 and e2 to the legs of T3 so that the diagram equals T3[2, 0, 1].",
@@ -1046,10 +1052,10 @@ def chapter_01() -> Chapter:
     c.graded(
         "01-memory",
         """
-        check.equal(int(n_numbers), 4**16, name="n_numbers")
-        check.array(gigabytes, 4**16 * 8 / 1e9, name="gigabytes")
+        check.equal(int(n_numbers), 4**16, name="n_numbers", show_expected=False)
+        check.array(gigabytes, 4**16 * 8 / 1e9, name="gigabytes", show_expected=False)
         ### BEGIN HIDDEN TESTS
-        check.equal(int(n_chain), 2 * 40 + 14 * 400, name="n_chain")
+        check.equal(int(n_chain), 2 * 40 + 14 * 400, name="n_chain", show_expected=False)
         ### END HIDDEN TESTS
         check.passed("01-memory", hidden=True)
         """,
@@ -1735,11 +1741,15 @@ def chapter_02() -> Chapter:
     c.code(
         """
         # The set-up of the exercise (collapsed: it contains the answer).
+        start = tl.Diagram.from_arrays({"A": A, "B": B, "C": C})
+        answer = start.copy()  # the reference, with the same leg names as the start
+        for a, b in [("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i")]:
+            answer.connect(a, b)
         ex02 = tl.DiagramExercise(
             "02-trace-draw",
             task="Join A, B and C into the loop tr(ABC).",
-            start=tl.Diagram.from_arrays({"A": A, "B": B, "C": C}),
-            answer=tl.Diagram.from_einsum("ij,jk,ki->", A, B, C, names=["A", "B", "C"]),
+            start=start,
+            answer=answer,
             title="Draw a trace of a product",
             difficulty=2,
             importance="core",
@@ -1994,7 +2004,13 @@ def chapter_02() -> Chapter:
             K @ L @ N @ y,
             name="the network contracted in your order",
         )
-        check.array(ratio, flops_of([(0, 1), (0, 1), (0, 1)]) / best, name="ratio", rtol=1e-3)
+        check.array(
+            ratio,
+            flops_of([(0, 1), (0, 1), (0, 1)]) / best,
+            name="ratio",
+            rtol=1e-3,
+            show_expected=False,
+        )
         check.passed("02-contraction-order", hidden=False)
         """,
         points=2,
@@ -2665,7 +2681,7 @@ def chapter_03() -> Chapter:
             np.allclose(P @ P, P, atol=1e-10),
             "P @ P should equal P (a projector); is P = V V† with the conjugate?",
         )
-        check.equal(int(rank_P), 2, name="rank_P")
+        check.equal(int(rank_P), 2, name="rank_P", show_expected=False)
         ### BEGIN HIDDEN TESTS
         check.array(P, V @ V.conj().T, name="P", atol=1e-10)
         ### END HIDDEN TESTS
