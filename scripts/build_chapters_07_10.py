@@ -1085,6 +1085,13 @@ def chapter_08() -> list[nbformat.NotebookNode]:
         ),
         md(
             r"""
+            **Pitfall: two meanings of "tensor product".** In the diagram, $A \otimes W_{OV}$ is
+            the *outer product*: two unjoined boxes, one 4-leg tensor, nothing multiplied
+            together. In the Framework's matrix notation the same symbol is the *Kronecker
+            product* `np.kron`, a `[seq·d_model, seq·d_model]` matrix — the same numbers with
+            the legs grouped in pairs. Neither is the "tensor product" some texts use for a
+            contraction. When you meet $\otimes$, ask which legs are joined.
+
             This separation is what makes transformers analysable: *where* information moves
             ($A$, decided by the QK circuit) and *what* information moves ($W_{OV}$) are
             independent factors, and each can be studied on its own.
