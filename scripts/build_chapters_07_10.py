@@ -1089,8 +1089,8 @@ def chapter_08() -> list[nbformat.NotebookNode]:
             the *outer product*: two unjoined boxes, one 4-leg tensor, nothing multiplied
             together. In the Framework's matrix notation the same symbol is the *Kronecker
             product* `np.kron`, a `[seq·d_model, seq·d_model]` matrix — the same numbers with
-            the legs grouped in pairs. Neither is the "tensor product" some texts use for a
-            contraction. When you meet $\otimes$, ask which legs are joined.
+            the legs grouped in pairs. When you meet $\otimes$, ask whether legs have been
+            grouped — and remember that no legs are joined.
 
             This separation is what makes transformers analysable: *where* information moves
             ($A$, decided by the QK circuit) and *what* information moves ($W_{OV}$) are
