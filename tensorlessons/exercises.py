@@ -103,9 +103,27 @@ def _declare(grade_id: str, title: str = "") -> _Entry:
     return entry
 
 
+_PASSED_CALL = re.compile(r"""check\.passed\(\s*["']([^"']+)["']""")
+
+
+def _running_cell_grade_id() -> str | None:
+    """The grade id named by ``check.passed(...)`` in the cell IPython is running, if any."""
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        history = ip.user_ns.get("In") if ip is not None else None
+        if history:
+            found = _PASSED_CALL.search(history[-1])
+            return found.group(1) if found else None
+    except Exception:  # noqa: BLE001 - only a better guess; never fail a check over it
+        return None
+    return None
+
+
 def _fail(message: str, grade_id: str | None = None) -> CheckFailed:
     """Record a failure for the current exercise and return the exception to raise."""
-    gid = grade_id or _current[0]
+    gid = grade_id or _running_cell_grade_id() or _current[0]
     if gid is not None:
         entry = _declare(gid) if gid not in _registry else _registry[gid]
         entry.status = "failed"

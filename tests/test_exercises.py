@@ -406,3 +406,18 @@ def test_lazy_exports():
     assert tl.DiagramExercise is DiagramExercise
     assert tl.Exercise is Exercise and tl.CheckFailed is CheckFailed
     assert tl.progress is ex_mod.progress
+
+
+def test_a_failure_is_recorded_for_the_exercise_of_the_running_cell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    try:
+        Exercise("96-other", title="shown last")
+        ip.run_cell(
+            'from tensorlessons.exercises import check\ncheck.equal(1, 2)\ncheck.passed("96-mine")'
+        )
+    finally:
+        InteractiveShell.clear_instance()
+    status = {e.grade_id: e.status for e in progress("96").entries}
+    assert status == {"96-other": "not yet", "96-mine": "failed"}
