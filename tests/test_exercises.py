@@ -410,8 +410,11 @@ def test_lazy_exports():
 
 def test_a_failure_is_recorded_for_the_exercise_of_the_running_cell():
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    ip = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    ip = InteractiveShell.instance(config=config)
     try:
         Exercise("96-other", title="shown last")
         ip.run_cell(
