@@ -289,7 +289,12 @@ def graded(tmp_path_factory):
             t_double_code="import sys\ndef double(x):\n    sys.stderr.write('!')\n    return 2 * x",
         ),
         "kim_stubborn": answered(student, t_double_code=STUBBORN),
+        "pat_exits": answered(
+            student, t_double_code="import os\nos._exit(1)", t_shape_code=right["t_shape_code"]
+        ),
+        "quinn_empty": copy.deepcopy(student),
     }
+    learners["quinn_empty"].cells = []
     cell_of(learners["fay_edits"], "t-double").source = "check.passed('t-double')"
     cell_of(learners["fay_edits"], "t-shape").source = "M = np.ones((2, 3))"
     learners["gus_deletes"].cells = [
@@ -372,6 +377,22 @@ def test_loop_that_ignores_interrupts_hits_the_notebook_limit(graded):
     assert all(c.status in ("timeout", "not run", "failed") for c in r.cells)
     # the others were graded regardless
     assert graded["results"]["ada"].score == 6
+
+
+def test_a_kernel_that_dies_is_reported_and_others_are_graded(graded):
+    r = graded["results"]["pat_exits"]
+    assert r.score == 0 and r.status == "graded"
+    assert "died" in " ".join(messages(r).values()) or "stopped" in " ".join(messages(r).values())
+    assert graded["results"]["ada"].score == 6
+
+
+def test_a_notebook_emptied_by_the_learner_gets_its_locked_cells_back(graded):
+    r = graded["results"]["quinn_empty"]
+    assert r.score == 0 and len(r.cells) == 3
+    deleted = [p for p in r.problems if "was deleted" in p]
+    assert len(deleted) == 8  # 3 graded + 2 locked put back, 3 solution cells reported
+    assert "not answered" not in messages(r)["t-double"]  # there is no answer at all
+    assert "NameError" in messages(r)["t-double"]
 
 
 def test_exception_is_reported(graded):
