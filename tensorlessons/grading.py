@@ -239,7 +239,25 @@ def _transform(nb: Any, *, hidden: bool, where: str = "notebook") -> Any:
 
 
 def student_version(nb: Any, where: str = "notebook") -> Any:
-    """The version for learners: solutions replaced, hidden tests removed, no outputs."""
+    r"""The version for learners: solutions replaced, hidden tests removed, no outputs.
+
+    ``nb`` is not changed; ``where`` names it in error messages.
+
+    >>> from nbformat import v4
+    >>> meta = lambda **kw: {"nbgrader": {"schema_version": 3, "solution": False,
+    ...                                   "grade": False, "locked": False, **kw}}
+    >>> nb = v4.new_notebook(cells=[
+    ...     v4.new_code_cell("# BEGIN SOLUTION\nx = 2\n# END SOLUTION",
+    ...                      metadata=meta(solution=True, grade_id="c-code")),
+    ...     v4.new_code_cell("assert x > 0\n### BEGIN HIDDEN TESTS\nassert x == 2\n"
+    ...                      "### END HIDDEN TESTS",
+    ...                      metadata=meta(grade=True, locked=True, points=1, grade_id="c")),
+    ... ])
+    >>> [c.source for c in student_version(nb).cells]
+    ['# YOUR CODE HERE\nraise NotImplementedError()', 'assert x > 0']
+    >>> autograder_version(nb).cells[1].source.count("assert")
+    2
+    """
     return _transform(nb, hidden=False, where=where)
 
 
