@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +245,14 @@ def test_generated_chapters_are_up_to_date() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build(check=True) == 0, "re-run scripts/build_chapters_00_03.py and commit"
+
+
+def test_generated_chapters_07_10_are_up_to_date() -> None:
+    """chapters 07-10 are exactly what scripts/build_chapters_07_10.py writes."""
+    script = ROOT / "scripts" / "build_chapters_07_10.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, (
+        "re-run scripts/build_chapters_07_10.py and commit\n" + out.stdout + out.stderr
+    )
