@@ -133,7 +133,7 @@ class JupyterServer:
     def url(self, path: str, ui: str = "lab") -> str:
         """The page of a notebook: ``ui="lab"`` (JupyterLab 4) or ``"notebook"`` (Notebook 7)."""
         if ui == "lab":
-            return f"{self.base}/lab/tree/{path}?token={self.token}"
+            return f"{self.base}/lab/tree/{path}?reset&token={self.token}"
         return f"{self.base}/notebooks/{path}?token={self.token}"
 
     def stop(self) -> None:
@@ -176,10 +176,22 @@ def launch_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+_FIND = """(name) => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return false;
+  for (const w of Array.from(app.shell.widgets('main'))) {
+    if (w.context && w.context.path === name && w.sessionContext) {
+      window.__tlPanel = w;
+      return true;
+    }
+  }
+  return false;
+}"""
+
 _RUN_ALL = """async () => {
   const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  window.__tlPanel = panel;
+  const panel = window.__tlPanel;
+  app.shell.activateById(panel.id);
   await panel.context.ready;
   await panel.sessionContext.ready;
   await app.commands.execute('notebook:run-all-cells');
@@ -210,12 +222,13 @@ _RESTART = """async () => {
 def open_notebook(page: Any, server: JupyterServer, name: str, ui: str = "lab") -> None:
     """Open a notebook, wait for its kernel, run all cells."""
     page.goto(server.url(name, ui))
-    page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-        "&& window.jupyterapp.shell.currentWidget.sessionContext",
-        timeout=60_000,
-    )
+    find_panel(page, name)
     run_all(page)
+
+
+def find_panel(page: Any, name: str) -> None:
+    """Wait for the notebook ``name`` to be open (JupyterLab may restore other tabs too)."""
+    page.wait_for_function(_FIND, arg=name, timeout=60_000)
 
 
 def run_all(page: Any) -> None:

@@ -11,6 +11,7 @@ from harness import (
     center,
     click_wire,
     drag,
+    find_panel,
     kernel,
     open_notebook,
     py,
@@ -64,11 +65,7 @@ def test_edits_survive_reload_and_rerun(page: Any, jupyter: JupyterServer) -> No
 
     # Reload the page, restart the kernel, run everything again: the learner's diagram.
     page.reload()
-    page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-        "&& window.jupyterapp.shell.currentWidget.sessionContext"
-    )
-    page.evaluate("() => { window.__tlPanel = window.jupyterapp.shell.currentWidget; }")
+    find_panel(page, "persist.ipynb")
     restart_kernel(page)
     run_all(page)
     w = page.locator(".tl-widget").last
