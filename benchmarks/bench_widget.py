@@ -249,10 +249,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = [
         ("edit -> result visible, value edit (10 x 64x64)", median_ms(b["edit_value"]), 50.0),
         ("edit -> result visible, cut / undo (10 x 64x64)", median_ms(b["edit_cut"]), 50.0),
-        ("  same, value edit, server with TCP_NODELAY", median_ms(fast["edit_value"]), 50.0),
-        ("  same, cut / undo, server with TCP_NODELAY", median_ms(fast["edit_cut"]), 50.0),
+        ("  same, value edit, with tensorlessons._server", median_ms(fast["edit_value"]), 50.0),
+        ("  same, cut / undo, with tensorlessons._server", median_ms(fast["edit_cut"]), 50.0),
         ("  bare kernel round trip (export message)", median_ms(b["round_trip"]), None),
-        ("  bare round trip, server with TCP_NODELAY", median_ms(fast["round_trip"]), None),
+        ("  bare round trip, with tensorlessons._server", median_ms(fast["round_trip"]), None),
         ("  browser work per value edit (panels)", median_ms(b["panels_value"]), None),
         ("first render, 100 tensors", render100, 150.0),
         ("first render, 50 tensors", median_ms(b["render50"]), None),
@@ -272,8 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(
-        "  (jupyter_server does not set TCP_NODELAY on kernel websockets, so a reply can wait\n"
-        "   for a delayed ACK; the NODELAY rows patch that in the test server only)"
+        "  (jupyter_server leaves Nagle on for kernel websockets, so a reply can wait for a\n"
+        "   delayed ACK; the optional server extension tensorlessons._server sets TCP_NODELAY)"
     )
     print()
     print("static picture of the same 100-tensor network (10 x 10 grid, bond 2)")

@@ -400,3 +400,41 @@ def test_big_results_contract_only_the_window(eq: str, dims: dict[str, int]) -> 
         got = np.frombuffer(data, "<f8")
         np.testing.assert_allclose(got, np.frombuffer(ref_data, "<f8"), rtol=1e-10, atol=1e-10)
         assert len(data) <= WINDOW * WINDOW * 8 and nd == len(meta["shape"])
+
+
+def test_empty_widget_builds_a_diagram_from_the_palette() -> None:
+    w = DiagramWidget()
+    assert w.diagram.names == [] and w.structure["tensors"] == []
+    assert w.result["values"]["kind"] == "scalar"
+    assert w.apply({"op": "add", "kind": "matrix", "dims": [2, 3]}) == {"ok": True}
+    assert w.apply({"op": "add", "kind": "vector", "dims": [3]}) == {"ok": True}
+    assert w.apply({"op": "connect", "a": "A:j", "b": "B:i"}) == {"ok": True}
+    d = w.diagram
+    np.testing.assert_allclose(np.frombuffer(w.result_data, "<f8"), d["A"] @ d["B"])
+    assert w.result["einsum"] == d.to_einsum() == "ij,j->i"
+
+
+def test_server_extension_sets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+    from tensorlessons import _server
+
+    calls: list[object] = []
+
+    async def original(self: object, kernel_id: str) -> None:
+        calls.append(("open", kernel_id))
+
+    monkeypatch.setattr(KernelWebsocketHandler, "open", original)
+    monkeypatch.setattr(KernelWebsocketHandler, _server._PATCHED, False, raising=False)
+    assert _server.enable_nodelay() is True
+    assert _server.enable_nodelay() is False  # once
+
+    class Fake:
+        def set_nodelay(self, value: bool) -> None:
+            calls.append(("nodelay", value))
+
+    asyncio.run(KernelWebsocketHandler.open(Fake(), "k1"))  # type: ignore[arg-type]
+    assert calls == [("nodelay", True), ("open", "k1")]
+    assert _server._jupyter_server_extension_points() == [{"module": "tensorlessons._server"}]

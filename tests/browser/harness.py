@@ -33,21 +33,6 @@ CHROMIUM_ARGS = [
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
-NODELAY_PATCH = """
-from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
-
-_open = KernelWebsocketHandler.open
-
-
-async def _open_nodelay(self, kernel_id):
-    self.set_nodelay(True)
-    await _open(self, kernel_id)
-
-
-KernelWebsocketHandler.open = _open_nodelay
-"""
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -75,12 +60,6 @@ class JupyterServer:
             f = settings / f"{plugin}.jupyterlab-settings"
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(json.dumps(values))
-        config = self.tmp / "config"
-        config.mkdir(parents=True, exist_ok=True)
-        if nodelay:
-            # jupyter_server never sets TCP_NODELAY on kernel websockets, so small messages
-            # to the browser can wait for a delayed ACK (Nagle); benchmarks show both.
-            (config / "jupyter_server_config.py").write_text(NODELAY_PATCH)
         env = dict(os.environ)
         env.update(
             JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"),
@@ -108,6 +87,10 @@ class JupyterServer:
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
         ]
+        if nodelay:
+            # tensorlessons' optional server extension: TCP_NODELAY on kernel websockets
+            # (jupyter_server leaves Nagle on; benchmarks show both).
+            cmd.append("--ServerApp.jpserver_extensions={'tensorlessons._server': True}")
         self.log = open(self.tmp / "server.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self.log, stderr=self.log)
         self._wait()
