@@ -292,11 +292,11 @@ class DiagramWidget(anywidget.AnyWidget):
         height: int | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
         d = Diagram() if diagram is None else diagram
         if not isinstance(d, Diagram):
             raise DiagramError(f"DiagramWidget needs a Diagram, got {type(d).__name__}: {d!r}")
         self._diagram: Diagram | None = None
+        super().__init__(**kwargs)
         self._callbacks: list[EditCallback] = []
         self._undo: list[Diagram] = []
         self._redo: list[Diagram] = []

@@ -1214,7 +1214,7 @@ function render({ model, el }) {
     if (structure.tensors.length) {
       const xs = structure.tensors.map((t) => t.x);
       const ys = structure.tensors.map((t) => t.y);
-      edit.x = Math.max(...xs) + 130;
+      edit.x = Math.max(...xs) + 170;
       edit.y = mean(ys);
     } else {
       edit.x = 80;
