@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="tensorlessons",
         description="Release and grade tensorlessons chapters (nbgrader's format, no nbgrader).",
     )
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"tensorlessons {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser(

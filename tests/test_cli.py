@@ -22,6 +22,15 @@ def test_no_command_prints_help(capsys):
     assert "release" in capsys.readouterr().err
 
 
+def test_version(capsys):
+    import tensorlessons
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"tensorlessons {tensorlessons.__version__}"
+
+
 def test_grade_requires_out(capsys):
     with pytest.raises(SystemExit) as info:
         main(["grade", "a", "b"])
