@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from harness import JupyterServer, kernel, open_notebook, write_notebook
+from harness import JupyterServer, kernel, open_notebook, until, write_notebook
 
 CELLS = [
     "import numpy as np\n"
@@ -53,6 +53,7 @@ def test_picture_has_hooks(page: Any) -> None:
 
 def test_drag_reaches_python(page: Any) -> None:
     before = py(page, "list(d.tensor('A').position)")
+    version = page.locator(".tl-svg").get_attribute("data-version")
     box = page.locator('.tl-widget [data-tensor="A"] rect').bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
@@ -60,16 +61,14 @@ def test_drag_reaches_python(page: Any) -> None:
     page.mouse.move(x + 30, y + 20, steps=4)
     page.mouse.move(x + 60, y + 40, steps=4)
     page.mouse.up()
+    # Python's echo redraws the picture (a new version) ...
     page.wait_for_function(
-        "(v) => document.querySelector('.tl-svg').dataset.version !== v",
-        arg=page.locator(".tl-svg").get_attribute("data-version"),
+        "(v) => document.querySelector('.tl-svg').dataset.version !== v", arg=version
     )
-    after = py(page, "list(d.tensor('A').position)")
-    scale = py(page, "1")  # sanity: the kernel answers
-    assert scale == 1
-    # The picture is drawn at most 1:1 (it may be scaled down to fit), so Python's move
-    # is at least part of the 60 x 40 pixel drag, in the right direction.
-    assert after[0] > before[0] + 20 and after[1] > before[1] + 10, (before, after)
+    # ... and the picture is drawn at most 1:1 (it may be scaled down to fit), so
+    # Python's move is at least part of the 60 x 40 pixel drag, in the right direction.
+    moved = f"d.tensor('A').position[0] > {before[0] + 20} and d.tensor('A').position[1] > {before[1] + 10}"
+    assert until(page, moved, True) is True, (before, py(page, "list(d.tensor('A').position)"))
 
 
 def test_python_edits_redraw(page: Any) -> None:
@@ -91,3 +90,19 @@ def test_python_edits_redraw(page: Any) -> None:
     cells = w.locator(".tl-result td[data-index]")
     shown = [float(t) for t in cells.all_text_contents()]
     assert shown == [v for row in expected for v in row]
+
+
+def test_assigning_another_diagram_redraws(page: Any) -> None:
+    w = page.locator(".tl-widget")
+    kernel(
+        page,
+        "e = tl.Diagram.from_einsum('ii->', np.diag([1.0, 2.0, 4.0]), names=['Tr'])\nw.diagram = e",
+    )
+    w.locator('[data-tensor="Tr"]').wait_for()
+    assert w.locator('[data-tensor="A"]').count() == 0
+    assert w.locator('[data-wire="i"]').get_attribute("class").find("tl-wk-trace") >= 0
+    w.locator(".tl-result .tl-scalar", has_text="7").wait_for()
+    kernel(page, "e.set_array('Tr', np.eye(3))")
+    w.locator(".tl-result .tl-scalar", has_text="3").wait_for()
+    kernel(page, "w.diagram = d")
+    w.locator('[data-tensor="A"]').wait_for()

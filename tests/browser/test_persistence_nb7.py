@@ -101,6 +101,13 @@ def test_notebook7(page: Any, jupyter: JupyterServer) -> None:
     drag(page, w.locator('[data-leg="U:i"] .tl-handle'), w.locator('[data-leg="V:i"] .tl-handle'))
     assert until(page, "d.wires()", [["U:i", "V:i"]]) == [["U:i", "V:i"]]
     w.locator(".tl-result .tl-scalar", has_text="8").wait_for()
+    # keyboard shortcuts reach the widget, not Notebook 7's own
+    click_wire(page, w)
+    page.keyboard.press("Delete")
+    assert until(page, "d.wires()", []) == []
+    page.keyboard.press("Control+z")
+    assert until(page, "d.wires()", [["U:i", "V:i"]]) == [["U:i", "V:i"]]
+    assert py(page, "len(d)") == 2
     # Python -> browser
     kernel(page, "d.set_array('V', np.ones(3))")
     w.locator(".tl-result .tl-scalar", has_text="3").wait_for()
