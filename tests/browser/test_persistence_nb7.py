@@ -63,9 +63,18 @@ def test_edits_survive_reload_and_rerun(page: Any, jupyter: JupyterServer) -> No
     saved = json.loads(answers.read_text())
     assert saved["tensors"][0]["position"] == moved
 
-    # Reload the page, restart the kernel, run everything again: the learner's diagram.
+    # Save and reload the page (the kernel keeps running): the live widget comes back.
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("() => !window.__tlPanel.context.model.dirty")
     page.reload()
     find_panel(page, "persist.ipynb")
+    w = page.locator(".tl-widget")
+    w.locator('[data-tensor="T"]').wait_for(timeout=60_000)
+    assert w.locator("[data-wire]").count() == 0
+    assert "shape (2, 4, 3, 3)" in w.locator(".tl-result .tl-legs").text_content()
+
+    # Restart the kernel and run everything again (as an autograder does): the learner's
+    # diagram is rebuilt from the answer file.
     restart_kernel(page)
     run_all(page)
     w = page.locator(".tl-widget").last
