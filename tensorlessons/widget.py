@@ -35,12 +35,11 @@ from typing import Any
 
 import anywidget
 import numpy as np
-import opt_einsum
 import traitlets
 
 from . import _persist
 from ._errors import DiagramError
-from .diagram import Diagram
+from .diagram import Diagram, _expression
 
 __all__ = ["DiagramWidget"]
 
@@ -195,7 +194,8 @@ def _result_window(
         arr = t.array
         idx = tuple(ranges.get(lab, slice(None)) for lab in t.labels)
         ops.append(arr[idx] if any(r != slice(None) for r in idx) else arr)
-    sub = np.asarray(opt_einsum.contract(d.to_einsum(), *ops))
+    shapes = tuple(tuple(int(n) for n in op.shape) for op in ops)
+    sub = np.asarray(_expression(d.to_einsum(), shapes, "auto")(*ops))
     win = sub.reshape(meta["nrows"], meta["ncols"])
     dtype = np.result_type(*ops) if ops else np.dtype(float)
     return _finish(meta, win, shape, dtype)
