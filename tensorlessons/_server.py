@@ -8,11 +8,16 @@ acknowledgement of the first one, about 40 ms on Linux. The diagram widget's rou
 roughly twice as long (see ``benchmarks/bench_widget.py``).
 
 This extension sets ``TCP_NODELAY`` on every kernel websocket the server opens. It changes
-nothing else. Enable it in the environment that runs the *server*::
+nothing else. It is off unless enabled in the configuration of the *server*: for one run::
 
-    jupyter server extension enable tensorlessons._server
+    jupyter lab --ServerApp.jpserver_extensions="{'tensorlessons._server': True}"
 
-or for one run: ``jupyter lab --ServerApp.jpserver_extensions="{'tensorlessons._server': True}"``.
+or for good, a file ``jupyter_server_config.d/tensorlessons.json`` in a Jupyter config
+directory (``jupyter --paths``; e.g. ``~/.jupyter/``) containing::
+
+    {"ServerApp": {"jpserver_extensions": {"tensorlessons._server": true}}}
+
+``jupyter server extension list`` then shows it enabled.
 """
 
 from __future__ import annotations
