@@ -104,6 +104,23 @@ def _spring(comp: list[int], adj: np.ndarray, iterations: int = 300) -> np.ndarr
     return pos
 
 
+def _shorten_wires(pts: np.ndarray, joined: np.ndarray, spacing: float) -> np.ndarray:
+    """Scale a spring layout so that its median wire is ``spacing`` long.
+
+    Springs spread large networks out (repulsion grows with the number of tensors);
+    scaling keeps the shape but brings wires back to a readable length. Overlaps made by
+    shrinking are removed afterwards by :func:`remove_overlaps`.
+    """
+    a, b = np.nonzero(np.triu(joined, 1))
+    if len(a) == 0:
+        return pts
+    lengths = np.linalg.norm(pts[a] - pts[b], axis=1)
+    median = float(np.median(lengths))
+    if median <= 1e-9:
+        return pts
+    return pts * (spacing / median)
+
+
 def remove_overlaps(points: np.ndarray, min_gap: float = MIN_GAP, rounds: int = 50) -> np.ndarray:
     """Push points apart until no two are closer than ``min_gap`` (deterministic)."""
     pts = np.array(points, dtype=float)
@@ -143,6 +160,7 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
             nodes = order
         else:
             pts = _spring(comp, adj) * spacing
+            pts = _shorten_wires(pts, adj[np.ix_(comp, comp)] > 0, spacing)
             nodes = comp
         pts = remove_overlaps(pts)
         pts[:, 0] -= pts[:, 0].min()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 BOX = 44.0  # side of a tensor's box
 DOT = 7.0  # radius of a copy tensor's dot
 LEG = 38.0  # length of an open leg
+PARALLEL = 10.0  # distance between wires joining the same two tensors
 _PREFERRED = [180.0, 0.0, 270.0, 90.0, 225.0, 315.0, 135.0, 45.0]
 
 
@@ -57,6 +58,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
     used_angles: dict[str, list[float]] = {t.name: [] for t in tensors}
     wires: list[dict[str, Any]] = []
     pending_stubs: list[tuple[str, int, str]] = []  # (tensor, axis, "open"|"summed")
+    pair_total: dict[tuple[str, str], int] = {}  # wires between the same two tensors
+    pair_seen: dict[tuple[str, str], int] = {}
 
     # First pass: directions towards neighbours, so that stubs can avoid them.
     for lab, group in members.items():
@@ -65,6 +68,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
             (a, _), (b, _) = group
             used_angles[a].append(_direction(*pos[a], *pos[b]))
             used_angles[b].append(_direction(*pos[b], *pos[a]))
+            pair = (min(a, b), max(a, b))
+            pair_total[pair] = pair_total.get(pair, 0) + 1
         elif len(group) >= 2 and len(tnames) > 1:
             cx = float(np.mean([pos[n][0] for n, _ in group]))
             cy = float(np.mean([pos[n][1] for n, _ in group]))
@@ -101,6 +106,16 @@ def geometry(d: Diagram) -> dict[str, Any]:
             ang_a = _direction(*pos[a], *pos[b])
             p1 = _boundary(*pos[a], ang_a, t_of[a].kind)
             p2 = _boundary(*pos[b], (ang_a + 180.0) % 360.0, t_of[b].kind)
+            # Several wires between the same two tensors: side by side, not on top.
+            pair = (min(a, b), max(a, b))
+            k = pair_seen.get(pair, 0)
+            pair_seen[pair] = k + 1
+            off = (k - (pair_total[pair] - 1) / 2) * PARALLEL
+            if off:
+                rad = math.radians(_direction(*pos[pair[0]], *pos[pair[1]]))
+                ox, oy = math.sin(rad) * off, math.cos(rad) * off
+                p1 = (p1[0] + ox, p1[1] + oy)
+                p2 = (p2[0] + ox, p2[1] + oy)
             wires.append(
                 {
                     "id": lab,

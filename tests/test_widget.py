@@ -355,6 +355,8 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
         eq, shapes = rand_equation(6, 2, n_out=2, seed=seed, global_dim=seed % 2 == 0)
         diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes]))
     diagrams.append(tl.Diagram.from_einsum("iij,jk->k", np.ones((2, 2, 3)), np.ones((3, 4))))
+    parallel = tl.Diagram.from_einsum("ijk,ijkl,lm->m", *[np.ones((2,) * n) for n in (3, 4, 2)])
+    diagrams.append(parallel)
     copy = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)))
     diagrams.append(copy.add_copy("c", 2, 3).connect("c:i", "T0:i"))
     script = tmp_path / "geom.mjs"

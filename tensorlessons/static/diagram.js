@@ -10,6 +10,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 export const BOX = 44; // side of a tensor's box (as in _render.py)
 export const DOT = 7; // radius of a copy tensor's dot
 export const LEG = 38; // length of an open leg
+export const PARALLEL = 10; // distance between wires joining the same two tensors
 const PREFERRED = [180, 0, 270, 90, 225, 315, 135, 45];
 const DRAG_THRESHOLD = 3;
 const KEY_STEP = 10;
@@ -81,6 +82,12 @@ export function geometry(st) {
   const out = new Set(st.output);
   /** @type {Map<string, number[]>} */
   const used = new Map();
+  /** @type {Map<string, number>} wires between the same two tensors */
+  const pairTotal = new Map();
+  /** @type {Map<string, number>} */
+  const pairSeen = new Map();
+  /** @param {string} a @param {string} b */
+  const pairKey = (a, b) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
   for (const t of tensors) used.set(t.name, []);
   /** @param {string} n */
   const P = (n) => /** @type {TensorData} */ (byName.get(n));
@@ -92,6 +99,8 @@ export function geometry(st) {
       const b = P(group[1][0]);
       used.get(a.name)?.push(direction(a.x, a.y, b.x, b.y));
       used.get(b.name)?.push(direction(b.x, b.y, a.x, a.y));
+      const pair = pairKey(a.name, b.name);
+      pairTotal.set(pair, (pairTotal.get(pair) || 0) + 1);
     } else if (group.length >= 2 && tnames.size > 1) {
       const cx = mean(group.map((g) => P(g[0]).x));
       const cy = mean(group.map((g) => P(g[0]).y));
@@ -139,6 +148,21 @@ export function geometry(st) {
       const ang = direction(a.x, a.y, b.x, b.y);
       const p1 = boundary(a.x, a.y, ang, a.kind);
       const p2 = boundary(b.x, b.y, mod360(ang + 180), b.kind);
+      // Several wires between the same two tensors: side by side, not on top.
+      const pair = pairKey(a.name, b.name);
+      const k = pairSeen.get(pair) || 0;
+      pairSeen.set(pair, k + 1);
+      const off = (k - ((pairTotal.get(pair) || 1) - 1) / 2) * PARALLEL;
+      if (off) {
+        const [u, v] = a.name < b.name ? [a, b] : [b, a];
+        const rad = (direction(u.x, u.y, v.x, v.y) * Math.PI) / 180;
+        const ox = Math.sin(rad) * off;
+        const oy = Math.cos(rad) * off;
+        p1[0] += ox;
+        p1[1] += oy;
+        p2[0] += ox;
+        p2[1] += oy;
+      }
       wires.push({
         id: lab,
         index: lab,

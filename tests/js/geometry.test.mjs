@@ -101,3 +101,17 @@ test("float64 buffers as anywidget hands them over", () => {
   assert.deepEqual(Array.from(readFloat64(bytes)), [1.5, -2, 1e300]);
   assert.equal(readFloat64(null).length, 0);
 });
+
+test("wires joining the same two tensors are drawn side by side", () => {
+  const legs = (names) => names.map((n) => ({ name: n, index: n, dim: 2 }));
+  const st = {
+    tensors: [
+      { name: "A", kind: "tensor", x: 0, y: 0, legs: legs(["i", "j", "k"]) },
+      { name: "B", kind: "tensor", x: 130, y: 0, legs: legs(["i", "j", "k"]) },
+    ],
+    output: [],
+  };
+  const ys = geometry(st).wires.map((w) => Math.round(w.segments[0][1] * 1e6) / 1e6);
+  assert.deepEqual(ys, [-10, 0, 10]);
+  for (const w of geometry(st).wires) assert.ok(Math.abs(w.segments[0][1] - w.segments[0][3]) < 1e-9);
+});
