@@ -10,7 +10,14 @@ message, which is applied here through the Diagram's own editing methods. A refu
 
 The result panel (einsum string, result legs and shape, cost, values) is computed here;
 values cross as binary buffers (``result_data``, ``inspect_data``: little-endian float64),
-and a large array is never sent whole, only the window the panel shows.
+and a large array is never sent whole, only the window the panel shows (a large result is
+not even contracted whole: only the shown window of it is).
+
+Undo and redo live here too (snapshots made with :meth:`Diagram.copy`), for every change of
+the diagram, the browser's and Python's. With ``key=...`` every change is saved to an
+answer file next to the notebook (:mod:`tensorlessons._persist`), so a learner's drawing
+survives reloading the page and re-running the notebook. The optional server extension
+:mod:`tensorlessons._server` roughly halves the browser <-> kernel round trip.
 
 >>> import numpy as np
 >>> import tensorlessons as tl
