@@ -111,11 +111,18 @@ def geometry(d: Diagram) -> dict[str, Any]:
             k = pair_seen.get(pair, 0)
             pair_seen[pair] = k + 1
             off = (k - (pair_total[pair] - 1) / 2) * PARALLEL
+            label = [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6]
             if off:
                 rad = math.radians(_direction(*pos[pair[0]], *pos[pair[1]]))
                 ox, oy = math.sin(rad) * off, math.cos(rad) * off
                 p1 = (p1[0] + ox, p1[1] + oy)
                 p2 = (p2[0] + ox, p2[1] + oy)
+                # labels of side-by-side wires on their outer sides
+                far = off + math.copysign(10.0, off)
+                label = [
+                    (p1[0] + p2[0] - 2 * ox) / 2 + math.sin(rad) * far,
+                    (p1[1] + p2[1] - 2 * oy) / 2 + math.cos(rad) * far + 4,
+                ]
             wires.append(
                 {
                     "id": lab,
@@ -124,7 +131,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "kind": "wire",
                     "legs": refs,
                     "segments": [[*p1, *p2]],
-                    "label": [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6],
+                    "label": label,
                     "dot": None,
                     "open": False,
                 }

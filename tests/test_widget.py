@@ -372,6 +372,7 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
         assert [w["kind"] for w in g_js["wires"]] == [w["kind"] for w in g_py["wires"]]
         for wj, wp in zip(g_js["wires"], g_py["wires"], strict=True):
             np.testing.assert_allclose(wj["segments"], wp["segments"], atol=1e-6)
+            np.testing.assert_allclose(wj["label"], wp["label"], atol=1e-6)
         assert [s["ref"] for s in g_js["stubs"]] == [s["ref"] for s in g_py["stubs"]]
         for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
             assert sj["state"] == sp["state"]

@@ -153,11 +153,15 @@ export function geometry(st) {
       const k = pairSeen.get(pair) || 0;
       pairSeen.set(pair, k + 1);
       const off = (k - ((pairTotal.get(pair) || 1) - 1) / 2) * PARALLEL;
+      let label = [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6];
       if (off) {
         const [u, v] = a.name < b.name ? [a, b] : [b, a];
         const rad = (direction(u.x, u.y, v.x, v.y) * Math.PI) / 180;
         const ox = Math.sin(rad) * off;
         const oy = Math.cos(rad) * off;
+        // labels of side-by-side wires on their outer sides
+        const far = off + Math.sign(off) * 10;
+        label = [(p1[0] + p2[0]) / 2 + Math.sin(rad) * far, (p1[1] + p2[1]) / 2 + Math.cos(rad) * far + 4];
         p1[0] += ox;
         p1[1] += oy;
         p2[0] += ox;
@@ -170,7 +174,7 @@ export function geometry(st) {
         kind: "wire",
         legs: refs,
         segments: [[...p1, ...p2]],
-        label: [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6],
+        label,
         dot: null,
         open: false,
         ends: [p1, p2],
