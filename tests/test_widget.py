@@ -419,6 +419,7 @@ def test_empty_widget_builds_a_diagram_from_the_palette() -> None:
 
 def test_server_extension_sets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
+    import concurrent.futures
 
     from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 
@@ -438,6 +439,9 @@ def test_server_extension_sets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
         def set_nodelay(self, value: bool) -> None:
             calls.append(("nodelay", value))
 
-    asyncio.run(KernelWebsocketHandler.open(Fake(), "k1"))  # type: ignore[arg-type]
+    # In a thread of its own: the browser tests' Playwright (sync API) keeps an event loop
+    # running in the main thread for the whole session.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, KernelWebsocketHandler.open(Fake(), "k1")).result()  # type: ignore[arg-type]
     assert calls == [("nodelay", True), ("open", "k1")]
     assert _server._jupyter_server_extension_points() == [{"module": "tensorlessons._server"}]
