@@ -22,20 +22,29 @@ import opt_einsum
 from tensorlessons import Diagram
 
 
-def timed(fn: Callable[[], object], repeat: int, min_time: float = 0.05) -> float:
-    """Median seconds per call, each sample looping until ``min_time`` has passed."""
-    fn()  # warm up (and fill caches where the subject has them)
-    samples = []
-    for _ in range(repeat):
-        n, start = 0, time.perf_counter()
-        while True:
-            fn()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-        samples.append(elapsed / n)
-    return statistics.median(samples)
+def timed_side_by_side(
+    subjects: dict[str, Callable[[], object]], rounds: int, min_time: float = 0.05
+) -> dict[str, float]:
+    """Best seconds per call of each subject, measured in interleaved rounds.
+
+    Every round times each subject once (looping until ``min_time`` has passed), so a
+    passing load on the machine hits all subjects alike; the minimum over rounds is the
+    least disturbed figure (as ``timeit`` recommends).
+    """
+    for fn in subjects.values():
+        fn()  # warm up (and fill caches where the subject has them)
+    best = dict.fromkeys(subjects, float("inf"))
+    for _ in range(rounds):
+        for name, fn in subjects.items():
+            n, start = 0, time.perf_counter()
+            while True:
+                fn()
+                n += 1
+                elapsed = time.perf_counter() - start
+                if elapsed >= min_time:
+                    break
+            best[name] = min(best[name], elapsed / n)
+    return best
 
 
 def mps_norm(sites: int = 12, bond: int = 48, phys: int = 4) -> tuple[str, list[np.ndarray]]:
@@ -89,54 +98,52 @@ def import_time(runs: int = 5) -> float:
     return run("import tensorlessons") - run("pass")
 
 
-def bench(name: str, eq: str, arrays: list[np.ndarray], repeat: int) -> dict[str, float]:
+def bench(eq: str, arrays: list[np.ndarray], rounds: int) -> dict[str, float]:
     shapes = [a.shape for a in arrays]
     built = Diagram.from_einsum(eq, *arrays, layout=False)
     expr = opt_einsum.contract_expression(eq, *shapes)
-    # numpy's einsum path search ("greedy" by default when optimize=True) per call
-    t_numpy = timed(lambda: np.einsum(eq, *arrays, optimize="greedy"), repeat)
-    t_numpy_opt = (
-        timed(lambda: np.einsum(eq, *arrays, optimize="optimal"), repeat)
-        if len(arrays) <= 8
-        else float("inf")
-    )
-    t_oe = timed(lambda: opt_einsum.contract(eq, *arrays), repeat)
-    t_expr = timed(lambda: expr(*arrays), repeat)
-    t_again = timed(built.contract, repeat)
-    t_build = timed(lambda: Diagram.from_einsum(eq, *arrays, layout=False).contract(), repeat)
-    t_build_layout = timed(lambda: Diagram.from_einsum(eq, *arrays).contract(), repeat)
-    peer = min(t_numpy, t_numpy_opt, t_oe)
     np.testing.assert_allclose(built.contract(), expr(*arrays), rtol=1e-8)
-    return {
-        "name": name,
-        "numpy.einsum(greedy)": t_numpy,
-        "numpy.einsum(optimal)": t_numpy_opt,
-        "opt_einsum.contract": t_oe,
-        "contract_expression (cached)": t_expr,
-        "Diagram.contract() again": t_again,
-        "from_einsum+contract": t_build,
-        "from_einsum+layout+contract": t_build_layout,
-        "again / faster peer": t_again / peer,
-        "again / cached expression": t_again / t_expr,
-        "build+contract / faster peer": t_build / peer,
-        "build+layout+contract / faster peer": t_build_layout / peer,
+    subjects = {
+        # numpy's einsum searches a path on every call ("greedy" is what optimize=True does)
+        "numpy.einsum(greedy)": lambda: np.einsum(eq, *arrays, optimize="greedy"),
+        "opt_einsum.contract": lambda: opt_einsum.contract(eq, *arrays),
+        "contract_expression (cached)": lambda: expr(*arrays),
+        "Diagram.contract() again": built.contract,
+        "from_einsum+contract": lambda: Diagram.from_einsum(eq, *arrays, layout=False).contract(),
+        "from_einsum+layout+contract": lambda: _with_layout(eq, arrays),
     }
+    t = timed_side_by_side(subjects, rounds)
+    peer = min(t["numpy.einsum(greedy)"], t["opt_einsum.contract"])
+    t["again / faster peer"] = t["Diagram.contract() again"] / peer
+    t["again / cached expression"] = (
+        t["Diagram.contract() again"] / t["contract_expression (cached)"]
+    )
+    t["build+contract / faster peer"] = t["from_einsum+contract"] / peer
+    t["build+layout+contract / faster peer"] = t["from_einsum+layout+contract"] / peer
+    return t
+
+
+def _with_layout(eq: str, arrays: list[np.ndarray]) -> np.ndarray:
+    d = Diagram.from_einsum(eq, *arrays)
+    d.tensor(d.names[0])  # reading positions lays the diagram out
+    return d.contract()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args(argv)
-    repeat = 3 if args.quick else 7
+    rounds = 3 if args.quick else 9
     cases = [
         ("MPS norm (12 sites, bond 48, phys 4)", *mps_norm()),
         ("chain of 8 matrices", *matrix_chain()),
         ("attention circuit W_E W_V W_O W_U (d_vocab 5000)", *attention_circuit()),
     ]
-    print("tensorlessons core benchmark: median seconds per call; ratios < 1 favour tensorlessons")
+    print("tensorlessons core benchmark: best seconds per call over interleaved rounds;")
+    print("ratios < 1 favour tensorlessons")
     for name, eq, arrays in cases:
-        r = bench(name, eq, arrays, 3 if "attention" in name else repeat)
-        print(f"\n== {r.pop('name')}")
+        r = bench(eq, arrays, rounds)
+        print(f"\n== {name}")
         for key, value in r.items():
             if "/" in key:
                 print(f"  {key:38s} {value:8.3f}x")
