@@ -44,9 +44,22 @@ __all__ = [
 
 _Spec = tuple[str, Any, Sequence[str], Sequence[str]]
 
+#: distance between neighbouring tensors of a hand-placed circuit diagram (the same as
+#: the automatic layout's spacing)
+_STEP = 130.0
 
-def _build(tensors: Sequence[_Spec], output: Sequence[str], copies: Sequence[Any] = ()) -> Diagram:
-    """A diagram from ``(name, array, legs, index labels)`` and copy tensors, laid out."""
+
+def _build(
+    tensors: Sequence[_Spec],
+    output: Sequence[str],
+    copies: Sequence[Any] = (),
+    grid: dict[str, tuple[float, float]] | None = None,
+) -> Diagram:
+    """A diagram from ``(name, array, legs, index labels)`` and copy tensors, laid out.
+
+    ``grid`` places tensors by hand, ``name -> (column, row)``; without it the diagram
+    is laid out automatically.
+    """
     d = Diagram()
     with d.edits():
         for name, array, legs, labels in tensors:
@@ -55,6 +68,9 @@ def _build(tensors: Sequence[_Spec], output: Sequence[str], copies: Sequence[Any
             d.add_copy(name, dim, n_legs=len(legs), legs=list(legs), indices=list(labels))
         d.set_output(list(output))
     d.auto_layout()
+    if grid:
+        for name, (col, row) in grid.items():
+            d.move(name, 80.0 + _STEP * col, 80.0 + _STEP * row)
     return d
 
 
@@ -95,6 +111,7 @@ def head_diagram(model: AttentionOnlyTransformer, tokens: Any, layer: int, head:
                 ("W_O", W_O, ("head", "model"), ("e", "n")),
             ],
             ["q", "n"],
+            grid={"A": (0, 0), "X": (0, 1), "W_V": (1, 1), "W_O": (2, 1)},
         )
     batch = A.shape[0]
     return _build(
@@ -246,7 +263,18 @@ def embedding_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dict[str
 def _chain(
     model: AttentionOnlyTransformer, cache: dict[str, np.ndarray], heads: Sequence[tuple[int, int]]
 ) -> Diagram:
-    """``A^last … A^first x0 W_V W_O (first) … W_V W_O (last) W_U`` as one diagram."""
+    """``A^last … A^first x0 W_V W_O (first) … W_V W_O (last) W_U`` as one diagram.
+
+    Laid out as an L: the patterns (acting on positions) in a column above ``x0``, the
+    first head's just above it; the d_model chain ``W_V W_O … W_U`` in a row to its right.
+    """
+    n = len(heads)
+    grid: dict[str, tuple[float, float]] = {"x0": (0, n), "W_U": (2 * n + 1, n)}
+    for k, (layer, head) in enumerate(heads):
+        name = head_name(layer, head)
+        grid[f"A_{name}"] = (0, n - 1 - k)
+        grid[f"W_V_{name}"] = (2 * k + 1, n)
+        grid[f"W_O_{name}"] = (2 * k + 2, n)
     pos = ["p0"] + [f"p{k + 1}" for k in range(len(heads))]
     tensors: list[_Spec] = []
     for k, (layer, head) in reversed(list(enumerate(heads))):
@@ -268,7 +296,7 @@ def _chain(
             (f"W_O_{name}", model.W_O[layer, head], ("head", "model"), (f"e{k}", f"m{k + 1}"))
         )
     tensors.append(("W_U", model.W_U, ("model", "vocab"), (f"m{len(heads)}", "v")))
-    return _build(tensors, [pos[-1], "v"])
+    return _build(tensors, [pos[-1], "v"], grid=grid)
 
 
 def path_expansion_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, Diagram]:
@@ -343,6 +371,18 @@ def induction_circuit_diagrams(
     _, cache = model.run_with_cache(tok)
     X = cache[f"resid.{li}"]
     x_prev = cache[f"resid.{lp}"]
+    x_prev_name = "x0" if lp == 0 else "X_prev"
+    # A U: the query side X W_Q W_K along the top, the key side coming back below it
+    keys_grid = {
+        "X": (0, 0),
+        "W_Q": (1, 0),
+        "W_K": (2, 0),
+        "W_O_prev": (3, 0),
+        "W_V_prev": (3, 1),
+        x_prev_name: (2, 1),
+        "A_prev": (1, 1),
+        "scale": (4, 0),
+    }
     keys = _build(
         [
             ("X", X, ("pos", "model"), ("q", "m")),
@@ -350,11 +390,12 @@ def induction_circuit_diagrams(
             ("W_K", model.W_K[li, hi], ("model", "head"), ("n", "e")),
             ("W_O_prev", model.W_O[lp, hp], ("head", "model"), ("f", "n")),
             ("W_V_prev", model.W_V[lp, hp], ("model", "head"), ("c", "f")),
-            ("x0" if lp == 0 else "X_prev", x_prev, ("pos", "model"), ("j", "c")),
+            (x_prev_name, x_prev, ("pos", "model"), ("j", "c")),
             ("A_prev", cache[f"pattern.{lp}"][hp], ("query", "key"), ("k", "j")),
             ("scale", np.array(1.0 / math.sqrt(model.d_head)), (), ()),
         ],
         ["q", "k"],
+        grid=keys_grid,
     )
     output = _build(
         [
@@ -365,5 +406,6 @@ def induction_circuit_diagrams(
             ("W_U", model.W_U, ("model", "vocab"), ("n", "v")),
         ],
         ["q", "v"],
+        grid={"A_ind": (0, 0), "X": (0, 1), "W_V": (1, 1), "W_O": (2, 1), "W_U": (3, 1)},
     )
     return {"keys": keys, "output": output}

@@ -163,3 +163,28 @@ def test_errors(model2):
         C.head_diagram(model2, TOKENS, 0, 5)
     with pytest.raises(DiagramError, match="token 9 at position 0"):
         C.qk_diagram(model2, 0, 0, tokens=[9])
+
+
+def _grid_extent(d: tl.Diagram) -> tuple[int, int]:
+    xs = {round(d.tensor(n).position[0]) for n in d.names}
+    ys = {round(d.tensor(n).position[1]) for n in d.names}
+    return len(xs), len(ys)
+
+
+def test_circuit_diagrams_are_laid_out_compactly(model2):
+    # Path terms and the induction circuit are drawn on a grid, not as one long row:
+    # distinct places, patterns stacked above x0, at most 2 * heads + 2 columns.
+    diagrams = dict(C.path_expansion_diagrams(model2, TOKENS))
+    parts = C.induction_circuit_diagrams(model2, TOKENS, (0, 1), (1, 2))
+    diagrams.update({f"induction {k}": v for k, v in parts.items()})
+    diagrams["head"] = C.head_diagram(model2, TOKENS, 1, 0)
+    for key, d in diagrams.items():
+        places = [d.tensor(n).position for n in d.names]
+        assert len(set(places)) == len(places), f"{key}: two tensors in one place {places}"
+        cols, rows = _grid_extent(d)
+        assert cols <= 6 and cols < len(d.names) or len(d.names) <= 2, (key, cols, rows)
+    virtual = diagrams["L0H1->L1H2"]
+    x0 = virtual.tensor("x0").position
+    a_first, a_last = virtual.tensor("A_L0H1").position, virtual.tensor("A_L1H2").position
+    assert a_first[0] == a_last[0] == x0[0] and a_last[1] < a_first[1] < x0[1]
+    assert virtual.tensor("W_U").position[1] == x0[1]
