@@ -869,6 +869,8 @@ function render({ model, el }) {
     const res = model.get("result") || {};
     const meta = res.values || {};
     const oldTable = /** @type {HTMLElement | null} */ (resultPanel.querySelector("table.tl-heatmap"));
+    const active = document.activeElement;
+    const focusLabel = active instanceof HTMLInputElement && resultPanel.contains(active) ? active.getAttribute("aria-label") : null;
     resultPanel.replaceChildren();
     resultPanel.setAttribute("data-version", String(res.version ?? ""));
     resultPanel.appendChild(html("h4", {}, "Result"));
@@ -907,6 +909,12 @@ function render({ model, el }) {
     }
     if (meta.complex) values.appendChild(html("div", { class: "tl-note" }, "complex values: real part shown"));
     resultPanel.appendChild(values);
+    if (focusLabel !== null) {
+      // keep the learner in the control they were using
+      for (const inp of resultPanel.querySelectorAll("input")) {
+        if (inp.getAttribute("aria-label") === focusLabel) inp.focus({ preventScroll: true });
+      }
+    }
   }
 
   function renderInspect() {
@@ -916,6 +924,8 @@ function render({ model, el }) {
       refreshTable(oldTable, info, readFloat64(model.get("inspect_data")));
       return;
     }
+    const active = document.activeElement;
+    const focusLabel = active instanceof HTMLInputElement && inspectPanel.contains(active) ? active.getAttribute("aria-label") : null;
     inspectPanel.replaceChildren();
     if (!info.name) {
       inspectPanel.appendChild(html("div", { class: "tl-note" }, "Click a tensor to see its values."));
@@ -939,6 +949,11 @@ function render({ model, el }) {
     }
     inspectPanel.appendChild(valueTable(info, vals, `values of ${info.name}`, onEdit, info.name));
     inspectPanel.appendChild(windowControls(info, info.legs, "inspect_view"));
+    if (focusLabel !== null) {
+      for (const inp of inspectPanel.querySelectorAll("input")) {
+        if (inp.getAttribute("aria-label") === focusLabel) inp.focus({ preventScroll: true });
+      }
+    }
   }
 
   // ---- selection -------------------------------------------------------------------------

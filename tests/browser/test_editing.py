@@ -72,6 +72,9 @@ def test_result_views_slice_heatmap(page: Any, w1: Any) -> None:
     expected = py(page, "d1.contract()[1, 2].ravel().tolist()")
     w1.locator('.tl-result .tl-window input[aria-label="i ="]').fill("1")
     w1.locator('.tl-result .tl-window input[aria-label="i ="]').press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('.tl-result td[data-index]').dataset.index === '1,0,0,0'"
+    )
     w1.locator('.tl-result .tl-window input[aria-label="j ="]').fill("2")
     w1.locator('.tl-result .tl-window input[aria-label="j ="]').press("Tab")
     page.wait_for_function(
