@@ -752,6 +752,10 @@ class Diagram:
         la, lb = ta.labels[ka], tb.labels[kb]
         if la == lb:
             raise DiagramError(f"legs {ra!r} and {rb!r} are already joined (index {la!r})")
+        names = (ta.legs[ka], tb.legs[kb])
+        if la not in names and lb in names:
+            # keep the plainer index: re-joining a cut wire j gives back j, not j2
+            la, lb = lb, la
         for t in self._tensors.values():
             t.labels = [la if lab == lb else lab for lab in t.labels]
         self._output = [lab for lab in self._output if lab not in (la, lb)]

@@ -464,3 +464,13 @@ def test_import_is_light() -> None:
 def test_lazy_names_resolve() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         tl.nope  # noqa: B018
+
+
+def test_cut_then_connect_gives_back_the_same_einsum():
+    rng = np.random.default_rng(5)
+    A, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4))
+    d = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])
+    d.cut("A:j", "B:j")
+    d.connect("A:j", "B:j")
+    assert d.to_einsum() == "ij,jk->ik"
+    np.testing.assert_allclose(d.contract(), A @ B)
