@@ -776,12 +776,12 @@ def chapter_01() -> Chapter:
     c.code(
         """
         print(
-            f"{'legs':>5} {'numbers (d=2)':>16} {'numbers (d=10)':>16} {'memory (d=10, float64)':>24}"
+            f"{'legs':>4}  {'numbers (d=2)':>13}  {'numbers (d=10)':>26}  {'memory (d=10, float64)':>24}"
         )
         for n in [1, 2, 3, 4, 8, 12, 16, 20]:
             size = 10**n * 8
             human = f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size:,} bytes"
-            print(f"{n:>5} {2**n:>16,} {10**n:>16,} {human:>24}")
+            print(f"{n:>4}  {2**n:>13,}  {10**n:>26,}  {human:>24}")
 
         print(
             "check with numpy: a (10, 10, 10, 10) array takes",
@@ -964,6 +964,10 @@ def chapter_01() -> Chapter:
         start = tl.Diagram.from_einsum(
             "ijk,a,b,c->ijkabc", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
         )
+        # the vectors in a column right of T3: every wire gets its own line
+        places = {"T3": (100, 160), "e0": (340, 50), "e1": (340, 160), "e2": (340, 270)}
+        for name, (x, y) in places.items():
+            start.move(name, x, y)
         answer = start.copy()  # the reference, with the same leg names as the start
         for vector_leg, tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:k")]:
             answer.connect(vector_leg, tensor_leg)
@@ -1742,6 +1746,8 @@ def chapter_02() -> Chapter:
         """
         # The set-up of the exercise (collapsed: it contains the answer).
         start = tl.Diagram.from_arrays({"A": A, "B": B, "C": C})
+        for name, (x, y) in {"A": (80, 220), "B": (320, 220), "C": (200, 70)}.items():
+            start.move(name, x, y)  # a triangle, so that the loop's three wires are all visible
         answer = start.copy()  # the reference, with the same leg names as the start
         for a, b in [("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i")]:
             answer.connect(a, b)
@@ -2431,7 +2437,8 @@ def chapter_03() -> Chapter:
             .add_tensor("v", v, legs=["i"])
             .add_copy("c", 4, n_legs=3)
         )
-        start.auto_layout()
+        for name, (x, y) in {"u": (80, 60), "v": (80, 240), "c": (260, 150)}.items():
+            start.move(name, x, y)  # u and v on the left, the copy tensor between them on the right
         ex03 = tl.DiagramExercise(
             "03-hadamard-draw",
             task="Join u, v and the copy tensor c so that the diagram is u * v.",
