@@ -10,4 +10,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[course]"
-exec .venv/bin/jupyter lab --notebook-dir=chapters 00_start.ipynb
+# tensorlessons._server: TCP_NODELAY on kernel websockets (the widget's round trip halves)
+exec .venv/bin/jupyter lab --notebook-dir=chapters \
+  --ServerApp.jpserver_extensions="{'tensorlessons._server': True}" 00_start.ipynb
