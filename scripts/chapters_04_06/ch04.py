@@ -283,6 +283,9 @@ def chapter_04() -> Chapter:
         start = tl.Diagram.from_einsum(
             "ir,s,jt->ijrst", pieces["U"], pieces["S"], pieces["V"], names=["U", "S", "V"]
         )
+        # S above, between U and V (as tl.svd draws it): the three-way wire stays visible
+        for name, (x, y) in {"U": (80, 210), "S": (230, 70), "V": (380, 210)}.items():
+            start.move(name, x, y)
         ex041 = tl.DiagramExercise(
             "04-draw-svd",
             task="Join the bond legs U:r, S:s and V:t into one copy tensor, so that the diagram equals N = U S V†.",

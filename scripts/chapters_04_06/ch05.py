@@ -209,7 +209,10 @@ def chapter_05() -> Chapter:
         for name in ["A", "B", "C"]:
             start.add_tensor(name, target_cp[name], legs=[name.lower(), "r"])
         start.add_tensor("w", target_cp["w"], legs=["r"])
-        start.auto_layout()
+        # around an empty middle, where the four-way wire's dot will go
+        places = {"A": (80, 200), "w": (250, 70), "C": (420, 200), "B": (250, 330)}
+        for name, (x, y) in places.items():
+            start.move(name, x, y)
         ex051 = tl.DiagramExercise(
             "05-draw-cp",
             task="Join A:r, B:r, C:r and w:r into one copy tensor, so that the diagram is the CP reconstruction of X.",
