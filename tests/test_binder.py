@@ -93,6 +93,10 @@ def test_widget_front_ends_are_on_the_server_side(binder_env: Path) -> None:
     for ext in ("anywidget", "@jupyter-widgets/jupyterlab-manager"):
         line = next((ln for ln in text.splitlines() if ext in ln), "")
         assert "enabled" in line and "OK" in line, f"{ext} missing from the server: {text}"
+    out = run([str(binder_env / "bin" / "jupyter"), "server", "extension", "list"])
+    text = out.stdout + out.stderr
+    line = next((ln for ln in text.splitlines() if "tensorlessons._server" in ln), "")
+    assert "enabled" in line, f"tensorlessons._server is not enabled on the server: {text}"
 
 
 def test_chapter_00_executes_in_the_binder_environment(binder_env: Path, tmp_path: Path) -> None:
