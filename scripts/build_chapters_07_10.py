@@ -52,21 +52,50 @@ def header(
     hints: list[str],
 ) -> nbformat.NotebookNode:
     """The exercise header: task info and a hint ladder (not graded)."""
-    hint_lines = ",\n".join(f"        {h!r}" for h in hints)
-    return code(
-        f"""
-        Exercise(
-            {gid!r},
-            title={title!r},
-            difficulty={difficulty},
-            importance={importance!r},
-            minutes={minutes},
-            hints=[
-        {hint_lines},
-            ],
-        )
-        """
+    hint_lines = "".join(f"        {h!r},\n" for h in hints)
+    cell = new_code_cell(
+        "Exercise(\n"
+        f"    {gid!r},\n"
+        f"    title={title!r},\n"
+        f"    difficulty={difficulty},\n"
+        f"    importance={importance!r},\n"
+        f"    minutes={minutes},\n"
+        "    hints=[\n"
+        f"{hint_lines}"
+        "    ],\n"
+        ")"
     )
+    # collapsed, so that the hints are revealed one at a time by the widget
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
+_SETUP = "# The set-up of the exercise (collapsed: it contains the {what})."
+
+
+def _collapse(cell: nbformat.NotebookNode, what: str) -> None:
+    if not cell.source.startswith("# The set-up of the exercise"):
+        cell.source = _SETUP.format(what=what) + "\n" + cell.source
+    cell.metadata["jupyter"] = {"source_hidden": True}
+
+
+def collapse_exercise_setups(cells: list[nbformat.NotebookNode]) -> None:
+    """Collapse each draw-to-answer exercise's cell (hints) and the cell building its answer."""
+    for k, cell in enumerate(cells):
+        if cell.cell_type != "code" or "tl.DiagramExercise(" not in cell.source:
+            continue
+        m = re.search(r"answer=(\w+)", cell.source)
+        name = m.group(1) if m else None
+        where = None
+        for prev in reversed(cells[:k]):
+            if name and prev.cell_type == "code" and re.search(rf"^{name}\s*=", prev.source, re.M):
+                where = prev
+                break
+        if where is not None:
+            _collapse(where, "answer")
+            _collapse(cell, "hints")
+        else:
+            _collapse(cell, "answer")
 
 
 def solution(gid: str, text: str) -> nbformat.NotebookNode:
@@ -112,6 +141,7 @@ def graded(
 
 
 def notebook(cells: list[nbformat.NotebookNode], prefix: str) -> nbformat.NotebookNode:
+    collapse_exercise_setups(cells)
     for k, cell in enumerate(cells):
         cell.id = f"{prefix}-{k:03d}"  # stable ids: regenerating gives a small diff
     nb = new_notebook(cells=cells)

@@ -267,6 +267,8 @@ def chapter_06() -> Chapter:
             rng.normal(size=(2, D, D)), rng.normal(size=(2, D, D, D)), rng.normal(size=(2, D, D)),
             names=["P00", "P01", "P02", "P10", "P11", "P12"],
         )
+        for name in peps.names:  # Prc drawn at row r, column c of the grid
+            peps.move(name, 80 + 150 * int(name[2]), 80 + 150 * int(name[1]))
         print("PEPS result shape:", peps.shape)
         print(peps.cost(optimize="optimal"))
         tl.DiagramWidget(peps)
