@@ -208,16 +208,6 @@ def _result_window(
     return _finish(meta, win, shape, dtype)
 
 
-def _assign(target: Diagram, source: Diagram, what: str) -> None:
-    """Make ``target`` equal to ``source`` in place (one change notification)."""
-    snap = source.copy()
-    target._tensors = snap._tensors
-    target._output = snap._output
-    target._plan = None
-    target._fast = None
-    target._changed(what)
-
-
 def _free_name(d: Diagram) -> str:
     for c in string.ascii_uppercase:
         if c not in d:
@@ -316,7 +306,7 @@ class DiagramWidget(anywidget.AnyWidget):
             self.key = _persist.check_key(key)
             saved = _persist.load(key)
             if saved is not None:
-                _assign(d, saved, "load")
+                d.restore(saved)
         self._attach(d)
         self.on_msg(self._on_message)
 
@@ -602,10 +592,10 @@ class DiagramWidget(anywidget.AnyWidget):
 
     # ---- undo / redo / reset -------------------------------------------------------
 
-    def _restore(self, snapshot: Diagram, what: str) -> None:
+    def _restore(self, snapshot: Diagram) -> None:
         self._quiet = True
         try:
-            _assign(self.diagram, snapshot, what)
+            self.diagram.restore(snapshot)
         finally:
             self._quiet = False
         self.can_undo, self.can_redo = bool(self._undo), bool(self._redo)
@@ -615,7 +605,7 @@ class DiagramWidget(anywidget.AnyWidget):
         if not self._undo:
             raise DiagramError("nothing to undo")
         self._redo.append(self.diagram.copy())
-        self._restore(self._undo.pop(), "undo")
+        self._restore(self._undo.pop())
         return self
 
     def redo(self) -> DiagramWidget:
@@ -623,12 +613,12 @@ class DiagramWidget(anywidget.AnyWidget):
         if not self._redo:
             raise DiagramError("nothing to redo")
         self._undo.append(self.diagram.copy())
-        self._restore(self._redo.pop(), "redo")
+        self._restore(self._redo.pop())
         return self
 
     def reset(self) -> DiagramWidget:
         """Go back to the starting diagram and delete the saved answer file (if keyed)."""
-        _assign(self.diagram, self._start, "reset")
+        self.diagram.restore(self._start)
         if self.key:
             _persist.reset(self.key)
         return self

@@ -474,3 +474,23 @@ def test_cut_then_connect_gives_back_the_same_einsum():
     d.connect("A:j", "B:j")
     assert d.to_einsum() == "ij,jk->ik"
     np.testing.assert_allclose(d.contract(), A @ B)
+
+
+def test_restore_replaces_contents_in_place() -> None:
+    A, B = rand(2, 3), rand(3, 4)
+    d = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])
+    np.testing.assert_allclose(d.contract(), A @ B)  # fills the contraction caches
+    before = d.copy()
+    pos = {t.name: t.position for t in before}
+    d.cut("A:j", "B:j").move("A", 500, 7)
+    heard: list[str] = []
+    d.observe(lambda diagram, what: heard.append(what))
+    assert d.restore(before) is d
+    assert heard == ["restore"]
+    assert {t.name: t.position for t in d} == pos
+    assert d.output == before.output
+    np.testing.assert_allclose(d.contract(), A @ B)  # caches were dropped
+    d.move("B", 1, 1)  # a copy: editing d leaves `before` alone
+    assert before.tensor("B").position == pos["B"]
+    with pytest.raises(DiagramError, match="restore"):
+        d.restore("ij->")  # type: ignore[arg-type]
