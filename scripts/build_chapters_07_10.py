@@ -903,6 +903,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
                 "qd,dh,eh,ke,->qk", x0, W_Q, W_K, x0, scale,
                 names=["x_q", "W_Q", "W_K", "x_k", "c"],  # x_q and x_k are both x0; c = 1/sqrt(d_head)
             )
+            qk.move("c", 275, 0)  # the scalar (no legs) just above the chain
             scores = qk.contract()
             assert np.allclose(scores, (x0 @ W_Q) @ (x0 @ W_K).T / np.sqrt(model.d_head))
 

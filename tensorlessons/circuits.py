@@ -199,6 +199,8 @@ def qk_diagram(
             ("scale", np.array(1.0 / math.sqrt(model.d_head)), (), ()),
         ],
         ["q", "k"],
+        # the chain in a row, the scalar (no legs) just above its middle
+        grid={"X_q": (0, 0), "W_Q": (1, 0), "W_K": (2, 0), "X_k": (3, 0), "scale": (1.5, -0.6)},
     )
 
 
@@ -381,7 +383,7 @@ def induction_circuit_diagrams(
         "W_V_prev": (3, 1),
         x_prev_name: (2, 1),
         "A_prev": (1, 1),
-        "scale": (4, 0),
+        "scale": (1.5, -0.6),
     }
     keys = _build(
         [
