@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._render import BOX, DOT, box_width
+
 if TYPE_CHECKING:
     from .diagram import Diagram
 
@@ -121,20 +123,32 @@ def _shorten_wires(pts: np.ndarray, joined: np.ndarray, spacing: float) -> np.nd
     return pts * (spacing / median)
 
 
-def remove_overlaps(points: np.ndarray, min_gap: float = MIN_GAP, rounds: int = 50) -> np.ndarray:
-    """Push points apart until no two are closer than ``min_gap`` (deterministic)."""
+def remove_overlaps(
+    points: np.ndarray,
+    min_gap: float = MIN_GAP,
+    rounds: int = 50,
+    widths: np.ndarray | None = None,
+) -> np.ndarray:
+    """Push points apart until no two are closer than ``min_gap`` (deterministic).
+
+    With ``widths`` (of the tensors' boxes), boxes wider than ``BOX`` need that much
+    more room: two points ``a``, ``b`` are kept ``min_gap + (extra_a + extra_b) / 2``
+    apart, where ``extra = width - BOX``.
+    """
     pts = np.array(points, dtype=float)
     n = len(pts)
+    extra = np.zeros(n) if widths is None else np.asarray(widths, dtype=float) - BOX
     for _ in range(rounds):
         moved = False
         for a in range(n):
             for b in range(a + 1, n):
                 d = pts[b] - pts[a]
                 dist = float(np.hypot(*d))
-                if dist < min_gap:
+                need = min_gap + (extra[a] + extra[b]) / 2
+                if dist < need:
                     if dist < 1e-9:
                         d, dist = np.array([1.0, 0.3]), float(np.hypot(1.0, 0.3))
-                    push = (min_gap - dist) / 2 + 0.5
+                    push = (need - dist) / 2 + 0.5
                     pts[a] -= d / dist * push
                     pts[b] += d / dist * push
                     moved = True
@@ -146,23 +160,31 @@ def remove_overlaps(points: np.ndarray, min_gap: float = MIN_GAP, rounds: int = 
 def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float]]:
     """Positions for every tensor of ``d``: chains in a row, other networks by springs.
 
-    Components are placed one below the other; no two tensors closer than ``MIN_GAP``.
+    Components are placed one below the other; no two tensors closer than ``MIN_GAP``
+    (plus the extra width of boxes widened for long names, see
+    :func:`tensorlessons._render.box_width`): in a chain every wire keeps the same
+    visible length whatever the names.
     """
     names, adj = adjacency(d)
     if not names:
         return {}
+    kinds = {t.name: t.kind for t in d}
+    widths = np.array([2 * DOT if kinds[n] == "copy" else box_width(n) for n in names])
     out: dict[str, tuple[float, float]] = {}
     y0 = 0.0
     for comp in _components(adj):
         order = _path_order(comp, adj)
         if order is not None:
-            pts = np.array([[k * spacing, 0.0] for k in range(len(order))])
+            pts = np.zeros((len(order), 2))
+            for k in range(1, len(order)):
+                step = spacing + (widths[order[k - 1]] + widths[order[k]]) / 2 - BOX
+                pts[k, 0] = pts[k - 1, 0] + max(step, spacing)
             nodes = order
         else:
             pts = _spring(comp, adj) * spacing
             pts = _shorten_wires(pts, adj[np.ix_(comp, comp)] > 0, spacing)
             nodes = comp
-        pts = remove_overlaps(pts)
+        pts = remove_overlaps(pts, widths=widths[nodes])
         pts[:, 0] -= pts[:, 0].min()
         pts[:, 1] -= pts[:, 1].min()
         for v, (x, y) in zip(nodes, pts, strict=True):
@@ -172,6 +194,9 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
     singles = [c[0] for c in _components(adj) if len(c) == 1]
     if len(singles) == len(names):
         # Open legs point left and right: leave room for two legs and their labels.
+        x = 80.0
         for k, v in enumerate(singles):
-            out[names[v]] = (80.0 + k * SINGLE_SPACING, 80.0)
+            if k:
+                x += SINGLE_SPACING + max(0.0, (widths[singles[k - 1]] + widths[v]) / 2 - BOX)
+            out[names[v]] = (x, 80.0)
     return out

@@ -15,10 +15,16 @@ import numpy as np
 if TYPE_CHECKING:
     from .diagram import Diagram
 
-BOX = 44.0  # side of a tensor's box
+BOX = 44.0  # height of a tensor's box (and its smallest width)
+CHAR = 7.5  # estimated width of a character of a tensor's name (bold, 12 px) ...
+CHAR_UPPER = 9.5  # ... and of a capital letter (W_E is wider than x_e)
+LABEL_CHAR = 6.2  # estimated width of a character of a leg label (11 px)
+PAD = 14.0  # room around a tensor's name inside its box
 DOT = 7.0  # radius of a copy tensor's dot
 LEG = 38.0  # length of an open leg
 PARALLEL = 10.0  # distance between wires joining the same two tensors
+HYPER_OFFSET = 40.0  # how far a two-tensor hyperedge's dot sits off their wire
+TRACE_SPREAD = 35.0  # a trace loop leaves its tensor at the loop's direction +- this
 _PREFERRED = [180.0, 0.0, 270.0, 90.0, 225.0, 315.0, 135.0, 45.0]
 
 
@@ -27,15 +33,54 @@ def _angle_gap(a: float, b: float) -> float:
     return min(d, 360.0 - d)
 
 
-def _boundary(x: float, y: float, angle: float, kind: str) -> tuple[float, float]:
+def box_width(name: str) -> float:
+    """Width of a tensor's box: ``BOX`` or wider, so that the name fits inside.
+
+    >>> box_width("A"), box_width("attn pattern"), box_width("W_E W_V")
+    (44.0, 104.0, 75.0)
+    """
+    text = sum(CHAR_UPPER if c.isupper() else CHAR for c in name)
+    return max(BOX, float(math.ceil(text + PAD)))
+
+
+def _reach(angle: float, kind: str, width: float) -> float:
+    """Distance from the centre to the shape's edge along ``angle`` (degrees)."""
+    if kind == "copy":
+        return DOT
+    rad = math.radians(angle)
+    dx, dy = abs(math.cos(rad)), abs(math.sin(rad))
+    return min((width / 2) / max(dx, 1e-9), (BOX / 2) / max(dy, 1e-9))
+
+
+def _boundary(
+    x: float, y: float, angle: float, kind: str, width: float = BOX
+) -> tuple[float, float]:
     """Where a ray from the centre at ``angle`` (degrees, y up) leaves the shape."""
     rad = math.radians(angle)
-    dx, dy = math.cos(rad), -math.sin(rad)
-    if kind == "copy":
-        return x + DOT * dx, y + DOT * dy
-    half = BOX / 2
-    scale = half / max(abs(dx), abs(dy), 1e-9)
-    return x + dx * scale, y + dy * scale
+    r = _reach(angle, kind, width)
+    return x + r * math.cos(rad), y - r * math.sin(rad)
+
+
+def _loop_distance(angle: float, kind: str, width: float, factor: float = 1.6) -> float:
+    """How far from a tensor's centre a trace loop's control point (or own dot) lies."""
+    return factor * BOX + _reach(angle, kind, width) - _reach(angle, kind, BOX)
+
+
+def _text_box(
+    x: float, y: float, text: str, anchor: str = "middle", char: float = LABEL_CHAR
+) -> list[tuple[float, float]]:
+    """Two corners of the estimated extent of a text drawn at (x, y) (its baseline)."""
+    w = char * len(text)
+    x0 = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
+    return [(x0, y - 11.0), (x0 + w, y + 4.0)]
+
+
+def _stub_label(p2: tuple[float, float], angle: float) -> tuple[list[float], str]:
+    """Position and text-anchor of an open leg's label, just beyond its end."""
+    rad = math.radians(angle)
+    c, s = math.cos(rad), math.sin(rad)
+    pos = [p2[0] + 9 * c, p2[1] - 9 * s + (10 if s < -0.5 else 4)]
+    return pos, "start" if c > 0.3 else "end" if c < -0.3 else "middle"
 
 
 def _direction(x1: float, y1: float, x2: float, y2: float) -> float:
@@ -50,6 +95,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
     """
     tensors = list(d)
     pos = {t.name: t.position for t in tensors}
+    width = {t.name: (2 * DOT if t.kind == "copy" else box_width(t.name)) for t in tensors}
     members: dict[str, list[tuple[str, int]]] = {}
     for t in tensors:
         for k, lab in enumerate(t.labels):
@@ -70,19 +116,36 @@ def geometry(d: Diagram) -> dict[str, Any]:
             used_angles[b].append(_direction(*pos[b], *pos[a]))
             pair = (min(a, b), max(a, b))
             pair_total[pair] = pair_total.get(pair, 0) + 1
-        elif len(group) >= 2 and len(tnames) > 1:
-            cx = float(np.mean([pos[n][0] for n, _ in group]))
-            cy = float(np.mean([pos[n][1] for n, _ in group]))
-            for n, _ in group:
-                used_angles[n].append(_direction(*pos[n], cx, cy))
+    # Hyperedges between tensors: a copy dot at their mean position; between two tensors
+    # also joined by a wire, moved off that wire (to one side, then the other).
+    hyper_at: dict[str, tuple[float, float]] = {}
+    hyper_seen: dict[tuple[str, str], int] = {}
+    for lab, group in members.items():
+        tnames = {g[0] for g in group}
+        if len(group) < 2 or len(tnames) < 2 or (len(group) == 2 and lab not in out):
+            continue
+        cx = float(np.mean([pos[n][0] for n, _ in group]))
+        cy = float(np.mean([pos[n][1] for n, _ in group]))
+        pair = (min(tnames), max(tnames))
+        if len(tnames) == 2 and pair_total.get(pair):
+            k = hyper_seen.get(pair, 0)
+            hyper_seen[pair] = k + 1
+            dx, dy = pos[pair[1]][0] - pos[pair[0]][0], pos[pair[1]][1] - pos[pair[0]][1]
+            norm = math.hypot(dx, dy) or 1.0
+            px, py = -dy / norm, dx / norm
+            if py < -1e-9 or (abs(py) <= 1e-9 and px < 0):
+                px, py = -px, -py  # below the wire first (or right of a vertical one)
+            off = HYPER_OFFSET * (1 + k // 2) * (1 if k % 2 == 0 else -1)
+            cx, cy = cx + px * off, cy + py * off
+        hyper_at[lab] = (cx, cy)
+        for n, _ in group:
+            used_angles[n].append(_direction(*pos[n], cx, cy))
 
-    def free_angle(name: str) -> float:
+    def free_angle(name: str, prefer: float = _PREFERRED[0]) -> float:
         taken = used_angles[name]
         if not taken:
-            for cand in _PREFERRED:
-                if cand not in taken:
-                    taken.append(cand)
-                    return cand
+            taken.append(prefer)
+            return prefer
         best, best_gap = 0.0, -1.0
         for k in range(24):
             cand = (180.0 + 15.0 * k) % 360.0
@@ -104,8 +167,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
         if len(group) == 2 and lab not in out and len(tnames) == 2:
             (a, _), (b, _) = group
             ang_a = _direction(*pos[a], *pos[b])
-            p1 = _boundary(*pos[a], ang_a, t_of[a].kind)
-            p2 = _boundary(*pos[b], (ang_a + 180.0) % 360.0, t_of[b].kind)
+            p1 = _boundary(*pos[a], ang_a, t_of[a].kind, width[a])
+            p2 = _boundary(*pos[b], (ang_a + 180.0) % 360.0, t_of[b].kind, width[b])
             # Several wires between the same two tensors: side by side, not on top.
             pair = (min(a, b), max(a, b))
             k = pair_seen.get(pair, 0)
@@ -138,14 +201,24 @@ def geometry(d: Diagram) -> dict[str, Any]:
             )
             continue
         if len(tnames) == 1 and len(group) == 2 and lab not in out:
+            # A loop in the freest direction (up when there is nothing else), leaving
+            # and re-entering the tensor on the same side.
             n = group[0][0]
-            a1 = free_angle(n)
-            a2 = free_angle(n)
-            p1 = _boundary(*pos[n], a1, t_of[n].kind)
-            p2 = _boundary(*pos[n], a2, t_of[n].kind)
-            mid = (a1 + a2) / 2 if abs(a1 - a2) <= 180 else (a1 + a2) / 2 + 180
+            mid = free_angle(n, prefer=90.0)
+            used_angles[n].pop()
+            a1, a2 = (mid + TRACE_SPREAD) % 360.0, (mid - TRACE_SPREAD) % 360.0
+            used_angles[n] += [a1, a2]
+            p1 = _boundary(*pos[n], a1, t_of[n].kind, width[n])
+            p2 = _boundary(*pos[n], a2, t_of[n].kind, width[n])
             rad = math.radians(mid)
-            c = (pos[n][0] + 1.6 * BOX * math.cos(rad), pos[n][1] - 1.6 * BOX * math.sin(rad))
+            r = _loop_distance(mid, t_of[n].kind, width[n], factor=2.0)
+            c = (pos[n][0] + r * math.cos(rad), pos[n][1] - r * math.sin(rad))
+            apex = ((p1[0] + 2 * c[0] + p2[0]) / 4, (p1[1] + 2 * c[1] + p2[1]) / 4)
+            half = LABEL_CHAR * len(f"{lab} ({dim})") / 2
+            label = [
+                apex[0] + (8 + half) * math.cos(rad),
+                apex[1] - 12 * math.sin(rad) + 4,
+            ]
             wires.append(
                 {
                     "id": lab,
@@ -155,7 +228,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "legs": refs,
                     "segments": [[*p1, *c], [*c, *p2]],
                     "curve": [*p1, *c, *p2],
-                    "label": [c[0], c[1] - 6],
+                    "label": label,
                     "dot": None,
                     "open": False,
                 }
@@ -164,15 +237,18 @@ def geometry(d: Diagram) -> dict[str, Any]:
         # Hyperedge: a copy dot joined to every leg (plus an open stub if in the output).
         cx = float(np.mean([pos[n][0] for n, _ in group]))
         cy = float(np.mean([pos[n][1] for n, _ in group]))
-        if len(tnames) == 1:
+        if lab in hyper_at:
+            cx, cy = hyper_at[lab]
+        elif len(tnames) == 1:
             n = group[0][0]
             ang = free_angle(n)
-            cx += 1.6 * BOX * math.cos(math.radians(ang))
-            cy -= 1.6 * BOX * math.sin(math.radians(ang))
+            r = _loop_distance(ang, t_of[n].kind, width[n])
+            cx += r * math.cos(math.radians(ang))
+            cy -= r * math.sin(math.radians(ang))
         segs = []
         for n, _ in group:
             ang = _direction(*pos[n], cx, cy)
-            p = _boundary(*pos[n], ang, t_of[n].kind)
+            p = _boundary(*pos[n], ang, t_of[n].kind, width[n])
             segs.append([*p, cx, cy])
         if lab in out:
             segs.append([cx, cy, cx, cy + LEG])
@@ -184,7 +260,12 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 "kind": "hyper",
                 "legs": refs,
                 "segments": segs,
-                "label": [cx + 8, cy - 8],
+                # an open hyperedge's label beside its open leg, away from the wires
+                "label": (
+                    [cx + 6 + LABEL_CHAR * len(f"{lab} ({dim})") / 2, cy + 0.6 * LEG + 4]
+                    if lab in out
+                    else [cx + 8, cy - 8]
+                ),
                 "dot": [cx, cy],
                 "open": lab in out,
             }
@@ -194,11 +275,10 @@ def geometry(d: Diagram) -> dict[str, Any]:
     for n, k, state in pending_stubs:
         t = d.tensor(n)
         ang = free_angle(n)
-        p1 = _boundary(*t.position, ang, t.kind)
+        p1 = _boundary(*t.position, ang, t.kind, width[n])
         rad = math.radians(ang)
         p2 = (p1[0] + LEG * math.cos(rad), p1[1] - LEG * math.sin(rad))
-        lx = p2[0] + 12 * math.cos(rad)
-        ly = p2[1] - 12 * math.sin(rad) + 4
+        label, anchor = _stub_label(p2, ang)
         stubs.append(
             {
                 "ref": f"{n}:{t.legs[k]}",
@@ -208,7 +288,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 "dim": t.dims[k],
                 "state": state,
                 "line": [*p1, *p2],
-                "label": [lx, ly],
+                "label": label,
+                "anchor": anchor,
                 "angle": ang,
             }
         )
@@ -220,25 +301,53 @@ def geometry(d: Diagram) -> dict[str, Any]:
             "y": t.position[1],
             "order": t.order,
             "shape": list(t.dims),
+            "width": width[t.name],
         }
         for t in tensors
     ]
-    xs: list[float] = []
-    ys: list[float] = []
+    return {
+        "tensors": shapes,
+        "wires": wires,
+        "stubs": stubs,
+        "viewBox": bounds(shapes, wires, stubs),
+    }
+
+
+def bounds(
+    shapes: list[dict[str, Any]], wires: list[dict[str, Any]], stubs: list[dict[str, Any]]
+) -> list[float]:
+    """The viewBox ``[x, y, w, h]`` enclosing every shape and every label, with a margin.
+
+    Labels count with their estimated text extents (a trace loop's label above the loop,
+    an open leg's label beyond its end), so nothing is clipped at the picture's edges.
+    """
+    pts: list[tuple[float, float]] = []
     for s in shapes:
-        xs += [s["x"] - BOX, s["x"] + BOX]
-        ys += [s["y"] - BOX, s["y"] + BOX]
+        if s["kind"] == "copy":
+            pts += [(s["x"] - DOT, s["y"] - DOT), (s["x"] + DOT, s["y"] + DOT)]
+            pts += _text_box(s["x"], s["y"] - DOT - 5, s["name"])
+        else:
+            hw = s.get("width", BOX) / 2
+            pts += [(s["x"] - hw, s["y"] - BOX / 2), (s["x"] + hw, s["y"] + BOX / 2)]
     for w in wires:
-        for seg in w["segments"]:
-            xs += [seg[0], seg[2]]
-            ys += [seg[1], seg[3]]
+        if w["kind"] == "trace":  # the loop itself, not its control point
+            x1, y1, cx, cy, x2, y2 = w["curve"]
+            for k in range(17):
+                t = k / 16
+                a, b, c = (1 - t) ** 2, 2 * t * (1 - t), t * t
+                pts.append((a * x1 + b * cx + c * x2, a * y1 + b * cy + c * y2))
+        else:
+            for seg in w["segments"]:
+                pts += [(seg[0], seg[1]), (seg[2], seg[3])]
+        pts += _text_box(*w["label"], f"{w['index']} ({w['dim']})")
     for st in stubs:
-        xs += [st["line"][2], st["label"][0] - 24, st["label"][0] + 24]
-        ys += [st["line"][3], st["label"][1] - 12, st["label"][1] + 8]
-    if not xs:
-        xs, ys = [0.0, 100.0], [0.0, 60.0]
-    box = [min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20, max(ys) - min(ys) + 20]
-    return {"tensors": shapes, "wires": wires, "stubs": stubs, "viewBox": box}
+        pts.append((st["line"][2], st["line"][3]))
+        pts += _text_box(*st["label"], f"{st['leg']} ({st['dim']})", st.get("anchor", "middle"))
+    if not pts:
+        return [0.0, 0.0, 320.0, 120.0]
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    return [min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20, max(ys) - min(ys) + 20]
 
 
 def _fmt(v: float) -> str:
@@ -302,7 +411,7 @@ def to_svg(d: Diagram, *, title: str | None = None, scale: float = 1.0) -> str:
             parts.append(f'<circle class="tl-sum" cx="{_fmt(x2)}" cy="{_fmt(y2)}" r="4"/>')
         lx, ly = st["label"]
         parts.append(
-            f'<text class="tl-label" x="{_fmt(lx)}" y="{_fmt(ly)}" text-anchor="middle">'
+            f'<text class="tl-label" x="{_fmt(lx)}" y="{_fmt(ly)}" text-anchor="{st["anchor"]}">'
             f"{escape(st['leg'])} ({st['dim']})</text></g>"
         )
     for t in g["tensors"]:
@@ -315,10 +424,10 @@ def to_svg(d: Diagram, *, title: str | None = None, scale: float = 1.0) -> str:
                 f'text-anchor="middle">{escape(t["name"])}</text>'
             )
         else:
-            h = BOX / 2
+            h, hw = BOX / 2, t["width"] / 2
             parts.append(
-                f'<rect class="tl-box" x="{_fmt(x - h)}" y="{_fmt(y - h)}" width="{_fmt(BOX)}" '
-                f'height="{_fmt(BOX)}" rx="8"/>'
+                f'<rect class="tl-box" x="{_fmt(x - hw)}" y="{_fmt(y - h)}" '
+                f'width="{_fmt(t["width"])}" height="{_fmt(BOX)}" rx="8"/>'
             )
             parts.append(
                 f'<text class="tl-name" x="{_fmt(x)}" y="{_fmt(y + 4)}" '
@@ -379,7 +488,8 @@ def to_tikz(d: Diagram, unit: float = 50.0) -> str:
             lines.append(
                 f"  \\node[circle, draw, inner sep=1.5pt, fill=white] at {p(x2, y2)} {{}};"
             )
-        lines.append(f"  \\node[leg] at {p(*st['label'])} {{${_tex(st['leg'])}$}};")
+        side = {"start": ", anchor=west", "end": ", anchor=east"}.get(st["anchor"], "")
+        lines.append(f"  \\node[leg{side}] at {p(*st['label'])} {{${_tex(st['leg'])}$}};")
     for t in g["tensors"]:
         if t["kind"] == "copy":
             lines.append(f"  \\node[copy] at {p(t['x'], t['y'])} {{}};")

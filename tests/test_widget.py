@@ -188,6 +188,23 @@ def test_undo_redo_every_edit(chain: tuple[tl.Diagram, DiagramWidget]) -> None:
     assert not w.can_redo
 
 
+def test_undo_and_reset_keep_the_same_diagram_and_its_observers(
+    chain: tuple[tl.Diagram, DiagramWidget],
+) -> None:
+    d, w = chain
+    heard: list[str] = []
+    d.observe(lambda diagram, what: heard.append(what))
+    expected = d.contract()
+    w.apply({"op": "cut", "legs": ["A:j", "B:j"]})
+    w.apply({"op": "undo"})
+    assert w.diagram is d and heard[-1] == "restore" and len(heard) == 2
+    np.testing.assert_allclose(np.frombuffer(w.result_data, "<f8"), expected.ravel())
+    w.apply({"op": "remove", "name": "A"})
+    w.reset()
+    assert w.diagram is d and heard[-1] == "restore" and d.names == ["A", "B"]
+    np.testing.assert_allclose(d.contract(), expected)
+
+
 def test_assign_other_diagram(chain: tuple[tl.Diagram, DiagramWidget]) -> None:
     d, w = chain
     other = tl.Diagram.from_einsum("ii->", np.diag([1.0, 2.0, 3.0]), names=["T"])
@@ -359,6 +376,15 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
     diagrams.append(parallel)
     copy = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)))
     diagrams.append(copy.add_copy("c", 2, 3).connect("c:i", "T0:i"))
+    diagrams.append(tl.Diagram.from_einsum("ii->", np.eye(3), names=["attn pattern"]))
+    long = tl.Diagram.from_einsum(
+        "ab,bc,cd->ad", *[np.ones((2, 2))] * 3, names=["W_E W_V", "x", "résidu_µ"]
+    )
+    diagrams.append(long.move("x", 170, 150))
+    diagrams.append(tl.Diagram.from_einsum("iij->j", np.ones((2, 2, 3)), names=["wide name"]))
+    for eq in ("bij,bjk->bik", "abij,abjk->abik", "bij,bj->bi", "ijj,k->ik"):
+        terms = eq.split("->")[0].split(",")
+        diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms]))
     script = tmp_path / "geom.mjs"
     js = Path(tl.__file__).parent / "static" / "diagram.js"
     script.write_text(NODE_GEOMETRY % json.dumps(js.as_uri()))
@@ -375,8 +401,11 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
             np.testing.assert_allclose(wj["label"], wp["label"], atol=1e-6)
         assert [s["ref"] for s in g_js["stubs"]] == [s["ref"] for s in g_py["stubs"]]
         for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
-            assert sj["state"] == sp["state"]
+            assert (sj["state"], sj["anchor"]) == (sp["state"], sp["anchor"])
             np.testing.assert_allclose(sj["line"], sp["line"], atol=1e-6)
+            np.testing.assert_allclose(sj["label"], sp["label"], atol=1e-6)
+        assert [t["width"] for t in g_js["tensors"]] == [t["width"] for t in g_py["tensors"]]
+        np.testing.assert_allclose(g_js["viewBox"], g_py["viewBox"], atol=1e-6)
 
 
 @pytest.mark.parametrize(

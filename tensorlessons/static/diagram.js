@@ -7,10 +7,16 @@
 // never parsed as HTML.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-export const BOX = 44; // side of a tensor's box (as in _render.py)
+export const BOX = 44; // height of a tensor's box and its smallest width (as in _render.py)
+export const CHAR = 7.5; // estimated width of a character of a tensor's name (bold, 12 px) ...
+export const CHAR_UPPER = 9.5; // ... and of a capital letter (W_E is wider than x_e)
+export const LABEL_CHAR = 6.2; // estimated width of a character of a leg label (11 px)
+export const PAD = 14; // room around a tensor's name inside its box
 export const DOT = 7; // radius of a copy tensor's dot
 export const LEG = 38; // length of an open leg
 export const PARALLEL = 10; // distance between wires joining the same two tensors
+export const HYPER_OFFSET = 40; // how far a two-tensor hyperedge's dot sits off their wire
+export const TRACE_SPREAD = 35; // a trace loop leaves its tensor at the loop's direction +- this
 const PREFERRED = [180, 0, 270, 90, 225, 315, 135, 45];
 const DRAG_THRESHOLD = 3;
 const KEY_STEP = 10;
@@ -24,7 +30,7 @@ const KEY_STEP = 10;
  *   open: boolean, ends: number[][]}} Wire
  * @typedef {{ref: string, tensor: string, leg: string, index: string, dim: number,
  *   state: string, line: number[], label: number[], anchor: string, angle: number}} Stub
- * @typedef {{tensors: {name: string, kind: string, x: number, y: number}[], wires: Wire[],
+ * @typedef {{tensors: {name: string, kind: string, x: number, y: number, width: number}[], wires: Wire[],
  *   stubs: Stub[], viewBox: number[]}} Geometry
  */
 
@@ -40,17 +46,57 @@ function mod360(v) {
 }
 
 /**
+ * Width of a tensor's box: BOX or wider, so that the name fits (as box_width() in Python).
+ * @param {string} name
+ */
+export function boxWidth(name) {
+  let text = 0;
+  for (const c of name) text += c !== c.toLowerCase() && c === c.toUpperCase() ? CHAR_UPPER : CHAR;
+  return Math.max(BOX, Math.ceil(text + PAD));
+}
+
+/**
+ * Distance from the centre to the shape's edge along `angle` (degrees).
+ * @param {number} angle @param {string} kind @param {number} width
+ */
+function reach(angle, kind, width) {
+  if (kind === "copy") return DOT;
+  const r = (angle * Math.PI) / 180;
+  const dx = Math.abs(Math.cos(r));
+  const dy = Math.abs(Math.sin(r));
+  return Math.min(width / 2 / Math.max(dx, 1e-9), BOX / 2 / Math.max(dy, 1e-9));
+}
+
+/**
  * Where a ray from the centre at `angle` (degrees, y up) leaves the tensor's shape.
  * @param {number} x @param {number} y @param {number} angle @param {string} kind
+ * @param {number} [width] the box's width (BOX when omitted)
  * @returns {number[]}
  */
-export function boundary(x, y, angle, kind) {
+export function boundary(x, y, angle, kind, width = BOX) {
   const r = (angle * Math.PI) / 180;
-  const dx = Math.cos(r);
-  const dy = -Math.sin(r);
-  if (kind === "copy") return [x + DOT * dx, y + DOT * dy];
-  const s = BOX / 2 / Math.max(Math.abs(dx), Math.abs(dy), 1e-9);
-  return [x + dx * s, y + dy * s];
+  const d = reach(angle, kind, width);
+  return [x + d * Math.cos(r), y - d * Math.sin(r)];
+}
+
+/**
+ * How far from a tensor's centre a trace loop's control point (or its own dot) lies.
+ * @param {number} angle @param {string} kind @param {number} width @param {number} [factor]
+ */
+function loopDistance(angle, kind, width, factor = 1.6) {
+  return factor * BOX + reach(angle, kind, width) - reach(angle, kind, BOX);
+}
+
+/**
+ * Position and text-anchor of an open leg's label, just beyond its end.
+ * @param {number[]} p2 @param {number} angle
+ * @returns {[number[], string]}
+ */
+function stubLabel(p2, angle) {
+  const r = (angle * Math.PI) / 180;
+  const c = Math.cos(r);
+  const s = Math.sin(r);
+  return [[p2[0] + 9 * c, p2[1] - 9 * s + (s < -0.5 ? 10 : 4)], c > 0.3 ? "start" : c < -0.3 ? "end" : "middle"];
 }
 
 /** @param {number} x1 @param {number} y1 @param {number} x2 @param {number} y2 */
@@ -91,6 +137,11 @@ export function geometry(st) {
   for (const t of tensors) used.set(t.name, []);
   /** @param {string} n */
   const P = (n) => /** @type {TensorData} */ (byName.get(n));
+  /** @type {Map<string, number>} */
+  const width = new Map();
+  for (const t of tensors) width.set(t.name, t.kind === "copy" ? 2 * DOT : boxWidth(t.name));
+  /** @param {string} n */
+  const W = (n) => /** @type {number} */ (width.get(n));
 
   for (const [lab, group] of members) {
     const tnames = new Set(group.map((g) => g[0]));
@@ -101,19 +152,49 @@ export function geometry(st) {
       used.get(b.name)?.push(direction(b.x, b.y, a.x, a.y));
       const pair = pairKey(a.name, b.name);
       pairTotal.set(pair, (pairTotal.get(pair) || 0) + 1);
-    } else if (group.length >= 2 && tnames.size > 1) {
-      const cx = mean(group.map((g) => P(g[0]).x));
-      const cy = mean(group.map((g) => P(g[0]).y));
-      for (const [n] of group) used.get(n)?.push(direction(P(n).x, P(n).y, cx, cy));
     }
   }
+  // Hyperedges between tensors: a copy dot at their mean position; between two tensors
+  // also joined by a wire, moved off that wire (to one side, then the other).
+  /** @type {Map<string, number[]>} */
+  const hyperAt = new Map();
+  /** @type {Map<string, number>} */
+  const hyperSeen = new Map();
+  for (const [lab, group] of members) {
+    const tnames = new Set(group.map((g) => g[0]));
+    if (group.length < 2 || tnames.size < 2 || (group.length === 2 && !out.has(lab))) continue;
+    let cx = mean(group.map((g) => P(g[0]).x));
+    let cy = mean(group.map((g) => P(g[0]).y));
+    const sorted = [...tnames].sort();
+    const pair = pairKey(sorted[0], sorted[1]);
+    if (tnames.size === 2 && pairTotal.get(pair)) {
+      const k = hyperSeen.get(pair) || 0;
+      hyperSeen.set(pair, k + 1);
+      const u = P(sorted[0]);
+      const v = P(sorted[1]);
+      const dx = v.x - u.x;
+      const dy = v.y - u.y;
+      const norm = Math.hypot(dx, dy) || 1;
+      let px = -dy / norm;
+      let py = dx / norm;
+      if (py < -1e-9 || (Math.abs(py) <= 1e-9 && px < 0)) {
+        px = -px; // below the wire first (or right of a vertical one)
+        py = -py;
+      }
+      const off = HYPER_OFFSET * (1 + Math.floor(k / 2)) * (k % 2 === 0 ? 1 : -1);
+      cx += px * off;
+      cy += py * off;
+    }
+    hyperAt.set(lab, [cx, cy]);
+    for (const [n] of group) used.get(n)?.push(direction(P(n).x, P(n).y, cx, cy));
+  }
 
-  /** @param {string} name */
-  function freeAngle(name) {
+  /** @param {string} name @param {number} [prefer] */
+  function freeAngle(name, prefer = PREFERRED[0]) {
     const taken = /** @type {number[]} */ (used.get(name));
     if (taken.length === 0) {
-      taken.push(PREFERRED[0]);
-      return PREFERRED[0];
+      taken.push(prefer);
+      return prefer;
     }
     let best = 0;
     let bestGap = -1;
@@ -146,8 +227,8 @@ export function geometry(st) {
       const a = P(group[0][0]);
       const b = P(group[1][0]);
       const ang = direction(a.x, a.y, b.x, b.y);
-      const p1 = boundary(a.x, a.y, ang, a.kind);
-      const p2 = boundary(b.x, b.y, mod360(ang + 180), b.kind);
+      const p1 = boundary(a.x, a.y, ang, a.kind, W(a.name));
+      const p2 = boundary(b.x, b.y, mod360(ang + 180), b.kind, W(b.name));
       // Several wires between the same two tensors: side by side, not on top.
       const pair = pairKey(a.name, b.name);
       const k = pairSeen.get(pair) || 0;
@@ -182,14 +263,22 @@ export function geometry(st) {
       continue;
     }
     if (tnames.size === 1 && group.length === 2 && !out.has(lab)) {
+      // A loop in the freest direction (up when there is nothing else), leaving and
+      // re-entering the tensor on the same side.
       const t = P(group[0][0]);
-      const a1 = freeAngle(t.name);
-      const a2 = freeAngle(t.name);
-      const p1 = boundary(t.x, t.y, a1, t.kind);
-      const p2 = boundary(t.x, t.y, a2, t.kind);
-      const mid = Math.abs(a1 - a2) <= 180 ? (a1 + a2) / 2 : (a1 + a2) / 2 + 180;
+      const mid = freeAngle(t.name, 90);
+      const taken = /** @type {number[]} */ (used.get(t.name));
+      taken.pop();
+      const a1 = mod360(mid + TRACE_SPREAD);
+      const a2 = mod360(mid - TRACE_SPREAD);
+      taken.push(a1, a2);
+      const p1 = boundary(t.x, t.y, a1, t.kind, W(t.name));
+      const p2 = boundary(t.x, t.y, a2, t.kind, W(t.name));
       const rad = (mid * Math.PI) / 180;
-      const c = [t.x + 1.6 * BOX * Math.cos(rad), t.y - 1.6 * BOX * Math.sin(rad)];
+      const r = loopDistance(mid, t.kind, W(t.name), 2.0);
+      const c = [t.x + r * Math.cos(rad), t.y - r * Math.sin(rad)];
+      const apex = [(p1[0] + 2 * c[0] + p2[0]) / 4, (p1[1] + 2 * c[1] + p2[1]) / 4];
+      const half = (LABEL_CHAR * [...`${lab} (${dim})`].length) / 2;
       wires.push({
         id: lab,
         index: lab,
@@ -201,7 +290,7 @@ export function geometry(st) {
           [...c, ...p2],
         ],
         curve: [...p1, ...c, ...p2],
-        label: [c[0], c[1] - 6],
+        label: [apex[0] + (8 + half) * Math.cos(rad), apex[1] - 12 * Math.sin(rad) + 4],
         dot: null,
         open: false,
         ends: [p1, p2],
@@ -210,16 +299,20 @@ export function geometry(st) {
     }
     let cx = mean(group.map((g) => P(g[0]).x));
     let cy = mean(group.map((g) => P(g[0]).y));
-    if (tnames.size === 1) {
-      const ang = freeAngle(group[0][0]);
-      cx += 1.6 * BOX * Math.cos((ang * Math.PI) / 180);
-      cy -= 1.6 * BOX * Math.sin((ang * Math.PI) / 180);
+    const at = hyperAt.get(lab);
+    if (at) [cx, cy] = at;
+    else if (tnames.size === 1) {
+      const n = group[0][0];
+      const ang = freeAngle(n);
+      const r = loopDistance(ang, P(n).kind, W(n));
+      cx += r * Math.cos((ang * Math.PI) / 180);
+      cy -= r * Math.sin((ang * Math.PI) / 180);
     }
     const segments = [];
     const ends = [];
     for (const [n] of group) {
       const t = P(n);
-      const p = boundary(t.x, t.y, direction(t.x, t.y, cx, cy), t.kind);
+      const p = boundary(t.x, t.y, direction(t.x, t.y, cx, cy), t.kind, W(n));
       segments.push([...p, cx, cy]);
       ends.push(p);
     }
@@ -231,7 +324,8 @@ export function geometry(st) {
       kind: "hyper",
       legs: refs,
       segments,
-      label: [cx + 8, cy - 8],
+      // an open hyperedge's label beside its open leg, away from the wires
+      label: out.has(lab) ? [cx + 6 + (LABEL_CHAR * [...`${lab} (${dim})`].length) / 2, cy + 0.6 * LEG + 4] : [cx + 8, cy - 8],
       dot: [cx, cy],
       open: out.has(lab),
       ends,
@@ -243,9 +337,10 @@ export function geometry(st) {
   for (const [n, k, state] of pending) {
     const t = P(n);
     const ang = freeAngle(n);
-    const p1 = boundary(t.x, t.y, ang, t.kind);
+    const p1 = boundary(t.x, t.y, ang, t.kind, W(n));
     const rad = (ang * Math.PI) / 180;
     const p2 = [p1[0] + LEG * Math.cos(rad), p1[1] - LEG * Math.sin(rad)];
+    const [label, anchor] = stubLabel(p2, ang);
     stubs.push({
       ref: `${n}:${t.legs[k].name}`,
       tensor: n,
@@ -254,12 +349,12 @@ export function geometry(st) {
       dim: t.legs[k].dim,
       state,
       line: [...p1, ...p2],
-      label: [p2[0] + 9 * Math.cos(rad), p2[1] - 9 * Math.sin(rad) + (Math.sin(rad) < -0.5 ? 10 : 4)],
-      anchor: Math.cos(rad) > 0.3 ? "start" : Math.cos(rad) < -0.3 ? "end" : "middle",
+      label,
+      anchor,
       angle: ang,
     });
   }
-  const shapes = tensors.map((t) => ({ name: t.name, kind: t.kind, x: t.x, y: t.y }));
+  const shapes = tensors.map((t) => ({ name: t.name, kind: t.kind, x: t.x, y: t.y, width: W(t.name) }));
   return { tensors: shapes, wires, stubs, viewBox: bounds(shapes, wires, stubs) };
 }
 
@@ -271,8 +366,23 @@ function mean(xs) {
 }
 
 /**
- * The viewBox [x, y, w, h] enclosing every shape, with a margin.
- * @param {{x: number, y: number}[]} shapes @param {Wire[]} wires @param {Stub[]} stubs
+ * Two corners of the estimated extent of a text drawn at (x, y) (its baseline).
+ * @param {number} x @param {number} y @param {string} text @param {string} [anchor]
+ */
+function textBox(x, y, text, anchor = "middle") {
+  const w = LABEL_CHAR * [...text].length;
+  const x0 = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
+  return [
+    [x0, y - 11],
+    [x0 + w, y + 4],
+  ];
+}
+
+/**
+ * The viewBox [x, y, w, h] enclosing every shape and every label (estimated text
+ * extents: a trace loop's label, an open leg's label), with a margin; as bounds() in Python.
+ * @param {{name: string, kind: string, x: number, y: number, width?: number}[]} shapes
+ * @param {Wire[]} wires @param {Stub[]} stubs
  */
 export function bounds(shapes, wires, stubs) {
   let x0 = Infinity;
@@ -286,15 +396,38 @@ export function bounds(shapes, wires, stubs) {
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
   };
+  /** @param {number[][]} corners */
+  const addAll = (corners) => {
+    for (const [x, y] of corners) add(x, y);
+  };
   for (const s of shapes) {
-    add(s.x - BOX, s.y - BOX);
-    add(s.x + BOX, s.y + BOX);
+    if (s.kind === "copy") {
+      add(s.x - DOT, s.y - DOT);
+      add(s.x + DOT, s.y + DOT);
+      addAll(textBox(s.x, s.y - DOT - 5, s.name));
+    } else {
+      const hw = (s.width ?? BOX) / 2;
+      add(s.x - hw, s.y - BOX / 2);
+      add(s.x + hw, s.y + BOX / 2);
+    }
   }
-  for (const w of wires) for (const g of w.segments) (add(g[0], g[1]), add(g[2], g[3]));
+  for (const w of wires) {
+    if (w.kind === "trace" && w.curve) {
+      // the loop itself, not its control point
+      const [x1, y1, cx, cy, x2, y2] = w.curve;
+      for (let k = 0; k <= 16; k++) {
+        const t = k / 16;
+        const a = (1 - t) ** 2;
+        const b = 2 * t * (1 - t);
+        const c = t * t;
+        add(a * x1 + b * cx + c * x2, a * y1 + b * cy + c * y2);
+      }
+    } else for (const g of w.segments) (add(g[0], g[1]), add(g[2], g[3]));
+    addAll(textBox(w.label[0], w.label[1], `${w.index} (${w.dim})`));
+  }
   for (const s of stubs) {
     add(s.line[2], s.line[3]);
-    add(s.label[0] - 24, s.label[1] - 12);
-    add(s.label[0] + 24, s.label[1] + 8);
+    addAll(textBox(s.label[0], s.label[1], `${s.leg} (${s.dim})`, s.anchor));
   }
   if (!Number.isFinite(x0)) return [0, 0, 320, 120];
   return [x0 - 10, y0 - 10, x1 - x0 + 20, y1 - y0 + 20];
@@ -660,7 +793,7 @@ function render({ model, el }) {
         );
       } else {
         g.append(
-          svg("rect", { class: "tl-box", x: -BOX / 2, y: -BOX / 2, width: BOX, height: BOX, rx: 8 }),
+          svg("rect", { class: "tl-box", x: -boxWidth(t.name) / 2, y: -BOX / 2, width: boxWidth(t.name), height: BOX, rx: 8 }),
           svg("text", { class: "tl-name", x: 0, y: 4, "text-anchor": "middle" }, t.name),
         );
       }

@@ -4,6 +4,7 @@ import { test } from "node:test";
 
 import {
   BOX,
+  boxWidth,
   bounds,
   formatNumber,
   geometry,
@@ -114,4 +115,42 @@ test("wires joining the same two tensors are drawn side by side", () => {
   const ys = geometry(st).wires.map((w) => Math.round(w.segments[0][1] * 1e6) / 1e6);
   assert.deepEqual(ys, [-10, 0, 10]);
   for (const w of geometry(st).wires) assert.ok(Math.abs(w.segments[0][1] - w.segments[0][3]) < 1e-9);
+});
+
+test("long names widen the box; wires start on its outline", () => {
+  assert.equal(boxWidth("A"), BOX);
+  assert.ok(boxWidth("attn pattern") > 12 * 7);
+  assert.ok(boxWidth("W_E W_V") > boxWidth("w_e w_v"), "capitals are wider");
+  const st = chain();
+  st.tensors[0].name = "attn pattern";
+  const g = geometry(st);
+  assert.equal(g.tensors[0].width, boxWidth("attn pattern"));
+  assert.equal(g.wires[0].segments[0][0], 80 + boxWidth("attn pattern") / 2);
+  const open = g.stubs.find((s) => s.tensor === "attn pattern");
+  assert.equal(open?.line[0], 80 - boxWidth("attn pattern") / 2);
+});
+
+test("a trace loop and its label are inside the viewBox", () => {
+  const st = {
+    tensors: [{ name: "T", kind: "tensor", x: 0, y: 0, legs: [{ name: "i", index: "i", dim: 3 }, { name: "i'", index: "i", dim: 3 }] }],
+    output: [],
+  };
+  const g = geometry(st);
+  const w = g.wires[0];
+  const [, y, , h] = g.viewBox;
+  assert.ok(w.label[1] < -BOX / 2, "the loop goes up");
+  assert.ok(w.label[1] - 11 >= y && w.label[1] + 4 <= y + h);
+});
+
+test("a hyperedge between two tensors that share a wire sits off that wire", () => {
+  const leg = (n) => ({ name: n, index: n, dim: 2 });
+  const st = {
+    tensors: [
+      { name: "P", kind: "tensor", x: 0, y: 0, legs: [leg("b"), leg("j")] },
+      { name: "Q", kind: "tensor", x: 130, y: 0, legs: [leg("b"), leg("j")] },
+    ],
+    output: ["b"],
+  };
+  const hyper = geometry(st).wires.find((w) => w.kind === "hyper");
+  assert.deepEqual(hyper?.dot, [65, 40]);
 });

@@ -1,0 +1,127 @@
+"""Pictures from diagrams (tensorlessons._render): boxes fit names, nothing is clipped."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from opt_einsum.testing import rand_equation
+
+import tensorlessons as tl
+from tensorlessons._render import BOX, CHAR, LABEL_CHAR, box_width, geometry
+
+NAMES = ["A", "W_E W_V", "attn pattern", "résidu", "W_U W_O W_V W_E"]
+
+
+def text_boxes(g: dict) -> list[tuple[float, float, float, float]]:
+    """Every label's estimated extent (x0, y0, x1, y1), computed here independently."""
+    out = []
+
+    def add(x: float, y: float, text: str, anchor: str) -> None:
+        w = LABEL_CHAR * len(text)
+        x0 = {"start": x, "end": x - w, "middle": x - w / 2}[anchor]
+        out.append((x0, y - 11, x0 + w, y + 4))
+
+    for w in g["wires"]:
+        add(*w["label"], f"{w['index']} ({w['dim']})", "middle")
+    for s in g["stubs"]:
+        add(*s["label"], f"{s['leg']} ({s['dim']})", s["anchor"])
+    for t in g["tensors"]:
+        if t["kind"] != "copy":
+            h = t["width"] / 2
+            out.append((t["x"] - h, t["y"] - BOX / 2, t["x"] + h, t["y"] + BOX / 2))
+    return out
+
+
+def inside(box: tuple[float, float, float, float], view: list[float]) -> bool:
+    x, y, w, h = view
+    return box[0] >= x and box[1] >= y and box[2] <= x + w and box[3] <= y + h
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_box_grows_with_the_name(name: str) -> None:
+    w = box_width(name)
+    assert w >= BOX and w >= CHAR * len(name) + 8
+    svg = tl.Diagram.from_arrays({name: np.ones((2, 3))}).to_svg()
+    rect = ET.fromstring(svg).find("{http://www.w3.org/2000/svg}g/{http://www.w3.org/2000/svg}rect")
+    assert rect is not None and float(rect.get("width", 0)) == pytest.approx(w, abs=0.05)
+
+
+@pytest.mark.parametrize("angle", [0, 10, 30, 45, 60, 89, 90, 135, 180, 200, 270, 330])
+def test_wires_end_on_the_box_outline(angle: float) -> None:
+    """A neighbour in any direction: the wire starts exactly on the wide box's outline."""
+    d = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4)))
+    d = d.rename_tensor("T0", "attn pattern")
+    rad = math.radians(angle)
+    d.move("attn pattern", 200, 200).move(
+        "T1", 200 + 200 * math.cos(rad), 200 - 200 * math.sin(rad)
+    )
+    g = geometry(d)
+    (wire,) = g["wires"]
+    x1, y1, x2, y2 = wire["segments"][0]
+    hw = box_width("attn pattern") / 2
+    assert max(abs(x1 - 200) / hw, abs(y1 - 200) / (BOX / 2)) == pytest.approx(1.0)
+    t1 = d.tensor("T1").position
+    assert max(abs(x2 - t1[0]), abs(y2 - t1[1])) == pytest.approx(BOX / 2)
+    # the wire points from centre to centre
+    assert math.atan2(y2 - y1, x2 - x1) == pytest.approx(math.atan2(t1[1] - 200, t1[0] - 200))
+
+
+def test_auto_layout_leaves_room_for_wide_boxes() -> None:
+    eq, shapes = rand_equation(8, 2, seed=3, d_min=2, d_max=2)
+    names = [f"{n} long name {k}" for k, n in enumerate("ABCDEFGH")]
+    for d in (
+        tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes], names=names),
+        tl.Diagram.from_einsum("ab,bc,cd,de->ae", *[np.ones((2, 2))] * 4, names=names[:4]),
+        tl.Diagram.from_arrays({n: np.ones(2) for n in names[:3]}),
+    ):
+        g = geometry(d)
+        boxes = [b for b in text_boxes(g)[-len(d) :]]
+        for a in range(len(boxes)):
+            for b in range(a + 1, len(boxes)):
+                p, q = boxes[a], boxes[b]
+                apart = (
+                    p[2] + 20 <= q[0] or q[2] + 20 <= p[0] or p[3] + 20 <= q[1] or q[3] + 20 <= p[1]
+                )
+                assert apart, (d.names[a], d.names[b], p, q)
+
+
+def test_chain_wires_keep_their_length_with_long_names() -> None:
+    short = geometry(tl.Diagram.from_einsum("ab,bc->ac", np.ones((2, 2)), np.ones((2, 2))))
+    long = tl.Diagram.from_einsum(
+        "ab,bc->ac", np.ones((2, 2)), np.ones((2, 2)), names=["attn pattern", "W_E W_V"]
+    )
+    (ws,), (wl,) = short["wires"], geometry(long)["wires"]
+    assert wl["segments"][0][2] - wl["segments"][0][0] == pytest.approx(
+        ws["segments"][0][2] - ws["segments"][0][0]
+    )
+
+
+@pytest.mark.parametrize(
+    "eq",
+    ["ii->", "iij->j", "ijj,k->ik", "iijj->", "ij,jk->ik", "i,i,i->i", "ab,bc,cd,da->"],
+)
+def test_every_label_and_loop_is_inside_the_viewbox(eq: str) -> None:
+    terms = eq.split("->")[0].split(",")
+    d = tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms])
+    for names in (None, [f"tensor {k} with a long name" for k in range(len(terms))]):
+        if names:
+            d = tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms], names=names)
+        g = geometry(d)
+        for box in text_boxes(g):
+            assert inside(box, g["viewBox"]), (eq, box, g["viewBox"])
+        for w in g["wires"]:
+            if w["kind"] == "trace":
+                x1, y1, cx, cy, x2, y2 = w["curve"]
+                apex = ((x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4)
+                assert inside((*apex, *apex), g["viewBox"])
+
+
+def test_random_diagrams_keep_labels_inside() -> None:
+    for seed in range(8):
+        eq, shapes = rand_equation(5, 2, n_out=2, seed=seed)
+        d = tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes])
+        g = geometry(d)
+        assert all(inside(b, g["viewBox"]) for b in text_boxes(g)), eq
