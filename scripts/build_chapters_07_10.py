@@ -15,6 +15,7 @@ Edit the chapter text here, then regenerate; execute with
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 import textwrap
@@ -79,21 +80,52 @@ def _collapse(cell: nbformat.NotebookNode, what: str) -> None:
     cell.metadata["jupyter"] = {"source_hidden": True}
 
 
+def _split_off(cell: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode | None:
+    """Move the statement ``name = ...`` out of ``cell`` into a new cell (returned)."""
+    lines = cell.source.split("\n")
+    for node in ast.parse(cell.source).body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == name
+        ):
+            start, end = node.lineno - 1, node.end_lineno or node.lineno
+            if start == 0 and end == len(lines):
+                return None  # the cell is only the answer
+            moved = new_code_cell("\n".join(lines[start:end]))
+            rest = lines[:start] + lines[end:]
+            cell.source = "\n".join(rest).strip("\n")
+            return moved
+    return None
+
+
 def collapse_exercise_setups(cells: list[nbformat.NotebookNode]) -> None:
-    """Collapse each draw-to-answer exercise's cell (hints) and the cell building its answer."""
-    for k, cell in enumerate(cells):
+    """Collapse each draw-to-answer exercise's cell (hints) and the code building its answer.
+
+    The answer's statement gets a collapsed cell of its own, so that whatever else its cell
+    defines (arrays used later in the chapter) stays in view.
+    """
+    k = 0
+    while k < len(cells):
+        cell = cells[k]
+        k += 1
         if cell.cell_type != "code" or "tl.DiagramExercise(" not in cell.source:
             continue
         m = re.search(r"answer=(\w+)", cell.source)
         name = m.group(1) if m else None
-        where = None
-        for prev in reversed(cells[:k]):
+        for j in range(k - 2, -1, -1):
+            prev = cells[j]
             if name and prev.cell_type == "code" and re.search(rf"^{name}\s*=", prev.source, re.M):
-                where = prev
+                moved = _split_off(prev, name)
+                if moved is None:
+                    _collapse(prev, "answer")
+                else:
+                    _collapse(moved, "answer")
+                    cells.insert(j + 1, moved)
+                    k += 1
+                _collapse(cell, "hints")
                 break
-        if where is not None:
-            _collapse(where, "answer")
-            _collapse(cell, "hints")
         else:
             _collapse(cell, "answer")
 
@@ -2309,16 +2341,16 @@ def chapter_10() -> list[nbformat.NotebookNode]:
             # Query side along the top row, key side along the bottom row (T_q, W_Eq: the query's
             # tokens and embedding; T_k, W_Ek: the same arrays on the key side; c = 1/sqrt(d_head)).
             k_start = tl.Diagram()
-            k_start.add_tensor("T_q", T, legs=["pos", "vocab"], position=(350, 0))
-            k_start.add_tensor("W_Eq", W_E, legs=["vocab", "model"], position=(500, 0))
-            k_start.add_tensor("W_Q1", W_Q[1, 0], legs=["model", "head"], position=(650, 0))
-            k_start.add_tensor("W_K1", W_K[1, 0], legs=["model", "head"], position=(800, 0))
-            k_start.add_tensor("W_O0", W_O[0, 0], legs=["head", "model"], position=(800, 170))
-            k_start.add_tensor("W_V0", W_V[0, 0], legs=["model", "head"], position=(600, 170))
-            k_start.add_tensor("W_Ek", W_E, legs=["vocab", "model"], position=(400, 170))
-            k_start.add_tensor("T_k", T, legs=["pos", "vocab"], position=(200, 170))
+            k_start.add_tensor("T_q", T, legs=["pos", "vocab"], position=(150, 0))
+            k_start.add_tensor("W_Eq", W_E, legs=["vocab", "model"], position=(300, 0))
+            k_start.add_tensor("W_Q1", W_Q[1, 0], legs=["model", "head"], position=(450, 0))
+            k_start.add_tensor("W_K1", W_K[1, 0], legs=["model", "head"], position=(600, 0))
+            k_start.add_tensor("W_O0", W_O[0, 0], legs=["head", "model"], position=(600, 170))
+            k_start.add_tensor("W_V0", W_V[0, 0], legs=["model", "head"], position=(450, 170))
+            k_start.add_tensor("W_Ek", W_E, legs=["vocab", "model"], position=(300, 170))
+            k_start.add_tensor("T_k", T, legs=["pos", "vocab"], position=(150, 170))
             k_start.add_tensor("A0", A0, legs=["query", "key"], position=(0, 170))
-            k_start.add_tensor("c", scale, legs=[], position=(930, 85))
+            k_start.add_tensor("c", scale, legs=[], position=(720, 85))
             k_start.connect("T_q:vocab", "W_Eq:vocab")
             k_start.connect("W_Eq:model", "W_Q1:model")
             k_start.connect("W_Q1:head", "W_K1:head")
