@@ -41,6 +41,9 @@ CELLS = [
     # read-only
     'tl.DiagramWidget(tl.Diagram.from_einsum("ij,j->i", r(2, 3), r(3), names=["readonly",'
     ' "x"]), editable=False)',
+    # values whose text is long, in the editable value table
+    'tl.DiagramWidget(tl.Diagram.from_arrays({"small": np.array([[-0.001234, -1234567.0],'
+    " [-2.5e-7, 0.5]])}))",
     # a circuit diagram (long names placed on a grid)
     "from tensorlessons.transformer import AttentionOnlyTransformer\n"
     "from tensorlessons.circuits import head_diagram\n"
@@ -138,3 +141,15 @@ def test_nothing_is_clipped_and_names_fit(page: Any, theme: str) -> None:
             for j in range(i + 1, len(rects)):
                 p, q = rects[i], rects[j]
                 assert p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1], (k, p, q)
+
+
+def test_value_cells_show_whole_numbers(page: Any) -> None:
+    w = page.locator(".tl-widget").filter(has=page.locator('[data-tensor="small"]'))
+    w.locator('[data-tensor="small"] rect').click()
+    w.locator(".tl-inspect input.tl-cell").first.wait_for()
+    cells = w.locator(".tl-inspect input.tl-cell").evaluate_all(
+        "(xs) => xs.map((x) => [x.value, x.scrollWidth, x.clientWidth])"
+    )
+    assert sorted(v for v, _, _ in cells) == sorted(["-0.001234", "-1.23e+6", "-2.50e-7", "0.5"])
+    for value, scroll, client in cells:
+        assert scroll <= client, (value, scroll, client)
