@@ -856,7 +856,7 @@ def chapter_08() -> list[nbformat.NotebookNode]:
         solution(
             "08-embed",
             """
-            # The residual stream entering layer 0, shape [seq, d_model].
+            # x0: the residual stream entering layer 0, shape [seq, d_model].
             # BEGIN SOLUTION
             x0 = token_part.contract() + model.W_pos[:n]
             # END SOLUTION
@@ -1793,7 +1793,7 @@ def chapter_09() -> list[nbformat.NotebookNode]:
         solution(
             "09-k-composition",
             """
-            # The K-composition term of layer-1 head 0's scores, [seq (query), seq (key)].
+            # k_composition: the K-composition term of layer-1 head 0's scores, [seq (query), seq (key)].
             # BEGIN SOLUTION
             k_composition = score_term(x0_2, y0)
             # END SOLUTION
@@ -1841,8 +1841,9 @@ def chapter_09() -> list[nbformat.NotebookNode]:
         solution(
             "09-which-collapse",
             """
-            # For each kind of composition: True if, with patterns held fixed, it becomes
-            # a separate term of the path expansion (a virtual head), else False.
+            # collapses = {"Q": ..., "K": ..., "V": ...}: for each kind of composition, True if,
+            # with patterns held fixed, it becomes a separate term of the path expansion (a virtual
+            # head), else False.
             # BEGIN SOLUTION
             collapses = {"Q": False, "K": False, "V": True}
             # END SOLUTION
@@ -1896,7 +1897,8 @@ def chapter_09() -> list[nbformat.NotebookNode]:
         solution(
             "09-composition-score",
             """
-            # A function score(W_A, W_B), and the K-composition score of head L0H0 into head L1H1 of model2.
+            # A function score(W_A, W_B), and k_score: the K-composition score of head L0H0 into head
+            # L1H1 of model2.
             # BEGIN SOLUTION
             def score(W_A, W_B):
                 return np.linalg.norm(W_A @ W_B) / (np.linalg.norm(W_A) * np.linalg.norm(W_B))
