@@ -75,6 +75,21 @@ def _text_box(
     return [(x0, y - 11.0), (x0 + w, y + 4.0)]
 
 
+def _wire_label(p1: tuple[float, float], p2: tuple[float, float], text: str) -> list[float]:
+    """Baseline point of a wire's (centred) label: beside the wire's middle, never on it.
+
+    Above a horizontal wire, right of a vertical one, up-right of a diagonal one.
+    """
+    dx, dy = p2[0] - p1[0], p2[1] - p1[1]
+    norm = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / norm, dx / norm
+    if ny > 1e-9 or (abs(ny) <= 1e-9 and nx < 0):
+        nx, ny = -nx, -ny
+    half = LABEL_CHAR * len(text) / 2
+    gap = 4 + half * abs(nx) + 7.5 * abs(ny)
+    return [(p1[0] + p2[0]) / 2 + nx * gap, (p1[1] + p2[1]) / 2 + ny * gap + 3.5]
+
+
 def _stub_label(p2: tuple[float, float], angle: float) -> tuple[list[float], str]:
     """Position and text-anchor of an open leg's label, just beyond its end."""
     rad = math.radians(angle)
@@ -174,7 +189,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
             k = pair_seen.get(pair, 0)
             pair_seen[pair] = k + 1
             off = (k - (pair_total[pair] - 1) / 2) * PARALLEL
-            label = [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6]
+            label = _wire_label(p1, p2, f"{lab} ({dim})")
             if off:
                 rad = math.radians(_direction(*pos[pair[0]], *pos[pair[1]]))
                 ox, oy = math.sin(rad) * off, math.cos(rad) * off

@@ -125,3 +125,19 @@ def test_random_diagrams_keep_labels_inside() -> None:
         d = tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes])
         g = geometry(d)
         assert all(inside(b, g["viewBox"]) for b in text_boxes(g)), eq
+
+
+@pytest.mark.parametrize("angle", [0, 30, 60, 90, 120, 180, 250, 300])
+def test_wire_labels_sit_beside_their_wire(angle: float) -> None:
+    """A vertical wire's label is not written across it (nor any other direction's)."""
+    d = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4)), names=["A", "B"])
+    rad = math.radians(angle)
+    d.move("A", 300, 300).move("B", 300 + 150 * math.cos(rad), 300 - 150 * math.sin(rad))
+    g = geometry(d)
+    (wire,) = g["wires"]
+    box = text_boxes(g)[0]  # wire labels come first
+    x1, y1, x2, y2 = wire["segments"][0]
+    for k in range(51):
+        t = k / 50
+        px, py = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+        assert not (box[0] - 1 < px < box[2] + 1 and box[1] - 1 < py < box[3] + 1), (t, box)

@@ -88,6 +88,26 @@ function loopDistance(angle, kind, width, factor = 1.6) {
 }
 
 /**
+ * Baseline point of a wire's (centred) label: beside the wire's middle, never on it
+ * (above a horizontal wire, right of a vertical one, up-right of a diagonal one).
+ * @param {number[]} p1 @param {number[]} p2 @param {string} text
+ */
+function wireLabel(p1, p2, text) {
+  const dx = p2[0] - p1[0];
+  const dy = p2[1] - p1[1];
+  const norm = Math.hypot(dx, dy) || 1;
+  let nx = -dy / norm;
+  let ny = dx / norm;
+  if (ny > 1e-9 || (Math.abs(ny) <= 1e-9 && nx < 0)) {
+    nx = -nx;
+    ny = -ny;
+  }
+  const half = (LABEL_CHAR * [...text].length) / 2;
+  const gap = 4 + half * Math.abs(nx) + 7.5 * Math.abs(ny);
+  return [(p1[0] + p2[0]) / 2 + nx * gap, (p1[1] + p2[1]) / 2 + ny * gap + 3.5];
+}
+
+/**
  * Position and text-anchor of an open leg's label, just beyond its end.
  * @param {number[]} p2 @param {number} angle
  * @returns {[number[], string]}
@@ -234,7 +254,7 @@ export function geometry(st) {
       const k = pairSeen.get(pair) || 0;
       pairSeen.set(pair, k + 1);
       const off = (k - ((pairTotal.get(pair) || 1) - 1) / 2) * PARALLEL;
-      let label = [(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2 - 6];
+      let label = wireLabel(p1, p2, `${lab} (${dim})`);
       if (off) {
         const [u, v] = a.name < b.name ? [a, b] : [b, a];
         const rad = (direction(u.x, u.y, v.x, v.y) * Math.PI) / 180;
