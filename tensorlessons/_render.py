@@ -90,6 +90,27 @@ def _wire_label(p1: tuple[float, float], p2: tuple[float, float], text: str) -> 
     return [(p1[0] + p2[0]) / 2 + nx * gap, (p1[1] + p2[1]) / 2 + ny * gap + 3.5]
 
 
+def _widest_gap(taken: list[float]) -> float:
+    """The direction (degrees) farthest from every angle in ``taken``; up if none."""
+    best, best_gap = 90.0, -1.0
+    for k in range(24):
+        cand = (90.0 + 15.0 * k) % 360.0
+        gap = min((_angle_gap(cand, a) for a in taken), default=360.0)
+        if gap > best_gap + 1e-9:
+            best, best_gap = cand, gap
+    return best
+
+
+def _copy_label(at: tuple[float, float], angle: float) -> tuple[list[float], str]:
+    """Baseline point and text-anchor of a copy tensor's name, beside its dot."""
+    rad = math.radians(angle)
+    c, s = math.cos(rad), math.sin(rad)
+    r = DOT + 5
+    dy = 10 if s < -0.5 else 0 if s > 0.5 else 4
+    pos = [at[0] + r * c, at[1] - r * s + dy]
+    return pos, "start" if c > 0.3 else "end" if c < -0.3 else "middle"
+
+
 def _stub_label(p2: tuple[float, float], angle: float) -> tuple[list[float], str]:
     """Position and text-anchor of an open leg's label, just beyond its end."""
     rad = math.radians(angle)
@@ -308,8 +329,9 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 "angle": ang,
             }
         )
-    shapes = [
-        {
+    shapes = []
+    for t in tensors:
+        shape = {
             "name": t.name,
             "kind": t.kind,
             "x": t.position[0],
@@ -318,8 +340,11 @@ def geometry(d: Diagram) -> dict[str, Any]:
             "shape": list(t.dims),
             "width": width[t.name],
         }
-        for t in tensors
-    ]
+        if t.kind == "copy":  # the name beside the dot, where no wire or leg is
+            shape["label"], shape["anchor"] = _copy_label(
+                t.position, _widest_gap(used_angles[t.name])
+            )
+        shapes.append(shape)
     return {
         "tensors": shapes,
         "wires": wires,
@@ -340,7 +365,8 @@ def bounds(
     for s in shapes:
         if s["kind"] == "copy":
             pts += [(s["x"] - DOT, s["y"] - DOT), (s["x"] + DOT, s["y"] + DOT)]
-            pts += _text_box(s["x"], s["y"] - DOT - 5, s["name"])
+            label = s.get("label", [s["x"], s["y"] - DOT - 5])
+            pts += _text_box(*label, s["name"], s.get("anchor", "middle"))
         else:
             hw = s.get("width", BOX) / 2
             pts += [(s["x"] - hw, s["y"] - BOX / 2), (s["x"] + hw, s["y"] + BOX / 2)]
@@ -434,9 +460,10 @@ def to_svg(d: Diagram, *, title: str | None = None, scale: float = 1.0) -> str:
         parts.append(f'<g class="tl-tensor" data-tensor="{escape(t["name"])}">')
         if t["kind"] == "copy":
             parts.append(f'<circle class="tl-copy" cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(DOT)}"/>')
+            lx, ly = t["label"]
             parts.append(
-                f'<text class="tl-label" x="{_fmt(x)}" y="{_fmt(y - DOT - 5)}" '
-                f'text-anchor="middle">{escape(t["name"])}</text>'
+                f'<text class="tl-label" x="{_fmt(lx)}" y="{_fmt(ly)}" '
+                f'text-anchor="{t["anchor"]}">{escape(t["name"])}</text>'
             )
         else:
             h, hw = BOX / 2, t["width"] / 2

@@ -141,3 +141,22 @@ def test_wire_labels_sit_beside_their_wire(angle: float) -> None:
         t = k / 50
         px, py = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
         assert not (box[0] - 1 < px < box[2] + 1 and box[1] - 1 < py < box[3] + 1), (t, box)
+
+
+@pytest.mark.parametrize("at", [(60, 20), (60, 200), (-100, 80), (400, 80)])
+def test_copy_tensor_names_avoid_their_legs(at: tuple[float, float]) -> None:
+    d = tl.Diagram.from_arrays({"A": np.ones((2, 3)), "X": np.ones((2, 3))})
+    d.add_copy("copy_batch", 2, 3, position=at)
+    d.connect("A:i", "copy_batch:i").connect("X:i", "copy_batch:j")
+    g = geometry(d)
+    (copy,) = [t for t in g["tensors"] if t["kind"] == "copy"]
+    w = LABEL_CHAR * len("copy_batch")
+    x0 = {"start": 0, "end": -w, "middle": -w / 2}[copy["anchor"]] + copy["label"][0]
+    box = (x0, copy["label"][1] - 11, x0 + w, copy["label"][1] + 4)
+    assert inside(box, g["viewBox"])
+    lines = [seg for wire in g["wires"] for seg in wire["segments"]]
+    lines += [s["line"] for s in g["stubs"] if s["tensor"] == "copy_batch"]
+    for x1, y1, x2, y2 in lines:
+        for k in range(51):
+            px, py = x1 + k / 50 * (x2 - x1), y1 + k / 50 * (y2 - y1)
+            assert not (box[0] < px < box[2] and box[1] < py < box[3]), (at, (px, py), box)

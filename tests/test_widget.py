@@ -382,6 +382,9 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
     )
     diagrams.append(long.move("x", 170, 150))
     diagrams.append(tl.Diagram.from_einsum("iij->j", np.ones((2, 2, 3)), names=["wide name"]))
+    head = tl.Diagram.from_arrays({"A": np.ones((2, 3)), "X": np.ones((2, 3))})
+    head.add_copy("copy_batch", 2, 3, position=(60, 20))
+    diagrams.append(head.connect("A:i", "copy_batch:i").connect("X:i", "copy_batch:j"))
     for eq in ("bij,bjk->bik", "abij,abjk->abik", "bij,bj->bi", "ijj,k->ik"):
         terms = eq.split("->")[0].split(",")
         diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms]))
@@ -405,6 +408,9 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
             np.testing.assert_allclose(sj["line"], sp["line"], atol=1e-6)
             np.testing.assert_allclose(sj["label"], sp["label"], atol=1e-6)
         assert [t["width"] for t in g_js["tensors"]] == [t["width"] for t in g_py["tensors"]]
+        for tj, tp in zip(g_js["tensors"], g_py["tensors"], strict=True):
+            assert tj.get("anchor") == tp.get("anchor")
+            np.testing.assert_allclose(tj.get("label", []), tp.get("label", []), atol=1e-6)
         np.testing.assert_allclose(g_js["viewBox"], g_py["viewBox"], atol=1e-6)
 
 

@@ -30,7 +30,8 @@ const KEY_STEP = 10;
  *   open: boolean, ends: number[][]}} Wire
  * @typedef {{ref: string, tensor: string, leg: string, index: string, dim: number,
  *   state: string, line: number[], label: number[], anchor: string, angle: number}} Stub
- * @typedef {{tensors: {name: string, kind: string, x: number, y: number, width: number}[], wires: Wire[],
+ * @typedef {{tensors: {name: string, kind: string, x: number, y: number, width: number, label?: number[],
+ *   anchor?: string}[], wires: Wire[],
  *   stubs: Stub[], viewBox: number[]}} Geometry
  */
 
@@ -105,6 +106,39 @@ function wireLabel(p1, p2, text) {
   const half = (LABEL_CHAR * [...text].length) / 2;
   const gap = 4 + half * Math.abs(nx) + 7.5 * Math.abs(ny);
   return [(p1[0] + p2[0]) / 2 + nx * gap, (p1[1] + p2[1]) / 2 + ny * gap + 3.5];
+}
+
+/**
+ * The direction (degrees) farthest from every angle in `taken`; up if none.
+ * @param {number[]} taken
+ */
+function widestGap(taken) {
+  let best = 90;
+  let bestGap = -1;
+  for (let k = 0; k < 24; k++) {
+    const cand = (90 + 15 * k) % 360;
+    let gap = 360;
+    for (const a of taken) gap = Math.min(gap, angleGap(cand, a));
+    if (gap > bestGap + 1e-9) {
+      best = cand;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
+/**
+ * Baseline point and text-anchor of a copy tensor's name, beside its dot.
+ * @param {number} x @param {number} y @param {number} angle
+ * @returns {[number[], string]}
+ */
+function copyLabel(x, y, angle) {
+  const r = (angle * Math.PI) / 180;
+  const c = Math.cos(r);
+  const s = Math.sin(r);
+  const d = DOT + 5;
+  const dy = s < -0.5 ? 10 : s > 0.5 ? 0 : 4;
+  return [[x + d * c, y - d * s + dy], c > 0.3 ? "start" : c < -0.3 ? "end" : "middle"];
 }
 
 /**
@@ -374,7 +408,17 @@ export function geometry(st) {
       angle: ang,
     });
   }
-  const shapes = tensors.map((t) => ({ name: t.name, kind: t.kind, x: t.x, y: t.y, width: W(t.name) }));
+  const shapes = tensors.map((t) => {
+    /** @type {{name: string, kind: string, x: number, y: number, width: number, label?: number[], anchor?: string}} */
+    const shape = { name: t.name, kind: t.kind, x: t.x, y: t.y, width: W(t.name) };
+    if (t.kind === "copy") {
+      // the name beside the dot, where no wire or leg is
+      const [label, anchor] = copyLabel(t.x, t.y, widestGap(used.get(t.name) || []));
+      shape.label = label;
+      shape.anchor = anchor;
+    }
+    return shape;
+  });
   return { tensors: shapes, wires, stubs, viewBox: bounds(shapes, wires, stubs) };
 }
 
@@ -401,7 +445,7 @@ function textBox(x, y, text, anchor = "middle") {
 /**
  * The viewBox [x, y, w, h] enclosing every shape and every label (estimated text
  * extents: a trace loop's label, an open leg's label), with a margin; as bounds() in Python.
- * @param {{name: string, kind: string, x: number, y: number, width?: number}[]} shapes
+ * @param {{name: string, kind: string, x: number, y: number, width?: number, label?: number[], anchor?: string}[]} shapes
  * @param {Wire[]} wires @param {Stub[]} stubs
  */
 export function bounds(shapes, wires, stubs) {
@@ -424,7 +468,8 @@ export function bounds(shapes, wires, stubs) {
     if (s.kind === "copy") {
       add(s.x - DOT, s.y - DOT);
       add(s.x + DOT, s.y + DOT);
-      addAll(textBox(s.x, s.y - DOT - 5, s.name));
+      const label = s.label || [s.x, s.y - DOT - 5];
+      addAll(textBox(label[0], label[1], s.name, s.anchor || "middle"));
     } else {
       const hw = (s.width ?? BOX) / 2;
       add(s.x - hw, s.y - BOX / 2);
@@ -809,7 +854,7 @@ function render({ model, el }) {
         g.append(
           svg("circle", { class: "tl-hit-dot", r: 14, cx: 0, cy: 0 }),
           svg("circle", { class: "tl-copy", r: DOT, cx: 0, cy: 0 }),
-          svg("text", { class: "tl-label tl-copy-name", x: 0, y: -DOT - 5, "text-anchor": "middle" }, t.name),
+          copyName(t, svg("text", { class: "tl-label tl-copy-name" }, t.name)),
         );
       } else {
         g.append(
@@ -852,11 +897,27 @@ function render({ model, el }) {
     }
   }
 
+  /**
+   * Place a copy tensor's name where geometry() put it (relative to the tensor's group).
+   * @param {{name: string, x: number, y: number}} t @param {Element} text
+   */
+  function copyName(t, text) {
+    const shape = geom?.tensors.find((s) => s.name === t.name);
+    const label = shape?.label || [t.x, t.y - DOT - 5];
+    text.setAttribute("x", (label[0] - t.x).toFixed(1));
+    text.setAttribute("y", (label[1] - t.y).toFixed(1));
+    text.setAttribute("text-anchor", shape?.anchor || "middle");
+    return text;
+  }
+
   /** Move the drawn shapes to the positions in `structure` without rebuilding the DOM. */
   function relayout() {
     geom = geometry(structure);
     for (const t of structure.tensors) {
-      tensorEls.get(t.name)?.setAttribute("transform", `translate(${t.x.toFixed(1)},${t.y.toFixed(1)})`);
+      const g = tensorEls.get(t.name);
+      g?.setAttribute("transform", `translate(${t.x.toFixed(1)},${t.y.toFixed(1)})`);
+      const name = g?.querySelector(".tl-copy-name");
+      if (name) copyName(t, name);
     }
     geom.wires.forEach((w, i) => {
       const els = wireEls[i];
