@@ -127,7 +127,17 @@ def geometry(d: Diagram) -> dict[str, Any]:
     """Shapes of the picture: tensors, wires (with hyperedge dots) and open legs.
 
     Coordinates are SVG pixels (y down). Every leg ``'T:leg'`` appears once, either on
-    a wire (``wires[k]['legs']``) or as an open or summed stub (``stubs``).
+    a wire (``wires[k]['legs']``) or as an open or summed stub (``stubs``). A tensor's
+    box is ``width`` wide (:func:`box_width`: long names widen it) and ``BOX`` high; a
+    copy tensor's name goes at ``label`` with ``anchor`` (SVG ``text-anchor``), as do
+    stubs' labels; ``viewBox`` encloses every shape and label (:func:`bounds`).
+    The widget's JavaScript (``static/diagram.js``) computes the same geometry.
+
+    >>> import numpy as np
+    >>> from tensorlessons import Diagram
+    >>> g = geometry(Diagram.from_einsum("ii->", np.eye(2), names=["attn pattern"]))
+    >>> g["tensors"][0]["width"], g["wires"][0]["kind"]
+    (104.0, 'trace')
     """
     tensors = list(d)
     pos = {t.name: t.position for t in tensors}
