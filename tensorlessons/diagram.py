@@ -1278,6 +1278,11 @@ def _canonical(
     return shapes, (frozenset(frozenset(c) for c in classes.values()), tuple(closed))
 
 
+def _open_leg_names(d: Diagram) -> list[str]:
+    """The result's legs as the picture shows them: ``'T:leg'`` (``'A:b=B:b'`` when shared)."""
+    return ["=".join(d.legs_of_label(lab)) or lab for lab in d.output]
+
+
 def difference(d1: Diagram, d2: Diagram) -> str | None:
     """Why two diagrams denote different tensors, or None when they are equivalent.
 
@@ -1299,7 +1304,7 @@ def difference(d1: Diagram, d2: Diagram) -> str | None:
             return f"tensor {name!r} has shape {s2[name]}, expected {s1[name]}"
     if d1.shape != d2.shape:
         return (
-            f"the result has {len(d2.shape)} open leg(s) {d2.output} of shape {d2.shape}, "
+            f"the result has {len(d2.shape)} open leg(s) {_open_leg_names(d2)} of shape {d2.shape}, "
             f"expected {len(d1.shape)} open leg(s) of shape {d1.shape}"
         )
     if p1 == p2:

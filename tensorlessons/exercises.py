@@ -739,7 +739,7 @@ class DiagramExercise(Exercise):
     >>> ex = DiagramExercise("01-matmul", task="Join A and B into AB.", start=start,
     ...                      answer=want, persist=False)
     >>> print(ex.feedback())
-    your diagram is not right yet: the result has 4 open leg(s) ['i', 'j', 'i2', 'j2'] of shape (2, 3, 3, 4), expected 2 open leg(s) of shape (2, 4).
+    your diagram is not right yet: the result has 4 open leg(s) ['A:i', 'A:j', 'B:i', 'B:j'] of shape (2, 3, 3, 4), expected 2 open leg(s) of shape (2, 4).
     >>> ex.submit(want)
     >>> ex.feedback() is None
     True
