@@ -997,12 +997,15 @@ def cp(
     names = _factor_names(N)
     (bond,) = _bond_names(1, legs, "r")
     wname = _fresh("w", set(names))
+    # A star around the copy tensor (drawn at the tensors' mean, here the origin): the
+    # weights straight above it, the factors evenly round the rest of the circle, so
+    # the dot, its wires and the bond's label all show (nothing sits on the dot).
     specs: list[Any] = []
     for n in range(N):
-        angle = 2 * math.pi * n / max(N, 1) + math.pi
+        angle = math.pi / 2 + 2 * math.pi * (n + 1) / (N + 1)
         pos = (110.0 * math.cos(angle), -110.0 * math.sin(angle))
         specs.append(("tensor", names[n], [legs[n], bond], [legs[n], bond], factors[n], pos))
-    specs.append(("tensor", wname, [bond], [bond], weights, (0.0, 0.0) if N % 2 else (0.0, 60.0)))
+    specs.append(("tensor", wname, [bond], [bond], weights, (0.0, -110.0)))
     d = _rebuild(specs, legs)
     if not return_info:
         return d

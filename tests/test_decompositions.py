@@ -378,3 +378,23 @@ def test_grouping_the_legs_of_a_copy_tensor_attaches_a_grouping_tensor() -> None
     np.testing.assert_array_equal(g.contract(), copy_tensor(3, 3).contract().reshape(9, 3))
     with pytest.raises(DiagramError, match="non-copy"):
         group_legs(copy_tensor(3, 3), ["i", "j"], as_tensor=False)
+
+
+@pytest.mark.parametrize("order", [2, 3, 4])
+def test_cp_layout_shows_the_copy_tensor(order):
+    # The shared bond r is drawn as a copy dot at the tensors' mean position: no tensor
+    # (in particular not the weights w) may sit on it, or it looks like a Tucker core.
+    from tensorlessons._render import geometry
+
+    X = _lowrank_cp((3,) * order, 2, seed=order)
+    d = tl.cp(X, 2, max_iter=5)
+    positions = [np.array(t.position) for t in d]
+    for a in range(len(positions)):
+        for b in range(a):
+            assert np.linalg.norm(positions[a] - positions[b]) > 60
+    (hyper,) = [w for w in geometry(d)["wires"] if w["kind"] == "hyper"]
+    dot = np.array(hyper["dot"])
+    assert np.allclose(dot, np.mean(positions, axis=0))
+    for t in d:
+        assert np.linalg.norm(np.array(t.position) - dot) > 60, t.name
+    assert d.tensor("w").position[1] < dot[1]  # the weights above the dot
