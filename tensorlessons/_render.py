@@ -206,6 +206,10 @@ def geometry(d: Diagram) -> dict[str, Any]:
         refs = [f"{n}:{t_of[n].legs[k]}" for n, k in group]
         dim = t_of[group[0][0]].dims[group[0][1]]
         tnames = {g[0] for g in group}
+        # a wire shows its legs' shared name (model, not the index label model3), if any
+        leg_names = {t_of[n].legs[k] for n, k in group}
+        shown = next(iter(leg_names)) if len(leg_names) == 1 else lab
+        text = f"{shown} ({dim})"
         if len(group) == 1:
             n, k = group[0]
             pending_stubs.append((n, k, "open" if lab in out else "summed"))
@@ -220,7 +224,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
             k = pair_seen.get(pair, 0)
             pair_seen[pair] = k + 1
             off = (k - (pair_total[pair] - 1) / 2) * PARALLEL
-            label = _wire_label(p1, p2, f"{lab} ({dim})")
+            label = _wire_label(p1, p2, text)
             if off:
                 rad = math.radians(_direction(*pos[pair[0]], *pos[pair[1]]))
                 ox, oy = math.sin(rad) * off, math.cos(rad) * off
@@ -237,6 +241,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "id": lab,
                     "index": lab,
                     "dim": dim,
+                    "name": shown,
+                    "text": text,
                     "kind": "wire",
                     "legs": refs,
                     "segments": [[*p1, *p2]],
@@ -260,7 +266,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
             r = _loop_distance(mid, t_of[n].kind, width[n], factor=2.0)
             c = (pos[n][0] + r * math.cos(rad), pos[n][1] - r * math.sin(rad))
             apex = ((p1[0] + 2 * c[0] + p2[0]) / 4, (p1[1] + 2 * c[1] + p2[1]) / 4)
-            half = LABEL_CHAR * len(f"{lab} ({dim})") / 2
+            half = LABEL_CHAR * len(text) / 2
             label = [
                 apex[0] + (8 + half) * math.cos(rad),
                 apex[1] - 12 * math.sin(rad) + 4,
@@ -270,6 +276,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "id": lab,
                     "index": lab,
                     "dim": dim,
+                    "name": shown,
+                    "text": text,
                     "kind": "trace",
                     "legs": refs,
                     "segments": [[*p1, *c], [*c, *p2]],
@@ -303,12 +311,14 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 "id": lab,
                 "index": lab,
                 "dim": dim,
+                "name": shown,
+                "text": text,
                 "kind": "hyper",
                 "legs": refs,
                 "segments": segs,
                 # an open hyperedge's label beside its open leg, away from the wires
                 "label": (
-                    [cx + 6 + LABEL_CHAR * len(f"{lab} ({dim})") / 2, cy + 0.6 * LEG + 4]
+                    [cx + 6 + LABEL_CHAR * len(text) / 2, cy + 0.6 * LEG + 4]
                     if lab in out
                     else [cx + 8, cy - 8]
                 ),
@@ -316,6 +326,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 "open": lab in out,
             }
         )
+        if lab in out:  # the open leg's end, marked like an open stub's
+            wires[-1]["end"] = [cx, cy + LEG]
 
     stubs = []
     for n, k, state in pending_stubs:
@@ -390,7 +402,7 @@ def bounds(
         else:
             for seg in w["segments"]:
                 pts += [(seg[0], seg[1]), (seg[2], seg[3])]
-        pts += _text_box(*w["label"], f"{w['index']} ({w['dim']})")
+        pts += _text_box(*w["label"], w.get("text", f"{w['index']} ({w['dim']})"))
     for st in stubs:
         pts.append((st["line"][2], st["line"][3]))
         pts += _text_box(*st["label"], f"{st['leg']} ({st['dim']})", st.get("anchor", "middle"))
@@ -446,7 +458,7 @@ def to_svg(d: Diagram, *, title: str | None = None, scale: float = 1.0) -> str:
                 f'<circle class="tl-hyper" cx="{_fmt(w["dot"][0])}" cy="{_fmt(w["dot"][1])}" r="5"/>'
             )
         lx, ly = w["label"]
-        text = f"{w['index']} ({w['dim']})"
+        text = w["text"]
         parts.append(
             f'<text class="tl-label" x="{_fmt(lx)}" y="{_fmt(ly)}" '
             f'text-anchor="middle">{escape(text)}</text>'
@@ -532,7 +544,7 @@ def to_tikz(d: Diagram, unit: float = 50.0) -> str:
                 lines.append(f"  \\draw[thick] {p(x1, y1)} -- {p(x2, y2)};")
         if w["dot"] is not None:
             lines.append(f"  \\node[copy] at {p(*w['dot'])} {{}};")
-        lines.append(f"  \\node[leg] at {p(*w['label'])} {{${_tex(w['index'])}$}};")
+        lines.append(f"  \\node[leg] at {p(*w['label'])} {{${_tex(w['name'])}$}};")
     for st in g["stubs"]:
         x1, y1, x2, y2 = st["line"]
         lines.append(f"  \\draw[thick] {p(x1, y1)} -- {p(x2, y2)};")

@@ -10,7 +10,7 @@ import pytest
 from opt_einsum.testing import rand_equation
 
 import tensorlessons as tl
-from tensorlessons._render import BOX, CHAR, LABEL_CHAR, box_width, geometry
+from tensorlessons._render import BOX, CHAR, LABEL_CHAR, LEG, box_width, geometry
 
 NAMES = ["A", "W_E W_V", "attn pattern", "résidu", "W_U W_O W_V W_E"]
 
@@ -25,7 +25,7 @@ def text_boxes(g: dict) -> list[tuple[float, float, float, float]]:
         out.append((x0, y - 11, x0 + w, y + 4))
 
     for w in g["wires"]:
-        add(*w["label"], f"{w['index']} ({w['dim']})", "middle")
+        add(*w["label"], w["text"], "middle")
     for s in g["stubs"]:
         add(*s["label"], f"{s['leg']} ({s['dim']})", s["anchor"])
     for t in g["tensors"]:
@@ -160,3 +160,34 @@ def test_copy_tensor_names_avoid_their_legs(at: tuple[float, float]) -> None:
         for k in range(51):
             px, py = x1 + k / 50 * (x2 - x1), y1 + k / 50 * (y2 - y1)
             assert not (box[0] < px < box[2] and box[1] < py < box[3]), (at, (px, py), box)
+
+
+def test_wire_labels_show_the_shared_leg_name_not_the_index_label() -> None:
+    """Legs all called ``model`` show ``model (8)``, even when the index label is model2."""
+    d = tl.Diagram()
+    for name in ("P", "Q", "R", "S"):
+        d.add_tensor(name, np.ones((8, 3)), legs=["model", "x"])
+    d.connect("P:model", "Q:model").connect("R:model", "S:model").connect("P:x", "R:x")
+    g = geometry(d)
+    by_legs = {tuple(w["legs"]): w for w in g["wires"]}
+    rs = by_legs[("R:model", "S:model")]
+    assert rs["index"] != "model"  # the index label had to be made unique ...
+    assert rs["text"] == "model (8)"  # ... but the picture shows the leg's name
+    assert by_legs[("P:model", "Q:model")]["text"] == "model (8)"
+    svg = d.to_svg()
+    assert "model (8)" in svg and f">{rs['index']} (8)<" not in svg
+    assert f"{{${rs['index']}$}}" not in d.to_tikz()
+    # legs with different names keep the index label
+    e = tl.Diagram.from_arrays({"A": np.ones((2, 3)), "B": np.ones((3, 4))})
+    e.connect("A:j", "B:i")
+    (w,) = geometry(e)["wires"]
+    assert w["text"] == f"{w['index']} (3)" and w["name"] == w["index"]
+
+
+def test_open_hyperedge_leg_has_an_end() -> None:
+    """The open ``j`` of ij,j->ij leaves the copy dot and ends where an open leg ends."""
+    d = tl.Diagram.from_einsum("ij,j->ij", np.ones((2, 3)), np.ones(3))
+    (hyper,) = [w for w in geometry(d)["wires"] if w["kind"] == "hyper"]
+    assert hyper["open"] and hyper["end"] == hyper["segments"][-1][2:]
+    x, y = hyper["dot"]
+    assert math.dist(hyper["end"], (x, y)) == pytest.approx(LEG)

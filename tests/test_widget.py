@@ -385,7 +385,11 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
     head = tl.Diagram.from_arrays({"A": np.ones((2, 3)), "X": np.ones((2, 3))})
     head.add_copy("copy_batch", 2, 3, position=(60, 20))
     diagrams.append(head.connect("A:i", "copy_batch:i").connect("X:i", "copy_batch:j"))
-    for eq in ("bij,bjk->bik", "abij,abjk->abik", "bij,bj->bi", "ijj,k->ik"):
+    named = tl.Diagram()
+    for name in ("P", "Q", "R", "S"):
+        named.add_tensor(name, np.ones((4, 3)), legs=["model", "x"])
+    diagrams.append(named.connect("P:model", "Q:model").connect("R:model", "S:model"))
+    for eq in ("bij,bjk->bik", "abij,abjk->abik", "bij,bj->bi", "ijj,k->ik", "ij,j->ij"):
         terms = eq.split("->")[0].split(",")
         diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms]))
     script = tmp_path / "geom.mjs"
@@ -402,6 +406,8 @@ def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
         for wj, wp in zip(g_js["wires"], g_py["wires"], strict=True):
             np.testing.assert_allclose(wj["segments"], wp["segments"], atol=1e-6)
             np.testing.assert_allclose(wj["label"], wp["label"], atol=1e-6)
+            assert (wj["text"], wj["name"]) == (wp["text"], wp["name"])
+            np.testing.assert_allclose(wj.get("end", []), wp.get("end", []), atol=1e-6)
         assert [s["ref"] for s in g_js["stubs"]] == [s["ref"] for s in g_py["stubs"]]
         for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
             assert (sj["state"], sj["anchor"]) == (sp["state"], sp["anchor"])

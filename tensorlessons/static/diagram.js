@@ -25,9 +25,9 @@ const KEY_STEP = 10;
  * @typedef {{name: string, index: string, dim: number}} Leg
  * @typedef {{name: string, kind: string, x: number, y: number, legs: Leg[]}} TensorData
  * @typedef {{tensors: TensorData[], output: string[]}} Structure
- * @typedef {{id: string, index: string, dim: number, kind: string, legs: string[],
- *   segments: number[][], curve?: number[], label: number[], dot: number[] | null,
- *   open: boolean, ends: number[][]}} Wire
+ * @typedef {{id: string, index: string, dim: number, name: string, text: string, kind: string,
+ *   legs: string[], segments: number[][], curve?: number[], label: number[], dot: number[] | null,
+ *   open: boolean, ends: number[][], end?: number[]}} Wire
  * @typedef {{ref: string, tensor: string, leg: string, index: string, dim: number,
  *   state: string, line: number[], label: number[], anchor: string, angle: number}} Stub
  * @typedef {{tensors: {name: string, kind: string, x: number, y: number, width: number, label?: number[],
@@ -273,6 +273,10 @@ export function geometry(st) {
     const refs = group.map(([n, k]) => `${n}:${P(n).legs[k].name}`);
     const dim = P(group[0][0]).legs[group[0][1]].dim;
     const tnames = new Set(group.map((g) => g[0]));
+    // a wire shows its legs' shared name (model, not the index label model3), if any
+    const legNames = new Set(group.map(([n, k]) => P(n).legs[k].name));
+    const shown = legNames.size === 1 ? [...legNames][0] : lab;
+    const text = `${shown} (${dim})`;
     if (group.length === 1) {
       pending.push([group[0][0], group[0][1], out.has(lab) ? "open" : "summed"]);
       continue;
@@ -288,7 +292,7 @@ export function geometry(st) {
       const k = pairSeen.get(pair) || 0;
       pairSeen.set(pair, k + 1);
       const off = (k - ((pairTotal.get(pair) || 1) - 1) / 2) * PARALLEL;
-      let label = wireLabel(p1, p2, `${lab} (${dim})`);
+      let label = wireLabel(p1, p2, text);
       if (off) {
         const [u, v] = a.name < b.name ? [a, b] : [b, a];
         const rad = (direction(u.x, u.y, v.x, v.y) * Math.PI) / 180;
@@ -306,6 +310,8 @@ export function geometry(st) {
         id: lab,
         index: lab,
         dim,
+        name: shown,
+        text,
         kind: "wire",
         legs: refs,
         segments: [[...p1, ...p2]],
@@ -332,11 +338,13 @@ export function geometry(st) {
       const r = loopDistance(mid, t.kind, W(t.name), 2.0);
       const c = [t.x + r * Math.cos(rad), t.y - r * Math.sin(rad)];
       const apex = [(p1[0] + 2 * c[0] + p2[0]) / 4, (p1[1] + 2 * c[1] + p2[1]) / 4];
-      const half = (LABEL_CHAR * [...`${lab} (${dim})`].length) / 2;
+      const half = (LABEL_CHAR * [...text].length) / 2;
       wires.push({
         id: lab,
         index: lab,
         dim,
+        name: shown,
+        text,
         kind: "trace",
         legs: refs,
         segments: [
@@ -371,19 +379,24 @@ export function geometry(st) {
       ends.push(p);
     }
     if (out.has(lab)) segments.push([cx, cy, cx, cy + LEG]);
-    wires.push({
+    /** @type {Wire} */
+    const hw = {
       id: lab,
       index: lab,
       dim,
+      name: shown,
+      text,
       kind: "hyper",
       legs: refs,
       segments,
       // an open hyperedge's label beside its open leg, away from the wires
-      label: out.has(lab) ? [cx + 6 + (LABEL_CHAR * [...`${lab} (${dim})`].length) / 2, cy + 0.6 * LEG + 4] : [cx + 8, cy - 8],
+      label: out.has(lab) ? [cx + 6 + (LABEL_CHAR * [...text].length) / 2, cy + 0.6 * LEG + 4] : [cx + 8, cy - 8],
       dot: [cx, cy],
       open: out.has(lab),
       ends,
-    });
+    };
+    if (out.has(lab)) hw.end = [cx, cy + LEG]; // the open leg's end, marked like an open stub's
+    wires.push(hw);
   }
 
   /** @type {Stub[]} */
@@ -488,7 +501,7 @@ export function bounds(shapes, wires, stubs) {
         add(a * x1 + b * cx + c * x2, a * y1 + b * cy + c * y2);
       }
     } else for (const g of w.segments) (add(g[0], g[1]), add(g[2], g[3]));
-    addAll(textBox(w.label[0], w.label[1], `${w.index} (${w.dim})`));
+    addAll(textBox(w.label[0], w.label[1], w.text ?? `${w.index} (${w.dim})`));
   }
   for (const s of stubs) {
     add(s.line[2], s.line[3]);
@@ -716,7 +729,7 @@ function render({ model, el }) {
   let geom = null;
   /** @type {Map<string, SVGElement>} */
   let tensorEls = new Map();
-  /** @type {{g: SVGElement, lines: SVGElement[], hits: SVGElement[], ends: SVGElement[], dot: SVGElement | null, label: SVGElement}[]} */
+  /** @type {{g: SVGElement, lines: SVGElement[], hits: SVGElement[], ends: SVGElement[], dot: SVGElement | null, openEnd: SVGElement | null, label: SVGElement}[]} */
   let wireEls = [];
   /** @type {{g: SVGElement, line: SVGElement, hit: SVGElement, handle: SVGElement, label: SVGElement}[]} */
   let stubEls = [];
@@ -775,7 +788,7 @@ function render({ model, el }) {
         "data-index": w.index,
         tabindex: 0,
         role: "button",
-        "aria-label": `${w.kind === "hyper" ? "Copy-tensor wire" : w.kind === "trace" ? "Trace wire" : "Wire"} ${w.index} (dimension ${w.dim}) joining ${w.legs.join(", ")}. Delete cuts it.`,
+        "aria-label": `${w.kind === "hyper" ? "Copy-tensor wire" : w.kind === "trace" ? "Trace wire" : "Wire"} ${w.name} (dimension ${w.dim}) joining ${w.legs.join(", ")}. Delete cuts it.`,
       });
       const lines = [];
       const hits = [];
@@ -814,11 +827,17 @@ function render({ model, el }) {
         g.appendChild(e);
         ends.push(e);
       }
-      const label = svg("text", { class: "tl-label", x: w.label[0], y: w.label[1], "text-anchor": "middle" }, `${w.index} (${w.dim})`);
+      let openEnd = null;
+      if (w.end) {
+        // an open leg of a copy tensor ends like any open leg
+        openEnd = svg("circle", { class: "tl-handle tl-open tl-open-end", r: 5, cx: w.end[0], cy: w.end[1], "data-state": "open" });
+        g.appendChild(openEnd);
+      }
+      const label = svg("text", { class: "tl-label", x: w.label[0], y: w.label[1], "text-anchor": "middle" }, w.text);
       g.appendChild(label);
       if (w.id === selectedWire) g.classList.add("tl-selected");
       layerWires.appendChild(g);
-      wireEls.push({ g, lines, hits, ends, dot, label });
+      wireEls.push({ g, lines, hits, ends, dot, openEnd, label });
     }
     if (selectedWire !== null && !wireIds.has(selectedWire)) selectedWire = null;
     for (const s of geom.stubs) {
@@ -940,6 +959,10 @@ function render({ model, el }) {
         els.ends[k]?.setAttribute("cx", p[0].toFixed(1));
         els.ends[k]?.setAttribute("cy", p[1].toFixed(1));
       });
+      if (w.end && els.openEnd) {
+        els.openEnd.setAttribute("cx", w.end[0].toFixed(1));
+        els.openEnd.setAttribute("cy", w.end[1].toFixed(1));
+      }
       els.label.setAttribute("x", w.label[0].toFixed(1));
       els.label.setAttribute("y", w.label[1].toFixed(1));
     });

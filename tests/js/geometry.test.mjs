@@ -154,3 +154,31 @@ test("a hyperedge between two tensors that share a wire sits off that wire", () 
   const hyper = geometry(st).wires.find((w) => w.kind === "hyper");
   assert.deepEqual(hyper?.dot, [65, 40]);
 });
+
+test("a wire shows its legs' shared name, not the index label; an open copy-tensor leg has an end", () => {
+  const st = {
+    tensors: [
+      { name: "R", kind: "tensor", x: 0, y: 0, legs: [{ name: "model", index: "model3", dim: 8 }] },
+      { name: "S", kind: "tensor", x: 150, y: 0, legs: [{ name: "model", index: "model3", dim: 8 }] },
+      { name: "T", kind: "tensor", x: 0, y: 150, legs: [{ name: "i", index: "k", dim: 2 }] },
+      { name: "U", kind: "tensor", x: 150, y: 150, legs: [{ name: "j", index: "k", dim: 2 }] },
+    ],
+    output: [],
+  };
+  const g = geometry(st);
+  assert.deepEqual(
+    g.wires.map((w) => [w.index, w.text]),
+    [["model3", "model (8)"], ["k", "k (2)"]],
+  );
+  const h = geometry({
+    tensors: [
+      { name: "A", kind: "tensor", x: 0, y: 0, legs: [{ name: "i", index: "i", dim: 2 }, { name: "j", index: "j", dim: 3 }] },
+      { name: "v", kind: "tensor", x: 150, y: 0, legs: [{ name: "j", index: "j", dim: 3 }] },
+    ],
+    output: ["i", "j"],
+  });
+  const hyper = h.wires.find((w) => w.kind === "hyper");
+  assert.ok(hyper?.open && hyper.end && hyper.dot);
+  assert.deepEqual(hyper.end, hyper.segments[hyper.segments.length - 1].slice(2));
+  assert.equal(hyper.end[1] - hyper.dot[1], 38);
+});
