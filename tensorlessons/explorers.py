@@ -72,10 +72,13 @@ def curve_svg(
 ) -> str:
     """A line chart (plus optional bars) as a standalone SVG string; ``mark`` highlights an x.
 
+    The chart scales to its container (``viewBox``, 100% wide, at most ``width`` pixels),
+    with margins that hold the axis labels and the last tick.
+
     >>> curve_svg([1, 2, 3], [1.0, 0.5, 0.0], mark=2, title="error").startswith("<svg")
     True
     """
-    left, right, top, bottom = 46.0, 12.0, 24.0, 34.0
+    left, right, top, bottom = 50.0, 18.0, 24.0, 34.0
     pw, ph = width - left - right, height - top - bottom
     xs = [float(x) for x in xs]
     vals = [float(y) for y in ys if y is not None and math.isfinite(y)]
@@ -93,9 +96,9 @@ def curve_svg(
         return top + ph - y / ymax * ph
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
-        'role="img" class="tl-curve">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" '
+        f'style="max-width:{width}px;height:auto;display:block;overflow:visible" '
+        'font-family="sans-serif" font-size="11" role="img" class="tl-curve">',
         f"<title>{html.escape(title)}</title>",
         f'<text x="{left}" y="14" font-weight="bold">{html.escape(title)}</text>',
         f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="currentColor"/>',
@@ -107,8 +110,12 @@ def curve_svg(
         f'text-anchor="middle">{html.escape(ylabel)}</text>',
     ]
     ticks = sorted(set(int(round(x)) for x in xs))
-    step = max(1, len(ticks) // 8)
-    for t in ticks[::step]:
+    step = max(1, math.ceil(len(ticks) / 8))
+    shown = ticks[::step]
+    if ticks and shown[-1] != ticks[-1]:  # always label the last rank
+        shown = shown[:-1] if len(shown) > 1 and ticks[-1] - shown[-1] < step else shown
+        shown.append(ticks[-1])
+    for t in shown:
         parts.append(f'<text x="{px(t):.1f}" y="{top + ph + 13}" text-anchor="middle">{t}</text>')
     if bars is not None:
         bw = max(2.0, pw / max(len(bars), 1) * 0.5)
@@ -232,7 +239,18 @@ class RankExplorer(w.VBox):
         self.view = _diagram_view(self.diagram)
         self.slider.observe(lambda change: self.set_rank(change["new"]), names="value")
         title = w.HTML(f"<b>{method.upper()}</b> of a tensor of shape {tuple(self.array.shape)}")
-        self.children = [title, self.slider, w.HBox([self.view, w.VBox([self.stats, self.chart])])]
+        side = w.VBox(
+            [self.stats, self.chart],
+            layout=w.Layout(flex="1 1 300px", min_width="260px", max_width="420px"),
+        )
+        self.chart.layout = w.Layout(width="100%")
+        self.children = [
+            title,
+            self.slider,
+            w.HBox(
+                [self.view, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start")
+            ),
+        ]
         self.add_class("tl-rank-explorer")
 
     # ---- the numbers ---------------------------------------------------------------
@@ -342,17 +360,27 @@ class RankExplorer(w.VBox):
         rows = [
             ("error ‖X − X̂‖", f"{self.error:.4g}"),
             ("relative error", f"{self.relative_error:.2%}"),
-            ("numbers kept", f"{kept:,} of {full:,} ({kept / full:.0%})"),
+            ("numbers kept", f"{kept:,} / {full:,} ({kept / full:.0%})"),
         ]
         if self.method == "svd":
             s = singular_values(self.array, self.left)
             dropped = float(np.sqrt(np.sum(s[self._rank :] ** 2)))
-            rows.append(("Eckart–Young √Σ dropped σ²", f"{dropped:.4g}"))
+            rows.append(("√(Σ dropped σ²)", f"{dropped:.4g}"))
+        cell = "padding:1px 6px;white-space:nowrap"
         body = "".join(
-            f"<tr><td>{html.escape(k)}</td><td style='text-align:right'><b>{v}</b></td></tr>"
+            f"<tr><td style='{cell}'>{html.escape(k)}</td>"
+            f"<td style='{cell};text-align:right'><b>{v}</b></td></tr>"
             for k, v in rows
         )
-        self.stats.value = f"<table class='tl-stats'>{body}</table>"
+        note = (
+            "<div style='font-size:smaller;opacity:.75'>Eckart–Young: the error of keeping the"
+            " top singular values is √(Σ dropped σ²), and no matrix of that rank does better.</div>"
+            if self.method == "svd"
+            else ""
+        )
+        self.stats.value = (
+            f"<table class='tl-stats' style='border-collapse:collapse'>{body}</table>{note}"
+        )
         c = self.curve()
         bars = None
         if self.method == "svd":
@@ -531,11 +559,24 @@ class ContractionExplorer(w.VBox):
         self._history: list[tuple[list[str], list[str], list[Any], list[ContractionStep]]] = []
         self.view: Any = None
         self._callbacks: list[Callable[[ContractionExplorer], None]] = []
-        self.pick = w.Dropdown(description="contract", layout=w.Layout(width="420px"))
-        self.go = w.Button(description="Contract", button_style="primary", icon="compress")
-        self.undo_button = w.Button(description="Undo", icon="undo")
-        self.reset_button = w.Button(description="Start again", icon="refresh")
-        self.best_button = w.Button(description="Play the optimal order", icon="magic")
+        self.pick = w.Dropdown(
+            description="contract",
+            layout=w.Layout(width="420px", max_width="100%"),
+            style={"description_width": "initial"},
+        )
+
+        def button(text: str, icon: str, **kw: Any) -> w.Button:
+            # width "auto": the button is as wide as its text (no "Play the optim…")
+            return w.Button(
+                description=text, icon=icon, layout=w.Layout(width="auto", min_width="90px"), **kw
+            )
+
+        self.go = button("Contract", "compress", button_style="primary")
+        self.undo_button = button("Undo", "undo")
+        self.reset_button = button("Start again", "refresh")
+        self.best_button = button(
+            "Play the optimal order", "magic", tooltip="Play the optimal order"
+        )
         self.stats = w.HTML()
         self.status = w.HTML(
             "Click a tensor in the picture, then a tensor joined to it, to contract "
@@ -555,7 +596,10 @@ class ContractionExplorer(w.VBox):
             self.view,
             self.status,
             w.HBox([self.pick, self.go]),
-            w.HBox([self.undo_button, self.reset_button, self.best_button]),
+            w.HBox(
+                [self.undo_button, self.reset_button, self.best_button],
+                layout=w.Layout(flex_flow="row wrap"),
+            ),
             self.stats,
         ]
         self.add_class("tl-contraction-explorer")
@@ -741,10 +785,13 @@ class ContractionExplorer(w.VBox):
         self.pick.index = 0 if options else None
         self.pick.disabled = self.go.disabled = self.done
         self.undo_button.disabled = not self._history
+        pad = "padding:2px 10px;white-space:nowrap"
+        num = f"{pad};text-align:right"
         rows = "".join(
-            f"<tr><td>{k + 1}</td><td>{html.escape(s.a)} · {html.escape(s.b)}</td>"
-            f"<td style='text-align:right'>{s.flops:,}</td>"
-            f"<td style='text-align:right'>{s.size:,}</td></tr>"
+            f"<tr><td style='{num}'>{k + 1}</td>"
+            f"<td style='{pad}'>{html.escape(s.a)} · {html.escape(s.b)}</td>"
+            f"<td style='{num}'>{s.flops:,}</td>"
+            f"<td style='{num}'>{s.size:,}</td></tr>"
             for k, s in enumerate(self.steps)
         )
         opt = self.optimal
@@ -756,10 +803,24 @@ class ContractionExplorer(w.VBox):
                 if self.flops <= opt.flops
                 else f"<p role='status'>Done: {ratio:.2f}× the optimal FLOPs.</p>"
             )
+        if rows:
+            head = "".join(
+                f"<th style='{style};border-bottom:1px solid currentColor'>{text}</th>"
+                for style, text in (
+                    (num, "step"),
+                    (f"{pad};text-align:left", "contract"),
+                    (num, "FLOPs"),
+                    (num, "result size"),
+                )
+            )
+            table = (
+                "<table class='tl-steps' style='border-collapse:collapse;margin:4px 0'>"
+                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            )
+        else:
+            table = "<p class='tl-steps'><i>No contractions yet.</i></p>"
         self.stats.value = (
-            "<table class='tl-steps'><tr><th>step</th><th>contract</th><th>FLOPs</th>"
-            f"<th>size made</th></tr>{rows}</table>"
-            f"<p>FLOPs so far: <b>{self.flops:,}</b> · largest intermediate: "
+            table + f"<p>FLOPs so far: <b>{self.flops:,}</b> · largest intermediate: "
             f"<b>{self.largest_intermediate:,}</b> elements</p>"
             f"<p>Optimal order: <b>{opt.flops:,}</b> FLOPs, largest intermediate "
             f"{opt.largest_intermediate:,} ({html.escape(' → '.join(opt.steps))})</p>" + verdict

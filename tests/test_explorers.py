@@ -77,6 +77,28 @@ def test_curve_svg_escapes_text() -> None:
     assert "<b>x</b>" not in svg and "&lt;b&gt;" in svg
 
 
+@pytest.mark.parametrize("n", [3, 8, 10, 17, 24])
+def test_curve_svg_fits_its_container_and_labels_the_last_rank(n: int) -> None:
+    import re
+
+    width = 320
+    svg = curve_svg(list(range(1, n + 1)), [1 / k for k in range(1, n + 1)], width=width)
+    assert 'width="100%"' in svg and f'viewBox="0 0 {width} ' in svg  # scales to the column
+    ticks = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">(\d+)</text>', svg)
+    labels = [int(t) for _, t in ticks]
+    assert labels[-1] == n and labels == sorted(set(labels))  # the last rank is labelled
+    for x, t in ticks:  # every tick label (~7 px per digit) inside the drawing
+        assert 0 <= float(x) - 3.5 * len(t) and float(x) + 3.5 * len(t) <= width
+
+
+def test_rank_explorer_labels_do_not_wrap() -> None:
+    ex = RankExplorer(RNG.normal(size=(6, 4)), method="svd", rank=2)
+    assert ex.stats.value.count("white-space:nowrap") == 2 * 4  # 4 rows, 2 cells each
+    assert "√(Σ dropped σ²)" in ex.stats.value and "Eckart–Young" in ex.stats.value
+    s = np.linalg.svd(ex.array, compute_uv=False)
+    assert f"{np.sqrt(np.sum(s[2:] ** 2)):.4g}" in ex.stats.value
+
+
 # ---- contraction-order explorer -----------------------------------------------------------
 
 
@@ -176,3 +198,17 @@ def test_clicking_two_tensors_in_the_picture_contracts_them() -> None:
     np.testing.assert_allclose(ex.result(), A @ B @ v)
     with pytest.raises(DiagramError, match="'Z'"):
         ex.select("Z")
+
+
+def test_contraction_explorer_table_and_buttons_layout() -> None:
+    d = tl.Diagram.from_einsum(
+        "ij,jk,kl->il", np.ones((3, 4)), np.ones((4, 5)), np.ones((5, 2)), names=["A", "B", "C"]
+    )
+    ex = ContractionExplorer(d)
+    assert "No contractions yet" in ex.stats.value and "<th" not in ex.stats.value
+    for b in (ex.go, ex.undo_button, ex.reset_button, ex.best_button):
+        assert b.layout.width == "auto"  # as wide as the text: no "Play the optim…"
+    ex.contract("A", "B")
+    assert "No contractions yet" not in ex.stats.value
+    assert ex.stats.value.count("<th ") == 4 and "result size" in ex.stats.value
+    assert f">{ex.steps[0].flops:,}</td>" in ex.stats.value
