@@ -1118,7 +1118,19 @@ function render({ model, el }) {
     resultPanel.appendChild(html("div", { class: "tl-legs" }, `legs: ${legs} · shape ${shapeText(res.shape || [])}`));
     if (res.cost) {
       const c = res.cost;
-      const cost = html("div", { class: "tl-cost" }, `cost: ${Number(c.flops).toLocaleString("en-US")} FLOPs (one big sum: ${Number(c.naive_flops).toLocaleString("en-US")}); largest intermediate ${Number(c.largest_intermediate).toLocaleString("en-US")} elements`);
+      const n = (/** @type {number} */ v) => Number(v).toLocaleString("en-US");
+      const pairwise = (c.steps || []).some((/** @type {string} */ s) => s.includes(" · "));
+      const kept = new Set(res.output || []);
+      /** @type {Structure} */
+      const st = model.get("structure") || { tensors: [], output: [] };
+      const sums = st.tensors.some((t) => t.legs.some((l) => !kept.has(l.index)));
+      const cost = html(
+        "div",
+        { class: "tl-cost" },
+        pairwise
+          ? `cost: ${n(c.flops)} FLOPs (one big sum: ${n(c.naive_flops)}); largest intermediate ${n(c.largest_intermediate)} elements`
+          : `cost: nothing to contract${sums ? ` (summing the tensor's own legs: ${n(c.flops)} FLOPs)` : ""}`,
+      );
       if (c.steps && c.steps.length) cost.title = c.steps.map((/** @type {string} */ s, /** @type {number} */ k) => `step ${k + 1}: ${s}`).join("\n");
       resultPanel.appendChild(cost);
     }

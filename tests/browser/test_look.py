@@ -49,6 +49,8 @@ CELLS = [
     "from tensorlessons.circuits import head_diagram\n"
     "model = AttentionOnlyTransformer.random(1, 2, 6, 3, d_vocab=5, n_ctx=8)\n"
     "tl.DiagramWidget(head_diagram(model, [[1, 2], [3, 4]], 0, 1))",
+    # a lone tensor whose result is wider than the panel
+    'tl.DiagramWidget(tl.Diagram.from_arrays({"wide": r(3, 40) * 1e5}))',
 ]
 N_WIDGETS = len(CELLS) - 1
 
@@ -153,3 +155,32 @@ def test_value_cells_show_whole_numbers(page: Any) -> None:
     assert sorted(v for v, _, _ in cells) == sorted(["-0.001234", "-1.23e+6", "-2.50e-7", "0.5"])
     for value, scroll, client in cells:
         assert scroll <= client, (value, scroll, client)
+
+
+def test_wide_results_scroll_and_a_lone_tensor_costs_nothing(page: Any) -> None:
+    """A result wider than its panel scrolls sideways (not cut); nothing to contract is said."""
+    w = page.locator(".tl-widget").filter(has=page.locator('[data-tensor="wide"]'))
+    result = w.locator(".tl-result")
+    result.locator("table.tl-heatmap").wait_for()
+    panel = result.locator(".tl-values")
+    got = panel.evaluate(
+        """(p) => {
+          const out = p.closest('.jp-OutputArea-output') || document.body;
+          const cells = p.querySelectorAll('table.tl-heatmap td');
+          return {panel: p.getBoundingClientRect().right, area: out.getBoundingClientRect().right,
+                  scroll: p.scrollWidth, client: p.clientWidth,
+                  overflow: getComputedStyle(p).overflowX,
+                  last: cells[cells.length - 1].getBoundingClientRect().right,
+                  cost: p.closest('.tl-result').querySelector('.tl-cost')?.textContent};
+        }"""
+    )
+    assert got["panel"] <= got["area"] + 0.5, got  # the panel itself is not cut
+    assert got["last"] > got["panel"], got  # the table is wider than the panel ...
+    assert got["overflow"] in ("auto", "scroll") and got["scroll"] > got["client"], got  # scrolls
+    panel.evaluate("(p) => { p.scrollLeft = p.scrollWidth; }")
+    last = panel.evaluate(
+        "(p) => { const c = p.querySelectorAll('table.tl-heatmap td');"
+        " return c[c.length - 1].getBoundingClientRect().right; }"
+    )
+    assert last <= got["panel"] + 0.5, (last, got)  # ... and its last column can be reached
+    assert "nothing to contract" in got["cost"] and "FLOPs" not in got["cost"], got
