@@ -184,3 +184,15 @@ def test_wide_results_scroll_and_a_lone_tensor_costs_nothing(page: Any) -> None:
     )
     assert last <= got["panel"] + 0.5, (last, got)  # ... and its last column can be reached
     assert "nothing to contract" in got["cost"] and "FLOPs" not in got["cost"], got
+
+
+def test_wires_show_leg_names_and_open_copy_legs_have_ends(page: Any) -> None:
+    """The circuit's residual wire reads ``model (6)``; the batch leg b ends like open legs."""
+    circuit = page.locator(".tl-widget").filter(has=page.locator('[data-tensor="W_O"]'))
+    texts = circuit.locator(".tl-wire-group .tl-label").all_text_contents()
+    assert "model (6)" in texts, texts
+    batch = page.locator(".tl-widget").filter(has=page.locator('[data-tensor="P"]'))
+    end = batch.locator('[data-wire="b"] .tl-open-end')
+    assert end.count() == 1
+    r = end.bounding_box()
+    assert r is not None and 8 <= r["width"] <= 12, r  # the size of an open leg's handle
