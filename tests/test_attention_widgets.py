@@ -133,3 +133,18 @@ def test_logit_widget_hand_built_induction():
     assert w.target == tokens[11]
     assert bars["L1H0"] == pytest.approx(w.total)
     assert bars["L1H0"] > 5
+
+
+def test_token_strip_wraps_and_query_axis_is_clear():
+    # 32 tokens must not run off the right edge: the chips are HTML in a wrapping flexbox
+    # (not one wide SVG), and "query ↓" heads the label column instead of touching the
+    # last row's label.
+    import re
+
+    css = (STATIC / "attention.css").read_text()
+    js = (STATIC / "attention.js").read_text()
+    rule = re.search(r"\.tl-attn-strip\s*\{([^}]*)\}", css)
+    assert rule and "flex-wrap: wrap" in rule.group(1) and "display: flex" in rule.group(1)
+    assert 'html("div", "tl-attn-strip")' in js
+    axis = re.search(r'const axisQ = svg\("text", \{([^}]*)\}', js)
+    assert axis and "y: margin - 8" in axis.group(1)  # above the first row, not below the last

@@ -1,7 +1,8 @@
 // tensorlessons attention-pattern widget (anywidget ESM, no bundler, no imports).
 // Python sends every head's pattern as one float64 buffer [n_layers, n_heads, seq, seq];
-// the browser draws the chosen head as a queries x keys grid and links the hovered query
-// to its keys. Token strings are always set with textContent.
+// the browser draws the chosen head as a queries x keys grid and, in a wrapping strip of
+// token chips, marks the hovered query and how much it attends to each key. Token strings
+// are always set with textContent.
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -69,7 +70,7 @@ function render({ model, el }) {
   const readout = html("div", "tl-attn-readout");
   readout.setAttribute("aria-live", "polite");
   const figure = svg("svg", { class: "tl-attn-grid", role: "img" });
-  const strip = svg("svg", { class: "tl-attn-strip" });
+  const strip = html("div", "tl-attn-strip");
   root.append(header, figure, strip, readout);
 
   /** @type {Float64Array} */
@@ -110,11 +111,11 @@ function render({ model, el }) {
     fillSelect(headSelect, model.get("n_heads"), head);
     root.setAttribute("aria-label", `attention pattern of head L${layer}H${head}`);
     const longest = Math.max(1, ...tokens.map((/** @type {string} */ t) => t.length));
-    const margin = Math.min(140, 14 + 7 * longest + 22);
+    const margin = Math.max(56, Math.min(140, 14 + 7 * longest + 22));
     const size = seq * CELL;
     figure.replaceChildren();
     figure.setAttribute("width", String(margin + size + 4));
-    figure.setAttribute("height", String(margin + size + 4));
+    figure.setAttribute("height", String(margin + size + 2));
     const cells = svg("g", { transform: `translate(${margin},${margin})` });
     for (let q = 0; q < seq; q++) {
       const row = svg("g", { class: "tl-attn-row", "data-query": q });
@@ -158,7 +159,8 @@ function render({ model, el }) {
       kl.textContent = tokens[p] ?? "";
       figure.append(ql, kl);
     }
-    const axisQ = svg("text", { x: 2, y: margin + size + 2, class: "tl-attn-axis" });
+    // "query ↓" heads the column of query labels (above the first, clear of the last)
+    const axisQ = svg("text", { x: margin - 6, y: margin - 8, class: "tl-attn-axis", "text-anchor": "end" });
     axisQ.textContent = "query ↓";
     const axisK = svg("text", { x: margin + size, y: 12, class: "tl-attn-axis", "text-anchor": "end" });
     axisK.textContent = "key →";
@@ -167,7 +169,8 @@ function render({ model, el }) {
     highlight();
   }
 
-  /** The token strip: the hovered query linked to its keys by arcs, width by attention. */
+  /** The token strip: chips that wrap; the hovered query outlined, each key's chip shaded
+   * and topped by a bar as high as the query's attention to it. */
   function highlight() {
     const { seq, at } = current();
     const q = model.get("query");
@@ -181,51 +184,29 @@ function render({ model, el }) {
       label.setAttribute("fill-opacity", q >= 0 ? (0.25 + 0.75 * w).toFixed(3) : "1");
       label.classList.toggle("tl-attn-strong", q >= 0 && w > 0.3);
     });
-    const W = 46;
     strip.replaceChildren();
-    strip.setAttribute("width", String(seq * W + 8));
-    strip.setAttribute("height", "92");
     for (let p = 0; p < seq; p++) {
       const a = q >= 0 && p <= q ? at(q, p) : 0;
-      const chip = svg("g", { class: "tl-attn-chip", "data-pos": p });
-      const box = svg("rect", {
-        x: 4 + p * W,
-        y: 58,
-        width: W - 6,
-        height: 24,
-        rx: 4,
-        class: p === q ? "tl-attn-chipbox tl-attn-query" : "tl-attn-chipbox",
-        "fill-opacity": (0.08 + 0.92 * a).toFixed(3),
-      });
-      const text = svg("text", {
-        x: 4 + p * W + (W - 6) / 2,
-        y: 70,
-        "text-anchor": "middle",
-        "dominant-baseline": "central",
-        class: "tl-attn-chiptext",
-      });
-      text.textContent = tokens[p] ?? "";
-      chip.append(box, text);
+      const chip = html("span", p === q ? "tl-attn-chip tl-attn-query" : "tl-attn-chip");
+      chip.setAttribute("data-pos", String(p));
+      const shade = html("span", "tl-attn-chipbox");
+      shade.style.opacity = (0.08 + 0.92 * a).toFixed(3);
+      const text = html("span", "tl-attn-chiptext", tokens[p] ?? "");
+      chip.append(shade, text);
+      if (q >= 0 && p <= q && a >= 0.01) {
+        const bar = html("span", "tl-attn-link");
+        bar.setAttribute("data-key", String(p));
+        bar.style.height = `${(2 + 8 * a).toFixed(1)}px`;
+        bar.style.opacity = (0.35 + 0.65 * a).toFixed(3);
+        chip.appendChild(bar);
+      }
       chip.addEventListener("pointerenter", () => setQuery(p));
       strip.appendChild(chip);
     }
     if (q >= 0 && q < seq) {
       let best = 0;
       for (let k = 0; k <= q; k++) {
-        const a = at(q, k);
-        if (a > at(q, best)) best = k;
-        if (a < 0.01) continue;
-        const x1 = 4 + q * W + (W - 6) / 2;
-        const x2 = 4 + k * W + (W - 6) / 2;
-        const lift = Math.min(52, 10 + Math.abs(x1 - x2) / 4);
-        const arc = svg("path", {
-          d: `M ${x1} 56 C ${x1} ${56 - lift}, ${x2} ${56 - lift}, ${x2} 56`,
-          class: "tl-attn-link",
-          "stroke-width": (0.5 + 5 * a).toFixed(2),
-          "stroke-opacity": (0.25 + 0.75 * a).toFixed(3),
-          "data-key": k,
-        });
-        strip.appendChild(arc);
+        if (at(q, k) > at(q, best)) best = k;
       }
       readout.textContent =
         `query ${q} (${tokens[q] ?? ""}) attends most to key ${best} ` +
