@@ -131,6 +131,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
     box is ``width`` wide (:func:`box_width`: long names widen it) and ``BOX`` high; a
     copy tensor's name goes at ``label`` with ``anchor`` (SVG ``text-anchor``), as do
     stubs' labels; ``viewBox`` encloses every shape and label (:func:`bounds`).
+    A wire's ``text`` (``'model (80)'``) shows its legs' shared ``name`` when they share
+    one, else the index label; an open hyperedge's leg ends at ``end``.
     The widget's JavaScript (``static/diagram.js``) computes the same geometry.
 
     >>> import numpy as np
@@ -138,6 +140,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
     >>> g = geometry(Diagram.from_einsum("ii->", np.eye(2), names=["attn pattern"]))
     >>> g["tensors"][0]["width"], g["wires"][0]["kind"]
     (104.0, 'trace')
+    >>> geometry(Diagram.from_einsum("ij,j->ij", np.ones((2, 3)), np.ones(3)))["wires"][0]["text"]
+    'j (3)'
     """
     tensors = list(d)
     pos = {t.name: t.position for t in tensors}
