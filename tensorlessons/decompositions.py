@@ -998,18 +998,41 @@ def cp(
     (bond,) = _bond_names(1, legs, "r")
     wname = _fresh("w", set(names))
     # A star around the copy tensor (drawn at the tensors' mean, here the origin): the
-    # weights straight above it, the factors evenly round the rest of the circle, so
-    # the dot, its wires and the bond's label all show (nothing sits on the dot).
+    # weights up and to the left, the factors round the rest, so the dot, its wires and
+    # the bond's label (just above-right of the dot) all show; nothing sits on the dot.
+    star = _cp_star(N)
     specs: list[Any] = []
     for n in range(N):
-        angle = math.pi / 2 + 2 * math.pi * (n + 1) / (N + 1)
-        pos = (110.0 * math.cos(angle), -110.0 * math.sin(angle))
-        specs.append(("tensor", names[n], [legs[n], bond], [legs[n], bond], factors[n], pos))
-    specs.append(("tensor", wname, [bond], [bond], weights, (0.0, -110.0)))
+        spec = ("tensor", names[n], [legs[n], bond], [legs[n], bond], factors[n], star[n])
+        specs.append(spec)
+    specs.append(("tensor", wname, [bond], [bond], weights, star[N]))
     d = _rebuild(specs, legs)
     if not return_info:
         return d
     return d, _info("cp", arr, d, iterations=it, converged=converged, errors=errors)
+
+
+def _cp_star(n_factors: int) -> list[tuple[float, float]]:
+    """Positions of CP's factors and then its weights, round a copy dot at the origin.
+
+    The positions balance (their mean is the origin, where the dot is drawn) and the
+    weights sit up and to the left. For two or three factors the arms also avoid the
+    directions 10-150 degrees, where the bond's label is drawn (above-right of the dot);
+    from four factors on they are evenly spread.
+    """
+    polar: list[tuple[float, float]]  # (angle in degrees, radius): factors, then weights
+    if n_factors == 2:
+        a, b, c = (math.radians(t) for t in (160.0, 250.0, 0.0))
+        r1 = 190.0  # r1 u(a) + r2 u(b) + r3 u(c) = 0: solve for r2, then r3
+        r2 = -r1 * math.sin(a) / math.sin(b)
+        r3 = -(r1 * math.cos(a) + r2 * math.cos(b)) / math.cos(c)
+        polar = [(250.0, r2), (0.0, r3), (160.0, r1)]
+    elif n_factors == 3:  # two opposite pairs
+        polar = [(180.0, 170.0), (340.0, 110.0), (0.0, 170.0), (160.0, 110.0)]
+    else:
+        m = n_factors + 1
+        polar = [(160.0 + 360.0 * k / m, 110.0) for k in range(1, m)] + [(160.0, 110.0)]
+    return [(r * math.cos(math.radians(t)), -r * math.sin(math.radians(t))) for t, r in polar]
 
 
 def _cp_full(factors: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:

@@ -380,13 +380,13 @@ def test_grouping_the_legs_of_a_copy_tensor_attaches_a_grouping_tensor() -> None
         group_legs(copy_tensor(3, 3), ["i", "j"], as_tensor=False)
 
 
-@pytest.mark.parametrize("order", [2, 3, 4])
+@pytest.mark.parametrize("order", [2, 3, 4, 5])
 def test_cp_layout_shows_the_copy_tensor(order):
     # The shared bond r is drawn as a copy dot at the tensors' mean position: no tensor
     # (in particular not the weights w) may sit on it, or it looks like a Tucker core.
-    from tensorlessons._render import geometry
+    from tensorlessons._render import _text_box, geometry
 
-    X = _lowrank_cp((3,) * order, 2, seed=order)
+    X = np.random.default_rng(order).normal(size=(2,) * order)
     d = tl.cp(X, 2, max_iter=5)
     positions = [np.array(t.position) for t in d]
     for a in range(len(positions)):
@@ -398,3 +398,12 @@ def test_cp_layout_shows_the_copy_tensor(order):
     for t in d:
         assert np.linalg.norm(np.array(t.position) - dot) > 60, t.name
     assert d.tensor("w").position[1] < dot[1]  # the weights above the dot
+    if order > 3:
+        return
+    # no wire crosses the bond's label "r (2)" (drawn above-right of the dot)
+    (x0, y0), (x1, y1) = _text_box(*hyper["label"], hyper.get("text", "r (2)"))
+    for t in d:
+        px, py = t.position
+        for s in np.linspace(0, 1, 400):  # points along the wire from the dot to t
+            x, y = dot[0] + s * (px - dot[0]), dot[1] + s * (py - dot[1])
+            assert not (x0 <= x <= x1 and y0 <= y <= y1), (t.name, hyper["label"])
