@@ -88,6 +88,8 @@ def curve_svg(
     x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
     if x1 == x0:
         x1 = x0 + 1
+    if bars is not None:  # half a step either side: the first and last bars clear the axes
+        x0, x1 = x0 - 0.5, x1 + 0.5
 
     def px(x: float) -> float:
         return left + (x - x0) / (x1 - x0) * pw
@@ -373,13 +375,14 @@ class RankExplorer(w.VBox):
             for k, v in rows
         )
         note = (
-            "<div style='font-size:smaller;opacity:.75'>Eckart–Young: the error of keeping the"
-            " top singular values is √(Σ dropped σ²), and no matrix of that rank does better.</div>"
+            "<div style='font-size:smaller;opacity:.75;line-height:1.3;max-width:300px'>"
+            "Eckart–Young: no matrix of this rank does better than √(Σ dropped σ²).</div>"
             if self.method == "svd"
             else ""
         )
         self.stats.value = (
-            f"<table class='tl-stats' style='border-collapse:collapse'>{body}</table>{note}"
+            "<table class='tl-stats' style='border-collapse:collapse;line-height:1.4'>"
+            f"{body}</table>{note}"
         )
         c = self.curve()
         bars = None
