@@ -4,7 +4,8 @@ Run: ``python -m benchmarks.bench_core`` (``--quick`` for fewer repeats).
 
 Targets (issue 2): contracting a built diagram again <= 0.8x the faster fresh peer and
 <= 1.15x a cached ``opt_einsum.contract_expression``; building and contracting <= 1.2x the
-faster fresh peer; ``import tensorlessons`` <= 0.5 s.
+faster fresh peer; ``import tensorlessons`` <= 0.5 s. Issue 11: ``equivalent()`` on a
+12-tensor ring <= 2x ``contract()`` (reading a diagram never lays it out).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import opt_einsum
 
-from tensorlessons import Diagram
+from tensorlessons import Diagram, equivalent
 
 
 def timed_side_by_side(
@@ -129,6 +130,44 @@ def _with_layout(eq: str, arrays: list[np.ndarray]) -> np.ndarray:
     return d.contract()
 
 
+def ring(n: int = 12, bond: int = 8) -> tuple[str, list[np.ndarray], list[str]]:
+    """A closed ring of ``n`` matrices (the trace of their product)."""
+    rng = np.random.default_rng(3)
+    sym = opt_einsum.get_symbol
+    terms = [sym(k) + sym((k + 1) % n) for k in range(n)]
+    arrays = [rng.standard_normal((bond, bond)) for _ in range(n)]
+    return ",".join(terms) + "->", arrays, [f"M{k}" for k in range(n)]
+
+
+def bench_equivalent(rounds: int, bond: int = 8) -> dict[str, float]:
+    """equivalent() as a drawing check uses it, side by side with contract().
+
+    A check compares a freshly drawn diagram with a reference; both are built from einsum
+    strings here (the second lists the tensors in reverse order), as a learner's diagram
+    would be, and ``.copy()`` defeats the per-diagram caches for the "again" rows.
+    """
+    eq, arrays, names = ring(bond=bond)
+    eq2 = ",".join(reversed(eq[:-2].split(","))) + "->"
+    ref = Diagram.from_einsum(eq, *arrays, names=names)
+    drawn = Diagram.from_einsum(eq2, *arrays[::-1], names=names[::-1])
+    assert equivalent(ref, drawn)
+    subjects = {
+        "from_einsum+contract": lambda: Diagram.from_einsum(eq, *arrays, names=names).contract(),
+        "2x from_einsum+equivalent": lambda: equivalent(
+            Diagram.from_einsum(eq, *arrays, names=names),
+            Diagram.from_einsum(eq2, *arrays[::-1], names=names[::-1]),
+        ),
+        "contract() again": ref.contract,
+        "equivalent(copies)": lambda: equivalent(ref.copy(), drawn.copy()),
+    }
+    t = timed_side_by_side(subjects, rounds)
+    t["built equivalent / built contract"] = (
+        t["2x from_einsum+equivalent"] / t["from_einsum+contract"]
+    )
+    t["equivalent(copies) / contract again"] = t["equivalent(copies)"] / t["contract() again"]
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -149,6 +188,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {key:38s} {value:8.3f}x")
             else:
                 print(f"  {key:38s} {value * 1e3:10.3f} ms")
+    r = bench_equivalent(rounds)
+    print("\n== equivalent() vs contract(): 12-tensor ring, bond 8 (target <= 2x)")
+    for key, value in r.items():
+        if "/" in key:
+            print(f"  {key:38s} {value:8.3f}x")
+        else:
+            print(f"  {key:38s} {value * 1e3:10.3f} ms")
     t_import = import_time()
     print(f"\nimport tensorlessons: {t_import:.3f} s (target <= 0.5 s)")
     return 0

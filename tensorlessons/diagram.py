@@ -1,27 +1,34 @@
-"""The diagram core: named tensors, named legs, wires, contraction.
+"""The diagram model and its edits: named tensors, named legs, wires.
 
 One structural form serves every front door (einsum strings, method calls, JSON, the
 widget's edits): each tensor has legs, each leg carries an *index label*; legs that share a
 label are joined (two legs: a wire; three or more: a hyperedge, i.e. a copy tensor); the
 labels listed in :attr:`Diagram.output` are the result's legs, in that order; every other
 label is summed over.
+
+The core is split by responsibility, as opt_einsum's is: this module holds the model and
+its edits; :mod:`tensorlessons.parser` the einsum language; :mod:`tensorlessons.contraction`
+planning, paths and their caches; :mod:`tensorlessons.comparison` ``equivalent`` and
+``difference``. Reading a diagram never lays it out: positions are computed the first
+time a picture (or an edit) needs them.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
+import itertools
 import json
 import math
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import opt_einsum
 
+from . import contraction
 from ._errors import DiagramError
+from .contraction import ContractionCost
+from .parser import einsum_symbols, parse_einsum
 
 __all__ = ["Diagram", "Tensor", "ContractionCost", "equivalent", "difference"]
 
@@ -31,6 +38,7 @@ _JSON_FORMAT = "tensorlessons.diagram"
 _JSON_VERSION = 1
 _LEG_NAMES = "ijklmnopqrstuvwxyzabcdefgh"
 _SPACING = 130.0
+_STAMPS = itertools.count(1)  # structure versions, unique across diagrams
 
 
 # --------------------------------------------------------------------------------------
@@ -38,28 +46,57 @@ _SPACING = 130.0
 # --------------------------------------------------------------------------------------
 
 
-@dataclass
 class Tensor:
     """One node of a diagram: a named array whose axes are named legs.
 
     Read it freely; change it only through :class:`Diagram` methods, which validate
     every edit. A ``kind="copy"`` tensor is the copy (delta) tensor: 1 where all its
-    indices agree, 0 elsewhere; its array is made on demand.
+    indices agree, 0 elsewhere; its array is made on demand, in the dtype of the
+    diagram's other arrays. ``position`` is laid out the first time it is read.
     """
 
-    name: str
-    legs: list[str]
-    labels: list[str]
-    dims: list[int]
-    position: tuple[float, float] = (0.0, 0.0)
-    kind: TensorKind = "tensor"
-    _array: np.ndarray | None = field(default=None, repr=False)
+    __slots__ = ("name", "legs", "labels", "dims", "_position", "kind", "_array", "_owner")
+
+    def __init__(
+        self,
+        name: str,
+        legs: list[str],
+        labels: list[str],
+        dims: list[int],
+        position: tuple[float, float] = (0.0, 0.0),
+        kind: TensorKind = "tensor",
+        _array: np.ndarray | None = None,
+        _owner: Diagram | None = None,
+    ) -> None:
+        self.name = name
+        self.legs = legs
+        self.labels = labels
+        self.dims = dims
+        self._position = position
+        self.kind = kind
+        self._array = _array
+        self._owner = _owner
+
+    def __repr__(self) -> str:
+        return (
+            f"Tensor(name={self.name!r}, legs={self.legs!r}, labels={self.labels!r}, "
+            f"dims={self.dims!r}, kind={self.kind!r})"
+        )
+
+    @property
+    def position(self) -> tuple[float, float]:
+        """Where the picture draws the tensor (laid out on first read when pending)."""
+        owner = self._owner
+        if owner is not None and owner._layout_pending:
+            owner._settle_layout()
+        return self._position
 
     @property
     def array(self) -> np.ndarray:
         """The tensor's values (for a copy tensor, the delta array, built on demand)."""
         if self.kind == "copy":
-            return copy_array(self.dims[0] if self.dims else 1, len(self.dims))
+            dtype = contraction.result_dtype(self._owner) if self._owner is not None else float
+            return copy_array(self.dims[0] if self.dims else 1, len(self.dims), dtype)
         assert self._array is not None
         return self._array
 
@@ -80,15 +117,16 @@ class Tensor:
                 f"tensor {self.name!r} has no leg {leg!r}; its legs are {self.legs}"
             ) from None
 
-    def _copy(self) -> Tensor:
+    def _copy(self, owner: Diagram | None) -> Tensor:
         return Tensor(
             self.name,
             list(self.legs),
             list(self.labels),
             list(self.dims),
-            self.position,
+            self._position,
             self.kind,
             self._array,
+            owner,
         )
 
 
@@ -106,71 +144,9 @@ def copy_array(dim: int, n_legs: int, dtype: Any = float) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class ContractionCost:
-    """What contracting a diagram costs, in the order opt_einsum chose.
-
-    ``flops`` counts the optimized contraction's floating point operations (as opt_einsum
-    counts them), ``naive_flops`` those of one big sum over all indices,
-    ``largest_intermediate`` the number of elements of the biggest tensor made on the way,
-    and ``steps`` the pairwise contractions in order, as tensor names.
-    """
-
-    flops: int
-    naive_flops: int
-    largest_intermediate: int
-    path: tuple[tuple[int, ...], ...]
-    steps: tuple[str, ...]
-    einsum: str
-
-    @property
-    def speedup(self) -> float:
-        return self.naive_flops / max(self.flops, 1)
-
-    def __str__(self) -> str:
-        lines = [
-            f"einsum:               {self.einsum}",
-            f"FLOPs (this order):   {self.flops:,}",
-            f"FLOPs (one big sum):  {self.naive_flops:,}",
-            f"largest intermediate: {self.largest_intermediate:,} elements",
-        ]
-        lines += [f"  step {k + 1}: {s}" for k, s in enumerate(self.steps)]
-        return "\n".join(lines)
-
-
 # --------------------------------------------------------------------------------------
 # Parsing einsum strings
 # --------------------------------------------------------------------------------------
-
-_TERM = re.compile(r"^[A-Za-z]*$")
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_einsum(expr: str) -> tuple[tuple[str, ...], str | None]:
-    """Split an einsum string into its input terms and its output (None when implicit)."""
-    if not isinstance(expr, str):
-        raise DiagramError(f"an einsum expression must be a string, got {expr!r}")
-    text = expr.replace(" ", "")
-    if "..." in text:
-        raise DiagramError(f"einsum {expr!r}: ellipses ('...') are not supported; name every leg")
-    if text.count("->") > 1:
-        raise DiagramError(f"einsum {expr!r}: more than one '->'")
-    lhs, arrow, rhs = text.partition("->")
-    terms = tuple(lhs.split(","))
-    for k, term in enumerate(terms):
-        if not _TERM.match(term):
-            raise DiagramError(
-                f"einsum {expr!r}: term {k} ({term!r}) may contain only letters a-z, A-Z"
-            )
-    if arrow and not _TERM.match(rhs):
-        raise DiagramError(f"einsum {expr!r}: output {rhs!r} may contain only letters a-z, A-Z")
-    if not arrow:
-        counts: dict[str, int] = {}
-        for term in terms:
-            for c in term:
-                counts[c] = counts.get(c, 0) + 1
-        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
-    return terms, rhs
 
 
 def _as_array(value: Any, where: str) -> np.ndarray:
@@ -206,65 +182,6 @@ def _split_leg(ref: str | tuple[str, str]) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------------------
-# Contraction plans (cached per structure and shapes)
-# --------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], optimize: str) -> Any:
-    """A function of the operands that contracts ``eq`` along opt_einsum's path.
-
-    The path is opt_einsum's (found once per structure and shapes); the pairwise steps run
-    in ``numpy.einsum``, which measured as fast or faster than opt_einsum's own executor
-    here (its BLAS steps write results in the requested order). Equations with more index
-    labels than numpy's 52 letters run in opt_einsum's ``contract_expression``.
-    """
-    if all(c.isascii() and (c.isalpha() or c in ",->") for c in eq):
-        path = ["einsum_path", *_path_info(eq, shapes, optimize)[0]]
-        return functools.partial(_einsum_along, eq, path)
-    return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
-
-
-def _einsum_along(eq: str, path: list[Any], *operands: np.ndarray) -> np.ndarray:
-    return np.einsum(eq, *operands, optimize=path)
-
-
-@functools.lru_cache(maxsize=512)
-def _path_info(eq: str, shapes: tuple[tuple[int, ...], ...], optimize: str) -> Any:
-    return opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=optimize)
-
-
-def _symbols(labels: Iterable[str]) -> dict[str, str]:
-    """Map labels to einsum letters, keeping single-letter labels where possible."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    labels = list(dict.fromkeys(labels))
-    for lab in labels:
-        if len(lab) == 1 and lab.isascii() and lab.isalpha() and lab not in used:
-            out[lab] = lab
-            used.add(lab)
-    k = 0
-    for lab in labels:
-        if lab in out:
-            continue
-        while (sym := opt_einsum.get_symbol(k)) in used:
-            k += 1
-        out[lab] = sym
-        used.add(sym)
-    return out
-
-
-@dataclass
-class _Plan:
-    inputs: list[tuple[str, ...]]
-    output: tuple[str, ...]
-    operands: list[Callable[[], np.ndarray] | np.ndarray]
-    names: list[str]
-    eq: str
-    shapes: tuple[tuple[int, ...], ...]
-
-
-# --------------------------------------------------------------------------------------
 # The diagram
 # --------------------------------------------------------------------------------------
 
@@ -292,9 +209,8 @@ class Diagram:
         self._tensors: dict[str, Tensor] = {}
         self._output: list[str] = []
         self._version = 0
+        self._structure = next(_STAMPS)
         self._listeners: list[Callable[[Diagram, str], None]] = []
-        self._plan: _Plan | None = None
-        self._fast: Callable[[], np.ndarray] | None = None
         self._layout_frozen = 0
         self._layout_pending = False
 
@@ -318,7 +234,7 @@ class Diagram:
         >>> d.tensor("T0").legs, float(d.contract())
         (['i', "i'"], 3.0)
         """
-        terms, out = _parse_einsum(expr)
+        terms, out = parse_einsum(expr)
         if len(terms) != len(arrays):
             raise DiagramError(
                 f"einsum {expr!r} has {len(terms)} term(s) {list(terms)} but "
@@ -360,7 +276,7 @@ class Diagram:
                     leg += "'"
                 legs.append(leg)
             d._tensors[name] = Tensor(
-                name, legs, list(term), [int(s) for s in arr.shape], (0.0, 0.0), "tensor", arr
+                name, legs, list(term), [int(s) for s in arr.shape], (0.0, 0.0), "tensor", arr, d
             )
         assert out is not None
         for letter in out:
@@ -393,10 +309,10 @@ class Diagram:
 
     def copy(self) -> Diagram:
         """An independent copy (arrays are shared, structure and layout are not)."""
-        self._ensure_layout()
         d = Diagram()
-        d._tensors = {n: t._copy() for n, t in self._tensors.items()}
+        d._tensors = {n: t._copy(d) for n, t in self._tensors.items()}
         d._output = list(self._output)
+        d._layout_pending = self._layout_pending
         return d
 
     def restore(self, other: Diagram) -> Diagram:
@@ -421,10 +337,9 @@ class Diagram:
         """
         if not isinstance(other, Diagram):
             raise DiagramError(f"restore() needs a Diagram, got {type(other).__name__}: {other!r}")
-        snap = other.copy()
-        self._tensors = snap._tensors
-        self._output = snap._output
-        self._layout_pending = False
+        self._tensors = {n: t._copy(self) for n, t in other._tensors.items()}
+        self._output = list(other._output)
+        self._layout_pending = other._layout_pending
         self._changed("restore")
         return self
 
@@ -445,21 +360,27 @@ class Diagram:
         """A counter bumped by every edit."""
         return self._version
 
+    @property
+    def structure_version(self) -> int:
+        """A stamp that changes whenever an edit may change the diagram's value (not on
+        moves); unique across diagrams, so caches can key on ``(diagram, stamp)``."""
+        return self._structure
+
     def __contains__(self, name: object) -> bool:
         return name in self._tensors
 
     def __iter__(self) -> Iterator[Tensor]:
-        self._ensure_layout()
         return iter(self._tensors.values())
 
-    def _ensure_layout(self) -> None:
-        """Lay the diagram out on first need: pictures pay for layout, computations don't."""
+    def _settle_layout(self) -> None:
+        """Lay the diagram out if it is pending: pictures and edits pay for layout, reading
+        and computing never do (a tensor's ``position`` calls this on first read)."""
         if self._layout_pending:
             self._layout_pending = False
             from ._layout import layout
 
             for name, (x, y) in layout(self).items():
-                self._tensors[name].position = (float(x), float(y))
+                self._tensors[name]._position = (float(x), float(y))
 
     def __len__(self) -> int:
         return len(self._tensors)
@@ -470,7 +391,6 @@ class Diagram:
 
     def tensor(self, name: str) -> Tensor:
         """The :class:`Tensor` called ``name``."""
-        self._ensure_layout()
         try:
             return self._tensors[name]
         except (KeyError, TypeError):
@@ -547,8 +467,7 @@ class Diagram:
     def _changed(self, what: str, *, structure: bool = True) -> None:
         self._version += 1
         if structure:
-            self._plan = None
-            self._fast = None
+            self._structure = next(_STAMPS)
         if self._layout_frozen:
             return
         for cb in list(self._listeners):
@@ -557,11 +476,12 @@ class Diagram:
     class _BatchCtx:
         def __init__(self, d: Diagram) -> None:
             self.d = d
-            self.before: tuple[dict[str, Tensor], list[str], int] | None = None
+            self.before: tuple[dict[str, Tensor], list[str], bool] | None = None
 
         def __enter__(self) -> Diagram:
             d = self.d
-            self.before = ({n: t._copy() for n, t in d._tensors.items()}, list(d._output), 0)
+            tensors = {n: t._copy(d) for n, t in d._tensors.items()}
+            self.before = (tensors, list(d._output), d._layout_pending)
             d._layout_frozen += 1
             return d
 
@@ -570,9 +490,8 @@ class Diagram:
             d._layout_frozen -= 1
             assert self.before is not None
             if exc_type is not None:
-                d._tensors, d._output = self.before[0], self.before[1]
-                d._plan = None
-                d._fast = None
+                d._tensors, d._output, d._layout_pending = self.before
+                d._structure = next(_STAMPS)
                 return
             if not d._layout_frozen:
                 d._changed("batch")
@@ -734,7 +653,7 @@ class Diagram:
         arr: np.ndarray | None,
         indices: Sequence[str] | None = None,
     ) -> None:
-        self._ensure_layout()
+        self._settle_layout()
         labels: list[str] = []
         if indices is not None:
             known = set(self.labels())
@@ -752,11 +671,12 @@ class Diagram:
         if position is None:
             position = self._default_position()
         pos = (float(position[0]), float(position[1]))
-        self._tensors[name] = Tensor(name, legs, labels, dims, pos, kind, arr)
+        self._tensors[name] = Tensor(name, legs, labels, dims, pos, kind, arr, self)
 
     def remove_tensor(self, name: str) -> Diagram:
         """Remove a tensor; legs it was joined to become open."""
         t = self.tensor(name)
+        self._settle_layout()
         del self._tensors[name]
         for lab in dict.fromkeys(t.labels):
             self._relabel_after_detach(lab)
@@ -799,6 +719,7 @@ class Diagram:
         if la not in names and lb in names:
             # keep the plainer index: re-joining a cut wire j gives back j, not j2
             la, lb = lb, la
+        self._settle_layout()
         for t in self._tensors.values():
             t.labels = [la if lab == lb else lab for lab in t.labels]
         self._output = [lab for lab in self._output if lab not in (la, lb)]
@@ -822,6 +743,7 @@ class Diagram:
         if not others:
             raise DiagramError(f"leg {ra!r} is not joined to anything; there is no wire to cut")
         new = self._fresh_label(lab)
+        self._settle_layout()
         ta.labels[ka] = new
         self._output.append(new)
         self._relabel_after_detach(lab)
@@ -835,6 +757,7 @@ class Diagram:
             return self
         if new in self._tensors:
             raise DiagramError(f"cannot rename {old!r} to {new!r}: a tensor named {new!r} exists")
+        self._settle_layout()
         self._tensors = {(new if n == old else n): v for n, v in self._tensors.items()}
         t.name = new
         self._changed("rename_tensor")
@@ -849,6 +772,7 @@ class Diagram:
             return self
         if new in t.legs:
             raise DiagramError(f"tensor {t.name!r} already has a leg named {new!r}: {t.legs}")
+        self._settle_layout()
         t.legs[k] = new
         lab = t.labels[k]
         if (
@@ -896,11 +820,10 @@ class Diagram:
                         f"tensor {name!r}: new array has dimension {dim} on leg {leg!r} "
                         f"(axis {k}), but it is joined to {ref!r} of dimension {other}"
                     )
-        shape_changed = list(arr.shape) != t.dims
+        self._settle_layout()
         t._array = arr
         t.dims = [int(s) for s in arr.shape]
         self._changed("set_array", structure=True)
-        del shape_changed
         return self
 
     def move(self, name: str, x: float, y: float) -> Diagram:
@@ -908,7 +831,8 @@ class Diagram:
         t = self.tensor(name)
         if not (math.isfinite(x) and math.isfinite(y)):
             raise DiagramError(f"tensor {name!r}: position must be finite, got ({x!r}, {y!r})")
-        t.position = (float(x), float(y))
+        self._settle_layout()
+        t._position = (float(x), float(y))
         self._changed("move", structure=False)
         return self
 
@@ -941,67 +865,11 @@ class Diagram:
         self._layout_pending = False
         positions = layout(self)
         for name, (x, y) in positions.items():
-            self._tensors[name].position = (float(x), float(y))
+            self._tensors[name]._position = (float(x), float(y))
         self._changed("layout", structure=False)
         return self
 
     # ---- contraction ---------------------------------------------------------------
-
-    def _build_plan(self) -> _Plan:
-        tensors = list(self._tensors.values())
-        output = tuple(self._output)
-        # Fold copy tensors into hyperedges (union-find over labels): exact and cheap.
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            while parent.get(x, x) != x:
-                x = parent[x]
-            return x
-
-        copies = [t for t in tensors if t.kind == "copy"]
-        for t in copies:
-            for lab in t.labels[1:]:
-                ra, rb = find(t.labels[0]), find(lab)
-                if ra != rb:
-                    parent[rb] = ra
-        mapped_out = tuple(find(lab) for lab in output)
-        fold = bool(copies) and len(set(mapped_out)) == len(mapped_out)
-        inputs: list[tuple[str, ...]] = []
-        operands: list[Any] = []
-        names: list[str] = []
-        sizes = self.labels()
-        if fold:
-            present: set[str] = set()
-            for t in tensors:
-                if t.kind == "copy":
-                    continue
-                term = tuple(find(lab) for lab in t.labels)
-                inputs.append(term)
-                operands.append(t._array)
-                names.append(t.name)
-                present.update(term)
-            groups = dict.fromkeys(find(lab) for t in copies for lab in t.labels)
-            for root in groups:
-                if root not in present:
-                    inputs.append((root,))
-                    operands.append(np.ones(sizes[root]))
-                    names.append(f"copy[{root}]")
-            output = mapped_out
-        else:
-            for t in tensors:
-                inputs.append(tuple(t.labels))
-                operands.append(t.array)
-                names.append(t.name)
-        sym = _symbols([lab for term in inputs for lab in term] + list(output))
-        eq = ",".join("".join(sym[lab] for lab in term) for term in inputs)
-        eq += "->" + "".join(sym[lab] for lab in output)
-        shapes = tuple(tuple(np.shape(op)) for op in operands)
-        return _Plan(inputs, output, operands, names, eq, shapes)
-
-    def _get_plan(self) -> _Plan:
-        if self._plan is None:
-            self._plan = self._build_plan()
-        return self._plan
 
     def contract(self, optimize: Optimize = "auto") -> np.ndarray:
         """The tensor the diagram denotes: a numpy array, legs in :attr:`output` order.
@@ -1014,16 +882,7 @@ class Diagram:
         >>> float(d.contract())
         3.0
         """
-        if optimize == "auto" and self._fast is not None:
-            return self._fast()
-        plan = self._get_plan()
-        if not plan.operands:
-            return np.asarray(1.0)
-        expr = _expression(plan.eq, plan.shapes, optimize)
-        ops = plan.operands
-        if optimize == "auto":
-            self._fast = functools.partial(expr, *ops)
-        return expr(*ops)
+        return contraction.contract(self, optimize)
 
     def cost(self, optimize: Optimize = "auto") -> ContractionCost:
         """FLOPs, largest intermediate and contraction order, as opt_einsum computes them.
@@ -1034,31 +893,11 @@ class Diagram:
         >>> best.flops, best.steps
         (40000, ('T1 · T2', 'T0 · (T1·T2)'))
         """
-        plan = self._get_plan()
-        if not plan.operands:
-            return ContractionCost(0, 0, 0, (), (), "->")
-        path, info = _path_info(plan.eq, plan.shapes, optimize)
-        live = list(plan.names)
-        steps = []
-        for pair in path:
-            picked = [live[k] for k in pair]
-            for k in sorted(pair, reverse=True):
-                live.pop(k)
-            merged = "(" + "·".join(picked) + ")"
-            live.append(merged)
-            steps.append(" · ".join(picked))
-        return ContractionCost(
-            flops=int(info.opt_cost),
-            naive_flops=int(info.naive_cost),
-            largest_intermediate=int(info.largest_intermediate),
-            path=tuple(tuple(p) for p in path),
-            steps=tuple(steps),
-            einsum=plan.eq,
-        )
+        return contraction.cost(self, optimize)
 
     def contract_path(self, path: Sequence[Sequence[int]]) -> np.ndarray:
         """Contract in a given pairwise order (positions as in :meth:`operands`)."""
-        plan = self._get_plan()
+        plan = contraction.plan(self)
         return opt_einsum.contract(plan.eq, *plan.operands, optimize=[tuple(p) for p in path])
 
     def operands(self) -> list[np.ndarray]:
@@ -1078,13 +917,18 @@ class Diagram:
         'ij,jk->ki'
         """
         tensors = list(self._tensors.values())
-        sym = _symbols([lab for t in tensors for lab in t.labels] + self._output)
+        sym = einsum_symbols([lab for t in tensors for lab in t.labels] + self._output)
         lhs = ",".join("".join(sym[lab] for lab in t.labels) for t in tensors)
         return lhs + "->" + "".join(sym[lab] for lab in self._output)
 
     def to_dict(self, arrays: bool = True) -> dict[str, Any]:
-        """Structure, layout and (optionally) numbers as plain JSON-ready data."""
-        self._ensure_layout()
+        """Structure, layout and (optionally) numbers as plain JSON-ready data.
+
+        A diagram not laid out yet is not laid out for this: its tensors' positions are
+        ``None``, and :meth:`from_dict` gives back a diagram that lays itself out the
+        same way when first drawn.
+        """
+        pending = self._layout_pending
         tensors = []
         for t in self._tensors.values():
             item: dict[str, Any] = {
@@ -1094,7 +938,7 @@ class Diagram:
                     {"name": leg, "index": lab, "dim": dim}
                     for leg, lab, dim in zip(t.legs, t.labels, t.dims, strict=True)
                 ],
-                "position": [t.position[0], t.position[1]],
+                "position": None if pending else [t._position[0], t._position[1]],
             }
             if t.kind == "tensor" and arrays:
                 assert t._array is not None
@@ -1147,8 +991,12 @@ class Diagram:
                 labels = [_check_name(g.get("index"), f"tensor {name!r}: index") for g in legs_data]
                 dims = [int(g.get("dim")) for g in legs_data]
                 d._check_legs(name, legs, len(legs), tuple(dims))
-                pos = item.get("position", [0.0, 0.0])
-                position = (float(pos[0]), float(pos[1]))
+                pos = item.get("position")
+                if pos is None:
+                    d._layout_pending = True
+                    position = (0.0, 0.0)
+                else:
+                    position = (float(pos[0]), float(pos[1]))
                 if kind == "copy":
                     if len(set(dims)) > 1:
                         raise bad(f"copy tensor {name!r} has unequal dimensions {dims}")
@@ -1170,7 +1018,7 @@ class Diagram:
                         )
                 else:
                     raise bad(f"tensor {name!r}: unknown kind {kind!r}")
-                d._tensors[name] = Tensor(name, legs, labels, dims, position, kind, arr)
+                d._tensors[name] = Tensor(name, legs, labels, dims, position, kind, arr, d)
         except DiagramError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
@@ -1230,123 +1078,5 @@ class Diagram:
         return {"image/svg+xml": self.to_svg(), "text/plain": repr(self)}
 
 
-# --------------------------------------------------------------------------------------
-# Equivalence
-# --------------------------------------------------------------------------------------
-
-
-def _canonical(
-    d: Diagram,
-) -> tuple[dict[str, tuple[int, ...]], tuple[frozenset[frozenset[Any]], tuple[int, ...]]]:
-    """Tensors' shapes, and the partition of axis slots (plus output slots) into indices.
-
-    Copy tensors are folded into the indices they join (they carry no free values);
-    axes of dimension 1 are dropped (joining them changes nothing).
-    """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for t in d:
-        if t.kind == "copy":
-            for lab in t.labels[1:]:
-                ra, rb = find(t.labels[0]), find(lab)
-                if ra != rb:
-                    parent[rb] = ra
-    sizes = d.labels()
-    classes: dict[str, set[Any]] = {}
-    shapes = {}
-    for t in d:
-        if t.kind == "copy":
-            continue
-        shapes[t.name] = tuple(t.dims)
-        for k, lab in enumerate(t.labels):
-            if t.dims[k] != 1:
-                classes.setdefault(find(lab), set()).add((t.name, k))
-    for k, lab in enumerate(d.output):
-        if sizes[lab] != 1:
-            classes.setdefault(find(lab), set()).add(("->", k))
-    # A closed group of copy tensors touching nothing else is a scalar factor: its dim.
-    closed = sorted(
-        sizes[root]
-        for root in {find(lab) for t in d if t.kind == "copy" for lab in t.labels}
-        if root not in classes and sizes[root] != 1
-    )
-    return shapes, (frozenset(frozenset(c) for c in classes.values()), tuple(closed))
-
-
-def _open_leg_names(d: Diagram) -> list[str]:
-    """The result's legs as the picture shows them: ``'T:leg'`` (``'A:b=B:b'`` when shared)."""
-    return ["=".join(d.legs_of_label(lab)) or lab for lab in d.output]
-
-
-def difference(d1: Diagram, d2: Diagram) -> str | None:
-    """Why two diagrams denote different tensors, or None when they are equivalent.
-
-    See :func:`equivalent` for how it decides.
-    """
-    for which, d in (("first", d1), ("second", d2)):
-        if not isinstance(d, Diagram):
-            raise DiagramError(f"equivalent: the {which} argument is not a Diagram: {d!r}")
-    s1, p1 = _canonical(d1)
-    s2, p2 = _canonical(d2)
-    missing = sorted(set(s1) - set(s2))
-    extra = sorted(set(s2) - set(s1))
-    if missing:
-        return f"tensor(s) {missing} are missing"
-    if extra:
-        return f"tensor(s) {extra} should not be there"
-    for name in s1:
-        if s1[name] != s2[name]:
-            return f"tensor {name!r} has shape {s2[name]}, expected {s1[name]}"
-    if d1.shape != d2.shape:
-        return (
-            f"the result has {len(d2.shape)} open leg(s) {_open_leg_names(d2)} of shape {d2.shape}, "
-            f"expected {len(d1.shape)} open leg(s) of shape {d1.shape}"
-        )
-    if p1 == p2:
-        return None
-    if p1[0] == p2[0]:
-        return f"closed copy-tensor loops give a factor {p2[1]}, expected {p1[1]}"
-    p1, p2 = p1[0], p2[0]  # type: ignore[assignment]
-
-    def describe(slot: tuple[str, int], d: Diagram) -> str:
-        if slot[0] == "->":
-            return f"result leg {slot[1]} ({d.output[slot[1]]!r})"
-        t = d.tensor(slot[0])
-        return f"{t.name}:{t.legs[slot[1]]}"
-
-    where1 = {slot: c for c in p1 for slot in c}
-    where2 = {slot: c for c in p2 for slot in c}
-    for slot in sorted(set(where1) | set(where2), key=lambda s: (s[0] == "->", s)):
-        c1, c2 = where1.get(slot, frozenset()), where2.get(slot, frozenset())
-        if c1 != c2:
-            want = sorted(describe(s, d1) for s in c1 if s != slot) or ["nothing"]
-            got = sorted(describe(s, d2) for s in c2 if s != slot) or ["nothing"]
-            return f"{describe(slot, d2)} is joined to {got}, expected {want}"
-    return "the diagrams are wired differently"  # pragma: no cover
-
-
-def equivalent(d1: Diagram, d2: Diagram) -> bool:
-    """Whether two diagrams denote the same tensor whatever their arrays' values.
-
-    Tensors are matched by name (copy tensors excepted: they carry no free values) and
-    must have the same shapes. Each diagram is then reduced to a canonical form: copy
-    tensors are folded into the indices they join, axes of dimension 1 are dropped, and
-    what remains is the partition of all axis slots (tensor, axis) and result slots into
-    summed-together groups. Two diagrams are equivalent exactly when these partitions are
-    equal: the result is a polynomial in the tensors' entries whose monomials are the
-    index assignments, so different partitions give different polynomials. Layout, leg
-    names, index names and tensor order do not matter; which axis is which does.
-
-    >>> import numpy as np
-    >>> A, b = np.ones((3, 2)), np.ones(2)
-    >>> Ab = Diagram.from_einsum("ij,j->i", A, b, names=["A", "b"])
-    >>> bAt = Diagram.from_einsum("j,ij->i", b, A, names=["b", "A"])
-    >>> equivalent(Ab, bAt)
-    True
-    """
-    return difference(d1, d2) is None
+# Comparison lives in its own module; re-exported here for ``tensorlessons.diagram`` users.
+from .comparison import difference, equivalent  # noqa: E402

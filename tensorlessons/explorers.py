@@ -35,6 +35,7 @@ import numpy as np
 import opt_einsum
 
 from ._errors import DiagramError
+from .contraction import plan as contraction_plan
 from .decompositions import (
     FitInfo,
     cp,
@@ -544,7 +545,7 @@ class ContractionExplorer(w.VBox):
             raise DiagramError("ContractionExplorer: the diagram has no tensors")
         self.source = diagram
         self.compute = compute
-        plan = diagram._get_plan()
+        plan = contraction_plan(diagram)
         eq = plan.eq
         lhs, out = eq.split("->")
         self._inputs0 = lhs.split(",") if lhs else []

@@ -46,7 +46,8 @@ import traitlets
 
 from . import _persist
 from ._errors import DiagramError
-from .diagram import Diagram, _expression
+from .contraction import expression
+from .diagram import Diagram
 
 __all__ = ["DiagramWidget"]
 
@@ -202,7 +203,7 @@ def _result_window(
         idx = tuple(ranges.get(lab, slice(None)) for lab in t.labels)
         ops.append(arr[idx] if any(r != slice(None) for r in idx) else arr)
     shapes = tuple(tuple(int(n) for n in op.shape) for op in ops)
-    sub = np.asarray(_expression(d.to_einsum(), shapes, "auto")(*ops))
+    sub = np.asarray(expression(d.to_einsum(), shapes, "auto")(*ops))
     win = sub.reshape(meta["nrows"], meta["ncols"])
     dtype = np.result_type(*ops) if ops else np.dtype(float)
     return _finish(meta, win, shape, dtype)

@@ -494,3 +494,51 @@ def test_restore_replaces_contents_in_place() -> None:
     assert before.tensor("B").position == pos["B"]
     with pytest.raises(DiagramError, match="restore"):
         d.restore("ij->")  # type: ignore[arg-type]
+
+
+# ---- reading never lays out (issue 11) ---------------------------------------------
+
+
+def test_reading_never_lays_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tensorlessons._layout as layout_module
+
+    real = layout_module.layout
+    calls: list[int] = []
+
+    def counting(d: Diagram) -> dict:
+        calls.append(len(d))
+        return real(d)
+
+    monkeypatch.setattr(layout_module, "layout", counting)
+    arrays = [rand(3, 3) for _ in range(4)]
+    d1 = Diagram.from_einsum("ab,bc,cd,da->", *arrays, names=list("PQRS"))
+    d2 = Diagram.from_einsum("cd,da,ab,bc->", *arrays[2:], *arrays[:2], names=list("RSPQ"))
+    # every way of reading, computing and comparing
+    assert [t.name for t in d1] == list("PQRS") and d1.tensor("P").legs == ["a", "b"]
+    assert equivalent(d1, d2) and difference(d1, d2) is None
+    data, text, c = d1.to_dict(), d1.to_json(), d1.copy()
+    d1.contract(), d1.cost(), d1.to_einsum(), d1.operands(), d1.wires(), d1.labels()
+    assert calls == []
+    # the JSON says "not laid out yet"; restored and copied diagrams lay out alike on demand
+    assert {t["position"] is None for t in data["tensors"]} == {True}
+    back = Diagram.from_json(text)
+    pictures = [x.tensor("Q").position for x in (d1, c, back)]
+    assert calls == [4, 4, 4] and pictures[0] == pictures[1] == pictures[2] != (0.0, 0.0)
+    # once laid out, positions are written out and read back exactly
+    assert Diagram.from_json(d1.to_json()).tensor("Q").position == pictures[0]
+
+
+def test_edits_lay_out_the_structure_they_start_from() -> None:
+    # a pending layout is settled before an edit changes the structure (as drawn first)
+    A, B = rand(2, 3), rand(3, 4)
+    cut_first = Diagram.from_einsum("ij,jk->ik", A, B).cut("T0:j")
+    drawn_first = Diagram.from_einsum("ij,jk->ik", A, B)
+    [t.position for t in drawn_first]
+    drawn_first.cut("T0:j")
+    assert [t.position for t in cut_first] == [t.position for t in drawn_first]
+    # a refused edit inside edits() leaves the layout state as it was
+    d = Diagram.from_einsum("ij,jk->ik", A, B)
+    with pytest.raises(DiagramError), d.edits():
+        d.remove_tensor("T0")
+        d.connect("T1:k", "T1:nope")
+    assert d.to_dict()["tensors"][0]["position"] is None and d.names == ["T0", "T1"]
