@@ -34,18 +34,29 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import DiagramError
 
 if TYPE_CHECKING:
     from .diagram import Diagram
 
-__all__ = ["ANSWERS_DIR", "answers_dir", "path", "save", "load", "reset", "check_key"]
+__all__ = [
+    "ANSWERS_DIR",
+    "answers_dir",
+    "path",
+    "save",
+    "load",
+    "save_data",
+    "load_data",
+    "reset",
+    "check_key",
+]
 
 ANSWERS_DIR = "tensorlessons_answers"
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -81,9 +92,12 @@ def path(key: str) -> Path:
 
 def save(key: str, diagram: Diagram) -> Path:
     """Write ``diagram.to_json()`` to the answer file of ``key`` (atomically); return its path."""
+    return _write(key, diagram.to_json())
+
+
+def _write(key: str, text: str) -> Path:
     target = path(key)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = diagram.to_json()
     fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -111,6 +125,34 @@ def load(key: str) -> Diagram | None:
     try:
         return Diagram.from_json(text)
     except DiagramError as exc:
+        raise DiagramError(f"answer file {str(target)!r} (key {key!r}): {exc}") from None
+
+
+def save_data(key: str, data: Any) -> Path:
+    """Write plain JSON data (e.g. an explorer's moves) to the answer file of ``key``.
+
+    >>> import os, tempfile
+    >>> os.environ["TENSORLESSONS_ANSWERS"] = tempfile.mkdtemp()
+    >>> _ = save_data("06-demo", {"steps": [["A0", "B0"]]})
+    >>> load_data("06-demo")
+    {'steps': [['A0', 'B0']]}
+    >>> reset("06-demo"), load_data("06-demo")
+    (True, None)
+    >>> del os.environ["TENSORLESSONS_ANSWERS"]
+    """
+    return _write(key, json.dumps(data))
+
+
+def load_data(key: str) -> Any:
+    """The JSON data saved under ``key`` by :func:`save_data`, or None when there is none."""
+    target = path(key)
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
         raise DiagramError(f"answer file {str(target)!r} (key {key!r}): {exc}") from None
 
 

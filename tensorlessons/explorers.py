@@ -34,6 +34,7 @@ import ipywidgets as w
 import numpy as np
 import opt_einsum
 
+from . import _persist
 from ._errors import DiagramError
 from .contraction import plan as contraction_plan
 from .decompositions import (
@@ -519,6 +520,14 @@ class ContractionExplorer(w.VBox):
     :meth:`play_optimal`; :attr:`flops`, :attr:`largest_intermediate`, :attr:`steps`,
     :attr:`optimal`, :meth:`result`.
 
+    With a ``key`` the explorer is **graded**: the learner's moves are saved after every
+    contraction, undo or reset to the answer file ``tensorlessons_answers/<key>.json``
+    (as a drawn diagram is, see :class:`~tensorlessons.DiagramExercise`) and replayed when
+    an explorer with the same key is made again — by the learner re-running the cell, or
+    by the graded cell, which rebuilds the diagram itself and replays the saved moves on
+    it. A graded explorer has no *Play the optimal order* button, and
+    :meth:`play_optimal` refuses.
+
     >>> import numpy as np
     >>> import tensorlessons as tl
     >>> d = tl.Diagram.from_einsum("i,ij,j->", np.ones(50), np.ones((50, 50)), np.ones(50),
@@ -532,10 +541,30 @@ class ContractionExplorer(w.VBox):
     >>> _ = ex.reset().play_optimal()
     >>> ex.flops == ex.optimal.flops, float(ex.result()) == float(d.contract())
     (True, True)
+
+    A graded explorer keeps the learner's moves:
+
+    >>> import os, tempfile
+    >>> os.environ["TENSORLESSONS_ANSWERS"] = tempfile.mkdtemp()
+    >>> race = ContractionExplorer(d, key="06-demo")
+    >>> _ = race.contract("u", "M")
+    >>> again = ContractionExplorer(d, key="06-demo")   # e.g. after a kernel restart
+    >>> again.moves, again.flops == race.flops
+    ([('u', 'M')], True)
+    >>> again.play_optimal()
+    Traceback (most recent call last):
+    ...
+    tensorlessons._errors.DiagramError: ContractionExplorer: playing the optimal order is not available in a graded explorer (key '06-demo'): find the order yourself
+    >>> del os.environ["TENSORLESSONS_ANSWERS"]
     """
 
     def __init__(
-        self, diagram: Diagram, *, compute: bool = True, reference: str = "optimal"
+        self,
+        diagram: Diagram,
+        *,
+        compute: bool = True,
+        reference: str = "optimal",
+        key: str | None = None,
     ) -> None:
         if not isinstance(diagram, Diagram):
             raise DiagramError(
@@ -545,6 +574,11 @@ class ContractionExplorer(w.VBox):
             raise DiagramError("ContractionExplorer: the diagram has no tensors")
         self.source = diagram
         self.compute = compute
+        #: The answer key of a graded explorer (None: not graded).
+        self.key = None if key is None else _persist.check_key(key)
+        #: Why saved moves could not be replayed ('' when they could, or there were none).
+        self.load_error = ""
+        self._replaying = False
         plan = contraction_plan(diagram)
         eq = plan.eq
         lhs, out = eq.split("->")
@@ -596,17 +630,19 @@ class ContractionExplorer(w.VBox):
         self.undo_button.on_click(lambda _: self.undo())
         self.reset_button.on_click(lambda _: self.reset())
         self.best_button.on_click(lambda _: self.reset().play_optimal())
+        buttons = [self.undo_button, self.reset_button]
+        if not self.graded:
+            buttons.append(self.best_button)
         self.children = [
             self.view,
             self.status,
             w.HBox([self.pick, self.go]),
-            w.HBox(
-                [self.undo_button, self.reset_button, self.best_button],
-                layout=w.Layout(flex_flow="row wrap"),
-            ),
+            w.HBox(buttons, layout=w.Layout(flex_flow="row wrap")),
             self.stats,
         ]
         self.add_class("tl-contraction-explorer")
+        if self.key is not None:
+            self._restore()
         self._refresh()
 
     # ---- state ---------------------------------------------------------------------
@@ -622,6 +658,7 @@ class ContractionExplorer(w.VBox):
     def reset(self) -> ContractionExplorer:
         """Back to the uncontracted diagram."""
         self._start()
+        self._save()
         self._refresh()
         return self
 
@@ -630,8 +667,47 @@ class ContractionExplorer(w.VBox):
         if self._history:
             self._pending = None
             self.inputs, self.names, self.arrays, self.steps = self._history.pop()
+            self._save()
             self._refresh()
         return self
+
+    @property
+    def graded(self) -> bool:
+        """Whether this explorer is graded (made with a ``key``)."""
+        return self.key is not None
+
+    @property
+    def moves(self) -> list[tuple[str, str]]:
+        """The contractions made so far, as ``(a, b)`` name pairs (what a graded explorer saves)."""
+        return [(s.a, s.b) for s in self.steps]
+
+    def _save(self) -> None:
+        if self.key is not None and not self._replaying:
+            _persist.save_data(self.key, {"moves": [list(m) for m in self.moves]})
+
+    def _restore(self) -> None:
+        """Replay the moves saved under :attr:`key` (if any) on the diagram."""
+        assert self.key is not None
+        try:
+            data = _persist.load_data(self.key)
+            moves = [] if data is None else data.get("moves", [])
+            self._replaying = True
+            for a, b in moves:
+                self.contract(str(a), str(b))
+        except (DiagramError, AttributeError, TypeError, ValueError) as exc:
+            self.load_error = (
+                f"the saved moves of {self.key!r} do not fit this diagram ({exc}); starting again"
+            )
+            self._start()
+        finally:
+            self._replaying = False
+        if self.load_error:
+            self.status.value = html.escape(self.load_error, quote=False)
+        elif self.steps:
+            self.status.value = (
+                f"Your {len(self.steps)} saved contraction(s) were replayed; "
+                "<i>Start again</i> clears them."
+            )
 
     @property
     def done(self) -> bool:
@@ -703,11 +779,20 @@ class ContractionExplorer(w.VBox):
         self.arrays.append(arr)
         step = ContractionStep(na, nb, merged, kept, flops, size)
         self.steps.append(step)
+        self._save()
         self._refresh()
         return step
 
     def play_optimal(self) -> ContractionExplorer:
-        """Finish the contraction in the reference order (opt_einsum's 'optimal' path)."""
+        """Finish the contraction in the reference order (opt_einsum's 'optimal' path).
+
+        Not available in a graded explorer (one made with a ``key``).
+        """
+        if self.graded:
+            raise DiagramError(
+                "ContractionExplorer: playing the optimal order is not available in a "
+                f"graded explorer (key {self.key!r}): find the order yourself"
+            )
         if self.done:
             return self
         eq = ",".join(self.inputs) + "->" + self.output

@@ -212,3 +212,36 @@ def test_contraction_explorer_table_and_buttons_layout() -> None:
     assert "No contractions yet" not in ex.stats.value
     assert ex.stats.value.count("<th ") == 4 and "result size" in ex.stats.value
     assert f">{ex.steps[0].flops:,}</td>" in ex.stats.value
+
+
+def test_a_graded_explorer_keeps_the_learners_moves_and_hides_the_optimal_order(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("TENSORLESSONS_ANSWERS", str(tmp_path))
+    A, B, v = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5)), RNG.normal(size=5)
+    d = tl.Diagram.from_einsum("ij,jk,k->i", A, B, v, names=["A", "B", "v"])
+    race = ContractionExplorer(d, key="06-race")
+    assert race.graded and race.best_button not in race.children[3].children
+    with pytest.raises(DiagramError, match="graded explorer"):
+        race.play_optimal()
+    race.view.selected = "A"  # clicks in the picture are saved like calls
+    race.view.selected = "B"
+    race.contract("(A·B)", "v")
+    assert (tmp_path / "06-race.json").exists()
+    # a kernel restart, or the graded cell rebuilding the diagram: the moves come back
+    d2 = tl.Diagram.from_einsum("ij,jk,k->i", A, B, v, names=["A", "B", "v"])
+    again = ContractionExplorer(d2, key="06-race", compute=False)
+    assert again.moves == [("A", "B"), ("(A·B)", "v")] and again.done
+    assert again.flops == race.flops > race.optimal.flops
+    assert "replayed" in again.status.value
+    again.undo()
+    assert ContractionExplorer(d2, key="06-race").moves == [("A", "B")]
+    again.reset()
+    assert ContractionExplorer(d2, key="06-race").moves == []
+    # moves that do not fit the diagram: start again, and say so
+    (tmp_path / "06-race.json").write_text('{"moves": [["A", "Z"]]}')
+    fresh = ContractionExplorer(d2, key="06-race")
+    assert fresh.moves == [] and "'Z'" in fresh.load_error and "'Z'" in fresh.status.value
+    # an ungraded explorer keeps its button and saves nothing
+    free = ContractionExplorer(d2)
+    assert not free.graded and free.best_button in free.children[3].children
