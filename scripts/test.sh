@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything on a fresh machine and run the whole test suite:
-# unit tests, doctests, every chapter (nbval), real-browser tests in JupyterLab and
+# unit tests, doctests, every chapter (nbval), the widgets' JS type-check (tsc), real-browser tests in JupyterLab and
 # Notebook 7, grading under nbgrader, and the Binder environment.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -19,6 +19,14 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
 fi
+
+# Node and the pinned TypeScript (package-lock.json) for `tsc --checkJs` of the widgets' JS.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs npm
+fi
+npm ci --no-audit --no-fund --loglevel=error
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -8,7 +8,7 @@ const SVG = "http://www.w3.org/2000/svg";
 
 /**
  * Read a little-endian float64 buffer (DataView, ArrayBuffer or typed array).
- * @param {any} buf
+ * @param {DataView | ArrayBuffer | ArrayBufferView | null | undefined} buf
  * @returns {Float64Array}
  */
 export function readFloat64(buf) {
@@ -48,7 +48,14 @@ function html(tag, cls, text) {
   return node;
 }
 
-/** @param {{ model: any, el: HTMLElement }} ctx */
+/**
+ * The synced traits of ``AttentionPatternWidget`` (tensorlessons/attention.py).
+ * @typedef {{token_text: string[], token_ids: number[], seq: number, title: string,
+ *   n_layers: number, n_heads: number, layer: number, head: number,
+ *   patterns: DataView | null, query: number}} PatternTraits
+ */
+
+/** @param {{ model: import("@anywidget/types").AnyModel<PatternTraits>, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const root = html("div", "tl-attn tl-attn-pattern");
   root.tabIndex = 0;

@@ -5,7 +5,7 @@
 
 /**
  * Read a little-endian float64 buffer (DataView, ArrayBuffer or typed array).
- * @param {any} buf
+ * @param {DataView | ArrayBuffer | ArrayBufferView | null | undefined} buf
  * @returns {Float64Array}
  */
 export function readFloat64(buf) {
@@ -42,7 +42,15 @@ export function signed(x) {
   return (x >= 0 ? "+" : "−") + Math.abs(x).toFixed(3);
 }
 
-/** @param {{ model: any, el: HTMLElement }} ctx */
+/**
+ * The synced traits of ``LogitAttributionWidget`` (tensorlessons/attention.py).
+ * @typedef {{token_text: string[], token_ids: number[], seq: number, title: string,
+ *   position: number, target: number, vocab_text: string[], path_names: string[],
+ *   values: DataView | null, total: number,
+ *   prediction: {token?: number, text?: string, prob?: number, target_prob?: number}}} LogitTraits
+ */
+
+/** @param {{ model: import("@anywidget/types").AnyModel<LogitTraits>, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const root = html("div", "tl-attn tl-logits");
   el.appendChild(root);
