@@ -2,6 +2,7 @@
 
 ::
 
+    tensorlessons build [ROOT] [--check]
     tensorlessons release SRC OUT
     tensorlessons grade RELEASED SUBMISSIONS --out DIR
 
@@ -26,6 +27,23 @@ def _parser() -> argparse.ArgumentParser:
 
     p.add_argument("--version", action="version", version=f"tensorlessons {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser(
+        "build",
+        help="build the chapter notebooks chapters/*.ipynb from their sources course/*.py",
+        description=(
+            "Build chapters/NN_name.ipynb from each chapter source course/NN_name.py "
+            "(jupytext percent format; needs the 'build' extra)."
+        ),
+    )
+    b.add_argument(
+        "root", nargs="?", default=".", metavar="ROOT", help="the project folder (default: .)"
+    )
+    b.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a built file is missing or stale",
+    )
 
     r = sub.add_parser(
         "release",
@@ -102,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "build":
+        return _build(args.root, check=args.check)
     from .grading import GradingError, grade, release
 
     try:
@@ -138,6 +158,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         print(f"{len(problems)} notebook(s) with problems: see {args.out}/feedback/")
     print(f"scores: {args.out}/scores.csv")
+    return 0
+
+
+def _build(root: str, *, check: bool) -> int:
+    from . import course
+    from ._errors import DiagramError
+
+    try:
+        changed = course.build(root, check=check)
+    except (DiagramError, ImportError) as exc:
+        print(f"tensorlessons build: {exc}", file=sys.stderr)
+        return 1
+    if check and changed:
+        print("the built course is stale: run 'tensorlessons build' and commit", file=sys.stderr)
+        return 1
+    if not changed:
+        print("the built course is up to date")
     return 0
 
 

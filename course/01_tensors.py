@@ -1,0 +1,472 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] id="01-000"
+# # 01 · Tensors and their legs
+#
+# *Follows the opening of the paper (Taylor 2024): what a tensor is and how it is drawn.* In this chapter:
+#
+# - a tensor is an array of numbers; each of its indices is drawn as a **leg**;
+# - the number of legs is the tensor's **order**; each leg has a **dimension**;
+# - fixing every leg picks out one number (`A[0, 2, 0]`), fixing some legs picks a
+#   smaller tensor (a slice) — and in the picture, fixing a leg is plugging a vector
+#   into it;
+# - the memory a tensor needs grows **exponentially** with its number of legs, which is
+#   why big tensors are kept as networks of small ones.
+#
+# About 30 minutes, with four exercises and an optional fifth.
+
+# %% id="01-001"
+import numpy as np
+
+import tensorlessons as tl
+from tensorlessons.exercises import Exercise, check, progress
+
+np.set_printoptions(precision=3, suppress=True)
+rng = np.random.default_rng(0)  # the same "random" numbers every time
+
+# %% [markdown] id="01-002"
+# ## A tensor is an array of numbers
+#
+# In deep learning, and in this course, a *tensor* is simply a multi-dimensional array
+# of numbers — a numpy `ndarray`. To find one number in it you give one index per axis.
+# Graphical notation draws the tensor as a shape and each index as a line sticking out
+# of it: a **leg**.
+#
+# | numpy | indices | legs | name |
+# |---|---|---|---|
+# | `s = np.array(7.0)` | none: `s[()]` | 0 | scalar |
+# | `v = np.zeros(4)` | `v[i]` | 1 | vector |
+# | `M = np.zeros((2, 3))` | `M[i, j]` | 2 | matrix |
+# | `A = np.zeros((2, 3, 4))` | `A[i, j, k]` | 3 | order-3 tensor |
+#
+# The number of legs is the tensor's **order** (numpy calls it `ndim`). Each leg has
+# a **dimension**: how many values its index can take, the length of that axis.
+# Below, the four tensors of the table, each as its own live diagram.
+
+# %% id="01-003"
+s = np.array(7.0)
+v = rng.normal(size=4)
+M = rng.normal(size=(2, 3))
+A = rng.normal(size=(2, 3, 4))
+
+for name, arr in [("s", s), ("v", v), ("M", M), ("A", A)]:
+    print(f"{name}: order (number of legs) = {arr.ndim}, shape = {arr.shape}")
+
+scalar = tl.Diagram().add_tensor("s", s)
+vector = tl.Diagram().add_tensor("v", v, legs=["i"])
+matrix = tl.Diagram().add_tensor("M", M, legs=["i", "j"])
+order3 = tl.Diagram().add_tensor("A", A, legs=["i", "j", "k"])
+
+# %% id="01-004"
+tl.DiagramWidget(scalar)
+
+# %% id="01-005"
+tl.DiagramWidget(vector)
+
+# %% id="01-006"
+tl.DiagramWidget(matrix)
+
+# %% id="01-007"
+w3 = tl.DiagramWidget(order3)
+w3
+
+# %% [markdown] id="01-008"
+# The scalar has no legs at all: it is just a number. Each label reads `name (dimension)`:
+# `k (4)` is leg `k`, dimension 4 — the last axis of `A`, whose shape is `(2, 3, 4)`.
+# Under each picture, the result panel shows the values. For `A`, with three legs, it
+# shows one matrix at a time: `slice i=0` is `A[0, :, :]`; type another value of `i`
+# to see `A[1, :, :]`. Choosing a value for a leg is called *fixing* it — more on that
+# below.
+#
+# The diagram knows the same facts as numpy:
+
+# %% id="01-009"
+t = order3.tensor("A")
+print("legs:      ", t.legs)
+print("dimensions:", t.dims)
+print("order:     ", t.order)
+
+assert t.order == A.ndim and tuple(t.dims) == A.shape
+np.testing.assert_array_equal(order3.contract(), A)  # a lone tensor is just itself
+print("✓ the diagram of A is A")
+
+# %% [markdown] id="01-010"
+# **Legs have names, not places.** numpy knows its axes by position (axis 0, 1, 2);
+# a diagram knows its legs by name. Drag `A` around in the widget above, or rename a
+# leg (double-click its label): the tensor is unchanged. Which leg sticks out on which
+# side carries no meaning — we come back to this in chapter 02.
+#
+# **A word on names.** This notation is also called *tensor-network notation*,
+# *Penrose graphical notation* (Roger Penrose introduced it in 1971) and, in category
+# theory, *string diagrams*; the ZX-calculus of quantum computing is a close relative.
+#
+# **A trap: "rank".** Some libraries and texts call the number of legs the tensor's
+# *rank*. Linear algebra uses *rank* for something else: the number of independent
+# rows of a matrix (`np.linalg.matrix_rank`). A 3 × 3 matrix of ones has 2 legs but
+# matrix rank 1. In this course the number of legs is always the **order**, and *rank*
+# always means matrix rank (or, in chapter 05, CP rank).
+
+# %% id="01-011"
+J = np.ones((3, 3))
+print("order (legs):", J.ndim, "   matrix rank:", np.linalg.matrix_rank(J))
+
+
+# %% [markdown] id="01-012"
+# ## Fixing every leg picks out one number
+#
+# Choose a value for every leg — say $i = 0$, $j = 2$, $k = 0$ — and you have named one
+# entry of the tensor: `A[0, 2, 0]`.
+#
+# In the picture, *fixing a leg* is done by plugging a **basis vector** into it: the
+# vector $e_2 = (0, 0, 1)$ joined to leg `j` sums $\sum_j A_{ijk} (e_2)_j = A_{i2k}$,
+# which keeps only the entries with $j = 2$. Plug a basis vector into every leg and
+# nothing is left open: the diagram is a single number.
+
+
+# %% id="01-013"
+def basis(n, position):
+    """The basis vector e_position of dimension n: all zeros and a single 1."""
+    e = np.zeros(n)
+    e[position] = 1.0
+    return e
+
+
+pick = tl.Diagram.from_einsum(
+    "ijk,i,j,k->",
+    A,
+    basis(2, 0),
+    basis(3, 2),
+    basis(4, 0),
+    names=["A", "e0", "e2", "e0'"],
+)
+tl.DiagramWidget(pick)
+
+# %% id="01-014"
+print("the diagram:", float(pick.contract()))
+print("A[0, 2, 0]: ", A[0, 2, 0])
+np.testing.assert_allclose(pick.contract(), A[0, 2, 0])
+print("✓ plugging in e0, e2, e0 is indexing A[0, 2, 0]")
+
+# %% [markdown] id="01-015"
+# ## Fixing some legs picks out a smaller tensor
+#
+# Fix only `j = 2` and two legs stay open: the result is the matrix `A[:, 2, :]`, a
+# *slice* of `A`. The number of legs of the result is always the number of open legs
+# of the diagram.
+
+# %% id="01-016"
+slice_j2 = tl.Diagram.from_einsum("ijk,j->ik", A, basis(3, 2), names=["A", "e2"])
+print("open legs:", slice_j2.output, " shape:", slice_j2.shape)
+np.testing.assert_allclose(slice_j2.contract(), A[:, 2, :])
+print("✓ the diagram is A[:, 2, :]")
+tl.DiagramWidget(slice_j2)
+
+# %% [markdown] id="01-017"
+# Plugging in a vector that is *not* a basis vector gives a weighted mix of slices:
+# `np.einsum("ijk,j->ik", A, w)` is `w[0]*A[:,0,:] + w[1]*A[:,1,:] + w[2]*A[:,2,:]`.
+# (This is what a matrix does to a vector, too: a weighted sum of its columns.)
+
+# %% id="01-018"
+w = np.array([0.5, 0.5, 0.0])  # half of slice 0 plus half of slice 1
+mix = tl.Diagram.from_einsum("ijk,j->ik", A, w, names=["A", "w"])
+np.testing.assert_allclose(mix.contract(), 0.5 * A[:, 0, :] + 0.5 * A[:, 1, :])
+print("✓ a non-basis vector on leg j mixes the slices A[:, j, :]")
+
+# %% [markdown] id="01-019"
+# ## Memory grows exponentially with the number of legs
+#
+# A tensor with $n$ legs of dimension $d$ holds $d^n$ numbers. Each float64 number
+# takes 8 bytes. Adding one leg multiplies the size by $d$:
+
+# %% id="01-020"
+print(
+    f"{'legs':>4}  {'numbers (d=2)':>13}  {'numbers (d=10)':>26}  {'memory (d=10, float64)':>24}"
+)
+for n in [1, 2, 3, 4, 8, 12, 16, 20]:
+    size = 10**n * 8
+    human = f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size:,} bytes"
+    print(f"{n:>4}  {2**n:>13,}  {10**n:>26,}  {human:>24}")
+
+print(
+    "check with numpy: a (10, 10, 10, 10) array takes",
+    np.zeros((10,) * 4).nbytes,
+    "bytes",
+)
+
+# %% [markdown] id="01-021"
+# A 20-leg tensor with dimension 10 on each leg would need $8 \times 10^{20}$ bytes —
+# 800 billion gigabytes.
+# Tensors like this appear all the time — the joint distribution of 20 ten-valued
+# variables, the state of 20 quantum systems, a neural network's output over all
+# 20-token inputs — but nobody stores them. Instead they are kept as **networks of
+# small tensors** whose contraction *would* give the big one. Here is a first
+# example: 8 small tensors in a chain, each joined to its neighbours by a wire of
+# dimension 3 (a *bond*). The diagram has 8 open legs of dimension 2, so it stands for a
+# $2^8 = 256$-number tensor, while storing fewer numbers. (Chapter 06 shows how to find
+# such a chain for a given tensor and what is lost.)
+
+# %% id="01-022"
+phys, bond = 2, 3
+cores = (
+    [rng.normal(size=(phys, bond))]
+    + [rng.normal(size=(bond, phys, bond)) for _ in range(6)]
+    + [rng.normal(size=(bond, phys))]
+)
+# open legs a..h (dimension 2), bonds A..G (dimension 3)
+expr = "aA,AbB,BcC,CdD,DeE,EfF,FgG,Gh->abcdefgh"
+chain = tl.Diagram.from_einsum(expr, *cores, names=[f"T{k}" for k in range(8)])
+
+stored = sum(core.size for core in cores)
+full = chain.contract()
+print("the chain stores", stored, "numbers;")
+print("the tensor it stands for has", full.size, "numbers, shape", full.shape)
+tl.DiagramWidget(chain)
+
+# %% [markdown] id="01-023"
+# With 8 legs the saving is small; with $n$ legs the chain stores about $n \cdot d
+# \cdot \chi^2$ numbers (bond dimension $\chi$) instead of $d^n$ — linear instead of
+# exponential: with 20 legs and $\chi = 3$ that is about 360 numbers instead of a million.
+#
+# ## Exercises
+
+# %% [markdown] id="01-024"
+# ### Exercise 01.1 — read one number
+#
+# `T` below is an order-3 tensor with legs `i, j, k` (in that order). Store in `value`
+# the number the diagram gives when `i = 1`, `j = 0` and `k = 3` are fixed.
+
+# %% id="01-025"
+T = rng.integers(-9, 10, size=(2, 3, 4)).astype(float)
+
+# %% id="01-026" jupyter={"source_hidden": true}
+Exercise(
+    "01-index",
+    title="Fixing every leg picks one number",
+    difficulty=1,
+    importance="core",
+    minutes=2,
+    hints=[
+        "Fixing every leg of T names one entry of the array.",
+        "numpy indexing takes one index per leg, in the order of the legs: T[i, j, k].",
+    ],
+)
+
+# %% id="01-027" nbgrader={"grade": false, "grade_id": "01-index-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+value = T[1, 0, 3]
+# END SOLUTION
+
+# %% id="01-028" nbgrader={"grade": true, "grade_id": "01-index", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 2}
+check.array(value, T[1, 0, 3], name="value", show_expected=False)
+### BEGIN HIDDEN TESTS
+check.true(
+    np.ndim(value) == 0,
+    f"value should be a single number, got an array of shape {np.shape(value)}",
+)
+### END HIDDEN TESTS
+check.passed("01-index", hidden=True)
+
+# %% [markdown] id="01-029"
+# ### Exercise 01.2 — order, dimensions, and the other "rank"
+#
+# For the matrix `P` below (a 4 × 6 matrix built from two vectors), give:
+#
+# - `order_P`: its order (the number of legs);
+# - `dims_P`: the tuple of its leg dimensions;
+# - `rank_P`: its *matrix* rank.
+#
+# Compute them with numpy rather than by eye.
+
+# %% id="01-030"
+P = np.outer(rng.normal(size=4), rng.normal(size=6))
+
+# %% id="01-031" jupyter={"source_hidden": true}
+Exercise(
+    "01-order-rank",
+    title="Order, dimensions, and the other 'rank'",
+    difficulty=1,
+    importance="core",
+    minutes=4,
+    hints=[
+        "Order and dimensions are attributes of every numpy array.",
+        "P.ndim and P.shape; the matrix rank is np.linalg.matrix_rank(P).",
+        "An outer product of two vectors has matrix rank 1, whatever its size.",
+    ],
+)
+
+# %% id="01-032" nbgrader={"grade": false, "grade_id": "01-order-rank-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+order_P = P.ndim
+dims_P = P.shape
+rank_P = np.linalg.matrix_rank(P)
+# END SOLUTION
+
+# %% id="01-033" nbgrader={"grade": true, "grade_id": "01-order-rank", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
+check.equal(order_P, 2, name="order_P (the number of legs)", show_expected=False)
+check.equal(tuple(dims_P), (4, 6), name="dims_P")
+check.equal(
+    int(rank_P),
+    1,
+    name="rank_P (the matrix rank, not the number of legs)",
+    show_expected=False,
+)
+check.passed("01-order-rank", hidden=False)
+
+# %% [markdown] id="01-034"
+# ### Exercise 01.3 — pick a number by drawing
+#
+# The diagram below has an order-3 tensor `T3` whose legs `i, j, k` all have dimension 3,
+# and the three basis vectors `e0`, `e1`, `e2` of dimension 3 (`e1 = (0, 1, 0)`, …).
+# Join each vector to one leg of `T3` so that the diagram's value is **`T3[2, 0, 1]`**.
+#
+# Draw it in the widget (drag each vector's leg onto a leg of `T3`, press **Check**, then
+# delete the `raise` line in the cell under it), or answer in code in that cell as in
+# chapter 00: `mine = ex01.start.copy()`, edit `mine`, `ex01.submit(mine)`.
+
+# %% id="01-035"
+T3 = rng.normal(size=(3, 3, 3))
+e0, e1, e2 = np.eye(3)
+
+# %% id="01-036" jupyter={"source_hidden": true}
+# The set-up of the exercise (collapsed: it contains the answer).
+start = tl.Diagram.from_einsum(
+    "ijk,a,b,c->ijkabc", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
+)
+# the vectors in a column right of T3: every wire gets its own line
+places = {"T3": (100, 160), "e0": (340, 50), "e1": (340, 160), "e2": (340, 270)}
+for name, (x, y) in places.items():
+    start.move(name, x, y)
+answer = start.copy()  # the reference, with the same leg names as the start
+for vector_leg, tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:k")]:
+    answer.connect(vector_leg, tensor_leg)
+ex01 = tl.DiagramExercise(
+    "01-pick-draw",
+    task="Join e0, e1 and e2 to the legs of T3 so that the diagram equals T3[2, 0, 1].",
+    start=start,
+    answer=answer,
+    title="Pick a number by drawing",
+    difficulty=2,
+    importance="core",
+    minutes=5,
+    hints=[
+        "Plugging the basis vector e_n into a leg fixes that leg's index to n.",
+        "T3[2, 0, 1] fixes i = 2, j = 0, k = 1.",
+        "i = 2 needs e2 on leg i; do the same for j and k. Nothing stays open.",
+    ],
+)
+ex01
+
+# %% id="01-037" nbgrader={"grade": false, "grade_id": "01-pick-draw-code", "locked": false, "schema_version": 3, "solution": true}
+# Answer by drawing above (then delete the `raise` line below), or in code here.
+# BEGIN SOLUTION
+mine = ex01.start.copy()
+mine.connect("e2:c", "T3:i")
+mine.connect("e0:a", "T3:j")
+mine.connect("e1:b", "T3:k")
+ex01.submit(mine)
+# END SOLUTION
+
+# %% id="01-038" nbgrader={"grade": true, "grade_id": "01-pick-draw", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 5}
+ex01.check()
+check.array(ex01.diagram.contract(), T3[2, 0, 1], name="the value of your diagram")
+check.passed("01-pick-draw", hidden=False)
+
+# %% [markdown] id="01-039"
+# ### Exercise 01.4 — how big?
+#
+# A tensor has 16 legs, each of dimension 4, and stores float64 numbers (8 bytes each).
+#
+# - `n_numbers`: how many numbers does it hold?
+# - `gigabytes`: how many gigabytes (10⁹ bytes) does it take?
+# - `n_chain`: the same tensor written as a chain like the one above, with 16 small
+#   tensors, bond dimension 10: the two end tensors have shape (4, 10), the 14 inner ones
+#   (10, 4, 10). How many numbers does the chain store?
+
+# %% id="01-040" jupyter={"source_hidden": true}
+Exercise(
+    "01-memory",
+    title="Memory grows exponentially with the number of legs",
+    difficulty=2,
+    importance="core",
+    minutes=5,
+    hints=[
+        "A tensor with n legs of dimension d holds d**n numbers.",
+        "Multiply by 8 bytes, divide by 10**9.",
+        "For the chain, count each small tensor's numbers (the product of its dimensions) and add.",
+    ],
+)
+
+# %% id="01-041" nbgrader={"grade": false, "grade_id": "01-memory-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+n_numbers = 4**16
+gigabytes = n_numbers * 8 / 1e9
+n_chain = 2 * 4 * 10 + 14 * 10 * 4 * 10
+# END SOLUTION
+
+# %% id="01-042" nbgrader={"grade": true, "grade_id": "01-memory", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 5}
+check.equal(int(n_numbers), 4**16, name="n_numbers", show_expected=False)
+check.array(gigabytes, 4**16 * 8 / 1e9, name="gigabytes", show_expected=False)
+### BEGIN HIDDEN TESTS
+check.equal(int(n_chain), 2 * 40 + 14 * 400, name="n_chain", show_expected=False)
+### END HIDDEN TESTS
+check.passed("01-memory", hidden=True)
+
+# %% [markdown] id="01-043"
+# ### Exercise 01.5 (optional) — a slice as a diagram
+#
+# Build a diagram `slice_diagram` (with `tl.Diagram.from_einsum`, tensors named `"T"` and
+# `"e"`) whose value is the slice `T[:, 1, :]` of the tensor `T` from exercise 01.1. Use
+# the function `basis` from above.
+
+# %% id="01-044" jupyter={"source_hidden": true}
+Exercise(
+    "01-slice",
+    title="A slice as a diagram",
+    difficulty=2,
+    importance="optional",
+    minutes=4,
+    hints=[
+        "Fixing the middle leg to 1 means plugging a basis vector into it.",
+        "That vector is basis(3, 1); the other two legs stay open.",
+        "Compare with slice_j2 above, which fixed j = 2 of A.",
+    ],
+)
+
+# %% id="01-045" nbgrader={"grade": false, "grade_id": "01-slice-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+slice_diagram = tl.Diagram.from_einsum("ijk,j->ik", T, basis(3, 1), names=["T", "e"])
+# END SOLUTION
+
+# %% id="01-046" nbgrader={"grade": true, "grade_id": "01-slice", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "optional", "minutes": 4}
+check.true(
+    isinstance(slice_diagram, tl.Diagram), "slice_diagram should be a tl.Diagram"
+)
+check.shape(slice_diagram.contract(), (2, 4), name="the value of slice_diagram")
+check.array(slice_diagram.contract(), T[:, 1, :], name="the value of slice_diagram")
+check.passed("01-slice", hidden=False)
+
+# %% [markdown] id="01-047"
+# ## Summary
+#
+# - A tensor is an array; each index is a **leg**, with a **dimension**; the number of
+#   legs is the **order** (not the matrix rank).
+# - Fixing every leg picks one number; fixing some legs picks a slice. In the picture,
+#   fixing a leg is plugging a basis vector into it.
+# - A tensor with $n$ legs of dimension $d$ holds $d^n$ numbers, so large tensors are
+#   kept as networks of small ones.
+#
+# **Further reading.** J. C. Bridgeman and C. T. Chubb, *Hand-waving and interpretive
+# dance: an introductory course on tensor networks* (2017, arXiv:1603.03039) — the
+# same notation from the physics side; B. Coecke and A. Kissinger, *Picturing Quantum
+# Processes* (2017) — string diagrams and the ZX-calculus.
+#
+# Next, **`02_operations.ipynb`**: what happens when legs are joined.
+
+# %% id="01-048"
+progress()

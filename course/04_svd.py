@@ -1,0 +1,453 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] id="04-000"
+# # 04 · The singular value decomposition, drawn
+#
+# *Follows the paper's section on the SVD (Taylor 2024, §3).* Every matrix, however
+# messy, is a product of three simple pieces:
+# $$M = U\,S\,V^\dagger,$$
+# two **isometries** $U$ and $V$ (chapter 03: $U^\dagger U = I$) and a list of
+# non-negative numbers $S$, the **singular values**. In the notation the three pieces
+# are three tensors, and the singular values sit on a **copy tensor** (the dot that
+# joins all three). This chapter shows
+#
+# - the SVD as a diagram, and the same numbers with `np.linalg.svd`;
+# - the SVD as a **sum of weighted outer products**;
+# - **truncation**: keep the largest $r$ singular values, and the error you make is
+#   exactly the root of the sum of the discarded squared singular values — the
+#   smallest error any rank-$r$ matrix can make (the **Eckart–Young theorem**);
+# - the SVD of a tensor with **many legs**, across a **cut**: group legs, SVD, split.
+#
+# You need chapters 02 (contraction) and 03 (copy tensors, grouping legs, isometries).
+# About 45 minutes.
+
+# %% id="04-001"
+import numpy as np
+
+import tensorlessons as tl
+from tensorlessons.exercises import Exercise, check, progress
+
+np.set_printoptions(precision=3, suppress=True)
+rng = np.random.default_rng(0)  # the same "random" numbers every time
+
+# %% [markdown] id="04-002"
+# ## $M = U S V^\dagger$ as a diagram
+#
+# `tl.svd(M)` returns a diagram with three tensors: `U` (legs `i`, `r`), `S` (leg `r`)
+# and `V` (legs `j`, `r`). The leg `r` is shared by **three** tensors: a hyperedge,
+# i.e. a copy tensor, drawn as a dot. Contracting the diagram gives back $M$:
+# $$M_{ij} = \sum_r U_{ir}\, S_r\, V_{jr}.$$
+# In numpy that sum is one `einsum` line, `np.einsum("ir,r,jr->ij", U, S, V)` — the
+# diagram's own einsum string.
+
+# %% id="04-003"
+M = rng.normal(size=(5, 4))
+d = tl.svd(M)
+print(d)
+print("einsum string:", d.to_einsum())
+U, S, V = d["U"], d["S"], d["V"]
+print("shapes:", U.shape, S.shape, V.shape)
+print("singular values:", S)
+
+np.testing.assert_allclose(d.contract(), M, atol=1e-12)
+np.testing.assert_allclose(np.einsum("ir,r,jr->ij", U, S, V), M, atol=1e-12)
+print("✓ the diagram, the einsum and M agree")
+tl.DiagramWidget(d)
+
+# %% [markdown] id="04-004"
+# The same three pieces come out of numpy, in matrix form: `np.linalg.svd` returns
+# $U$, the singular values, and $V^\dagger$ (called `Vh`). As matrices,
+# $M = U \,\mathrm{diag}(S)\, V^\dagger$. The diagonal matrix $\mathrm{diag}(S)$ is —
+# chapter 03 — the vector $S$ plugged into a 3-leg copy tensor; that is exactly the dot
+# in our diagram.
+
+# %% id="04-005"
+U_np, S_np, Vh_np = np.linalg.svd(M, full_matrices=False)
+np.testing.assert_allclose(S_np, S)
+np.testing.assert_allclose(U_np @ np.diag(S_np) @ Vh_np, M, atol=1e-12)
+
+# diag(S) as a diagram: S into a copy tensor (chapter 03)
+np.testing.assert_allclose(tl.diagonal(S, name="S").contract(), np.diag(S))
+print("✓ np.linalg.svd gives the same singular values; diag(S) is S on a copy tensor")
+
+# %% [markdown] id="04-006"
+# ### U and V are isometries
+#
+# The columns of $U$ are orthonormal: $U^\dagger U = I$. Drawn, $U^\dagger U$ is $U$
+# joined to its mirror image along the leg `i`, and the pair collapses into a bare
+# wire (the identity on `r`). The same holds for $V$. The other way round, $UU^\dagger$
+# is not the identity (unless $U$ is square): it is a **projector** onto the column
+# space of $M$.
+
+# %% id="04-007"
+print("U is an isometry:", tl.is_isometry(U), "  V is an isometry:", tl.is_isometry(V))
+UdU = tl.Diagram.from_einsum("ir,is->rs", U.conj(), U, names=["U†", "U"])
+np.testing.assert_allclose(UdU.contract(), np.eye(4), atol=1e-12)
+UUd = U @ U.conj().T
+print(
+    "U U† is a projector:",
+    tl.is_projector(UUd),
+    "  the identity?",
+    np.allclose(UUd, np.eye(5)),
+)
+tl.DiagramWidget(UdU)
+
+# %% [markdown] id="04-008"
+# ## A sum of weighted outer products
+#
+# Cut the copy tensor open: fixing $r$ picks column $r$ of $U$, one singular value and
+# column $r$ of $V$. Each term is an outer product (chapter 02: two vectors side by
+# side), weighted by $S_r$:
+# $$M = \sum_r S_r\; u_r \otimes v_r .$$
+# The singular values come sorted, largest first, so the first terms carry most of
+# the matrix.
+
+# %% id="04-009"
+terms = [S[r] * np.outer(U[:, r], V[:, r]) for r in range(len(S))]
+np.testing.assert_allclose(sum(terms), M, atol=1e-12)
+for r, t in enumerate(terms):
+    print(
+        f"term {r}: weight S[{r}] = {S[r]:.3f},  size of the term ‖·‖ = {np.linalg.norm(t):.3f}"
+    )
+print("✓ the weighted outer products add up to M")
+
+# %% [markdown] id="04-010"
+# ## Truncation and the Eckart–Young error
+#
+# Keep only the $r$ largest singular values — `tl.svd(M, rank=r)` — and the bond `r`
+# gets thinner: `U` becomes $5 \times r$, `V` becomes $4 \times r$. The diagram then
+# contracts to a rank-$r$ matrix close to $M$. How close? The error (in the Frobenius
+# norm, the root of the sum of squared entries) is exactly
+# $$\lVert M - M_r \rVert = \sqrt{\textstyle\sum_{k \ge r} S_k^2},$$
+# the root of the sum of the **discarded** squared singular values, and no rank-$r$
+# matrix whatsoever does better (Eckart–Young).
+
+# %% id="04-011"
+for r in range(1, 5):
+    Mr = tl.svd(M, rank=r).contract()
+    err = np.linalg.norm(M - Mr)
+    predicted = np.sqrt(np.sum(S[r:] ** 2))
+    print(
+        f"rank {r}: error {err:.6f}   √(Σ discarded S²) = {predicted:.6f}   rank of M_r = {np.linalg.matrix_rank(Mr)}"
+    )
+    np.testing.assert_allclose(err, predicted, atol=1e-12)
+print("✓ the truncation error is exactly the Eckart–Young error")
+
+# %% [markdown] id="04-012"
+# Is this really the best? Try another way of making a rank-2 matrix from $M$: for
+# instance keep $M$'s own first two columns' span (a QR factorisation), or use random
+# directions. Both are worse than the SVD's error.
+
+# %% id="04-013"
+best = np.linalg.norm(M - tl.svd(M, rank=2).contract())
+Q, _ = np.linalg.qr(M[:, :2])  # an orthonormal basis of the span of M's first 2 columns
+via_qr = np.linalg.norm(M - Q @ Q.T @ M)
+R, _ = np.linalg.qr(rng.normal(size=(5, 2)))  # two random orthonormal directions
+via_random = np.linalg.norm(M - R @ R.T @ M)
+print(
+    f"SVD rank 2: {best:.4f}   QR of two columns: {via_qr:.4f}   random directions: {via_random:.4f}"
+)
+assert best <= via_qr and best <= via_random
+
+# %% [markdown] id="04-014"
+# ### Slide the rank
+#
+# A matrix made of a few smooth patterns plus a little noise — a tiny "image" —
+# compresses very well: its singular values fall off fast. Move the slider. The
+# diagram, the error, the storage (how many numbers `U`, `S` and `V` keep, against the
+# $64 \times 48$ numbers of the image) and the curve update live. The bars are the
+# singular values; the line is the truncation error at each rank.
+
+# %% id="04-015"
+x = np.linspace(0, 1, 64)[:, None]
+y = np.linspace(0, 1, 48)[None, :]
+clean = np.sin(6 * x) * np.cos(4 * y) + 0.5 * np.exp(
+    -((x - 0.5) ** 2 + (y - 0.4) ** 2) * 20
+)
+image = clean + 0.02 * rng.normal(size=clean.shape)  # plus a little noise
+
+explorer = tl.RankExplorer(image, method="svd", rank=3, max_rank=20)
+print(
+    f"rank 3 keeps {explorer.storage} of {explorer.full_storage} numbers, relative error {explorer.relative_error:.2%}"
+)
+explorer
+
+# %% [markdown] id="04-016"
+# The explorer can be driven from code too: `explorer.set_rank(5)` does what the
+# slider does, and `explorer.curve()` gives the relative error at every rank.
+
+# %% id="04-017"
+curve = explorer.curve()
+for r in (1, 2, 3, 5, 10):
+    print(f"rank {r:2d}: relative error {curve[r]:.3%}")
+
+# %% [markdown] id="04-018"
+# The error drops sharply up to rank 2 and then hardly moves. The clean picture is
+# made of exactly two patterns, each a product of a function of the row and a
+# function of the column — each an outer product, so the clean image has rank 2.
+# Everything after the second singular value is noise, spread thinly over all the
+# others. So truncation also **removes noise**: the rank-2 approximation of the noisy
+# image is closer to the clean image than the noisy image itself is.
+
+# %% id="04-019"
+print("rank of the clean image:", np.linalg.matrix_rank(clean))
+denoised = tl.svd(image, rank=2).contract()
+print(
+    f"distance to the clean image:  noisy {np.linalg.norm(image - clean):.3f}   rank-2 truncation {np.linalg.norm(denoised - clean):.3f}"
+)
+
+# %% [markdown] id="04-020"
+# ## The SVD of a tensor with many legs: SVD across a cut
+#
+# The SVD needs a matrix: two groups of legs. A tensor with more legs is first
+# **cut** in two: choose which legs go on the left, **group** them into one leg and the
+# rest into another (chapter 03), take the SVD of the resulting matrix, then **split**
+# the legs back. `tl.svd(T, left=2)` does all of it: the first two legs go to `U`,
+# the others to `V`, and the diagram contracts to `T` with its legs in order.
+
+# %% id="04-021"
+T = rng.normal(size=(2, 3, 4, 5))
+cut = tl.svd(T, left=2)
+print(cut)
+print("U:", cut["U"].shape, " S:", cut["S"].shape, " V:", cut["V"].shape)
+np.testing.assert_allclose(cut.contract(), T, atol=1e-12)
+
+# by hand: group (i, j) and (k, l), SVD, split
+matrix = tl.group_legs(tl.group_legs(T, ["i", "j"]), ["k", "l"]).contract()
+print("grouped into a matrix of shape", matrix.shape)
+U2, S2, Vh2 = np.linalg.svd(matrix, full_matrices=False)
+np.testing.assert_allclose(S2, cut["S"])
+np.testing.assert_allclose(U2.reshape(2, 3, -1), cut["U"], atol=1e-12)
+print("✓ tl.svd(T, left=2) is group → SVD → split")
+tl.DiagramWidget(cut)
+
+# %% [markdown] id="04-022"
+# Different cuts give different singular values. How many are non-zero across a cut —
+# the rank of the tensor *across that cut* — measures how much the two sides of the
+# cut "know about each other". A tensor that is an outer product of a left piece and
+# a right piece has rank 1 across the cut between them. Chapter 06 builds whole
+# networks from repeated cuts.
+
+# %% id="04-023"
+left_piece, right_piece = rng.normal(size=(2, 3)), rng.normal(size=(4, 5))
+product = np.einsum("ij,kl->ijkl", left_piece, right_piece)
+from tensorlessons.decompositions import singular_values
+
+for left in (1, 2, 3):
+    s = singular_values(product, left=left)
+    print(
+        f"cut after {left} leg(s): {int(np.sum(s > 1e-10))} non-zero singular value(s)"
+    )
+
+# %% [markdown] id="04-024"
+# ## Exercises
+
+# %% [markdown] id="04-025"
+# ### Exercise 04.1 — draw the SVD
+#
+# Below, `U`, `S` and `V` of a matrix `N` stand side by side, unconnected (each
+# with its own copy of the bond leg: `U:r`, `S:s`, `V:t`). Join the three bond legs
+# into **one** copy tensor so that the diagram means $U S V^\dagger = N$. Drag leg
+# ends together in the widget (joining a leg to a wire that already exists makes a
+# copy tensor dot), or edit in code: `mine = ex041.start.copy()`, `mine.connect(...)`,
+# `ex041.submit(mine)`.
+
+# %% id="04-026" jupyter={"source_hidden": true}
+# The set-up of the exercise (collapsed: it contains the answer).
+N = rng.normal(size=(4, 3))
+pieces = tl.svd(N)
+start = tl.Diagram.from_einsum(
+    "ir,s,jt->ijrst", pieces["U"], pieces["S"], pieces["V"], names=["U", "S", "V"]
+)
+# S above, between U and V (as tl.svd draws it): the three-way wire stays visible
+for name, (x, y) in {"U": (80, 210), "S": (230, 70), "V": (380, 210)}.items():
+    start.move(name, x, y)
+ex041 = tl.DiagramExercise(
+    "04-draw-svd",
+    task="Join the bond legs U:r, S:s and V:t into one copy tensor, so that the diagram equals N = U S V†.",
+    start=start,
+    answer=pieces,
+    title="Draw the SVD",
+    difficulty=1,
+    importance="core",
+    minutes=4,
+    hints=[
+        "All three bond legs must carry the same index: a wire that meets three tensors.",
+        "Join U:r to S:s first, then join V:t to either of them.",
+        "In code: mine.connect('U:r', 'S:s') and mine.connect('S:s', 'V:t').",
+    ],
+)
+ex041
+
+# %% id="04-027" nbgrader={"grade": false, "grade_id": "04-draw-svd-code", "locked": false, "schema_version": 3, "solution": true}
+# Answer by drawing above, or in code here.
+# BEGIN SOLUTION
+mine = ex041.start.copy()
+mine.connect("U:r", "S:s")
+mine.connect("S:s", "V:t")
+ex041.submit(mine)
+# END SOLUTION
+
+# %% id="04-028" nbgrader={"grade": true, "grade_id": "04-draw-svd", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
+ex041.check()
+check.array(ex041.diagram.contract(), N, name="the value of your diagram")
+check.passed("04-draw-svd", hidden=False)
+
+# %% [markdown] id="04-029"
+# ### Exercise 04.2 — a rank-3 approximation from outer products
+#
+# `P` is a $6 \times 5$ matrix and `Up, Sp, Vp` its SVD pieces (from `tl.svd(P)`).
+# Build `P3`, the best rank-3 approximation of `P`, as a **sum of three weighted
+# outer products** $\sum_{r<3} S_r\, u_r \otimes v_r$ (use `np.outer` or `np.einsum`;
+# not `tl.svd(..., rank=3)`).
+
+# %% id="04-030" jupyter={"source_hidden": true}
+Exercise(
+    "04-outer-sum",
+    title="Rank 3 from outer products",
+    difficulty=1,
+    importance="core",
+    minutes=5,
+    hints=[
+        "Column r of U is Up[:, r]; the same for Vp.",
+        "One term is Sp[r] * np.outer(Up[:, r], Vp[:, r]); add three of them.",
+        "Or in one line: np.einsum('ir,r,jr->ij', Up[:, :3], Sp[:3], Vp[:, :3]).",
+    ],
+)
+
+# %% id="04-031"
+P = rng.normal(size=(6, 5))
+svd_P = tl.svd(P)
+Up, Sp, Vp = svd_P["U"], svd_P["S"], svd_P["V"]
+
+# %% id="04-032" nbgrader={"grade": false, "grade_id": "04-outer-sum-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+P3 = sum(Sp[r] * np.outer(Up[:, r], Vp[:, r]) for r in range(3))
+# END SOLUTION
+
+# %% id="04-033" nbgrader={"grade": true, "grade_id": "04-outer-sum", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 5}
+check.shape(P3, (6, 5), name="P3")
+check.true(
+    np.linalg.matrix_rank(P3) == 3,
+    f"P3 should have rank 3, it has rank {np.linalg.matrix_rank(P3)}",
+)
+### BEGIN HIDDEN TESTS
+check.array(P3, tl.svd(P, rank=3).contract(), name="P3")
+### END HIDDEN TESTS
+check.passed("04-outer-sum", hidden=True)
+
+# %% [markdown] id="04-034"
+# ### Exercise 04.3 — the error without computing the approximation
+#
+# Here are only the singular values `sigma` of a big matrix (we do not even give you
+# the matrix). Compute `error_rank_4`, the Frobenius error of its best rank-4
+# approximation, and `keep_for_1_percent`, the **smallest** rank whose truncation
+# error is at most 1% of the matrix's norm $\lVert A \rVert = \sqrt{\sum_k \sigma_k^2}$.
+
+# %% id="04-035" jupyter={"source_hidden": true}
+Exercise(
+    "04-eckart-young",
+    title="The Eckart–Young error",
+    difficulty=2,
+    importance="core",
+    minutes=8,
+    hints=[
+        "Keeping r singular values discards sigma[r:]; the error is the root of the sum of their squares.",
+        "The norm of the matrix is the error of keeping nothing: np.sqrt(np.sum(sigma**2)).",
+        "Loop r = 0, 1, 2, ... and stop at the first r whose error is <= 0.01 * norm.",
+    ],
+)
+
+# %% id="04-036"
+sigma = 10.0 * 0.6 ** np.arange(30)  # singular values, largest first
+print(sigma[:6])
+
+# %% id="04-037" nbgrader={"grade": false, "grade_id": "04-eckart-young-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+error_rank_4 = np.sqrt(np.sum(sigma[4:] ** 2))
+norm = np.sqrt(np.sum(sigma**2))
+keep_for_1_percent = next(
+    r for r in range(len(sigma) + 1) if np.sqrt(np.sum(sigma[r:] ** 2)) <= 0.01 * norm
+)
+# END SOLUTION
+
+# %% id="04-038" nbgrader={"grade": true, "grade_id": "04-eckart-young", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+tail = np.sqrt(np.cumsum((sigma**2)[::-1])[::-1])
+check.close(error_rank_4, tail[4], name="error_rank_4")
+### BEGIN HIDDEN TESTS
+expected_keep = int(np.argmax(np.append(tail, 0.0) <= 0.01 * tail[0]))
+check.equal(int(keep_for_1_percent), expected_keep, name="keep_for_1_percent")
+### END HIDDEN TESTS
+check.passed("04-eckart-young", hidden=True)
+
+# %% [markdown] id="04-039"
+# ### Exercise 04.4 — which cut is cheap?
+#
+# `W` has four legs `i, j, k, l`. It was made by joining two small pieces — but which
+# legs are on which piece? For each cut that keeps the leg order (after 1, 2 or 3
+# legs), compute the rank of `W` across that cut (the number of singular values
+# above `1e-10`), as a dict `ranks = {1: ..., 2: ..., 3: ...}`, and set `cheapest`
+# to the cut (1, 2 or 3) with the smallest rank.
+
+# %% id="04-040" jupyter={"source_hidden": true}
+Exercise(
+    "04-cut-rank",
+    title="Rank across a cut",
+    difficulty=2,
+    importance="optional",
+    minutes=8,
+    hints=[
+        "singular_values(W, left=2) (imported above from tensorlessons.decompositions) gives the singular values across the cut after 2 legs.",
+        "Or: group the first legs into one, the rest into another (W.reshape(rows, -1)), and use np.linalg.matrix_rank.",
+        "min(ranks, key=ranks.get) gives the key with the smallest value.",
+    ],
+)
+
+# %% id="04-041"
+_a, _b = rng.normal(size=(3, 4, 2)), rng.normal(size=(2, 5, 6))
+W = np.einsum("ijr,rkl->ijkl", _a, _b)  # shape (3, 4, 5, 6)
+print("W has shape", W.shape)
+
+# %% id="04-042" nbgrader={"grade": false, "grade_id": "04-cut-rank-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+ranks = {left: int(np.sum(singular_values(W, left=left) > 1e-10)) for left in (1, 2, 3)}
+cheapest = min(ranks, key=ranks.get)
+# END SOLUTION
+
+# %% id="04-043" nbgrader={"grade": true, "grade_id": "04-cut-rank", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "optional", "minutes": 8}
+check.true(
+    isinstance(ranks, dict) and sorted(ranks) == [1, 2, 3],
+    f"ranks should be a dict with keys 1, 2, 3, got {ranks!r}",
+)
+expected = {
+    left: int(np.linalg.matrix_rank(W.reshape(int(np.prod(W.shape[:left])), -1)))
+    for left in (1, 2, 3)
+}
+for left in (1, 2, 3):
+    check.equal(int(ranks[left]), expected[left], name=f"ranks[{left}]")
+check.equal(cheapest, 2, name="cheapest")
+check.passed("04-cut-rank", hidden=False)
+
+# %% [markdown] id="04-044"
+# ## Summary
+#
+# - $M = U S V^\dagger$: two isometries and the singular values on a copy tensor;
+#   `tl.svd(M)`, or `np.linalg.svd` and `np.einsum("ir,r,jr->ij", U, S, V)`.
+# - The SVD is a sum of weighted outer products, largest weights first.
+# - Truncating to rank $r$ costs exactly $\sqrt{\sum_{k\ge r} S_k^2}$, and nothing of
+#   rank $r$ does better (Eckart–Young).
+# - A many-leg tensor has an SVD across every **cut**: group, SVD, split
+#   (`tl.svd(T, left=...)`); its rank across the cut says how connected the two sides
+#   are.
+#
+# Next, **`05_cp_tucker.ipynb`**: two ways to generalise the SVD to tensors with more
+# than two legs.
+
+# %% id="04-045"
+progress()
