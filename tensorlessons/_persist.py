@@ -10,7 +10,7 @@ in the kernel's working directory, which is the notebook's folder when the noteb
 opened from JupyterLab or Notebook 7 or executed by nbclient / nbgrader. Re-running the cell
 that makes the widget loads that file instead of the starting diagram, so re-executing the
 notebook (for instance by an autograder) rebuilds the learner's diagram. ``reset(key)``
-deletes the file (the widget's Reset button does the same and restores the start).
+deletes the file (the widget's Reset button does not: it restores the start, as an undoable edit).
 
 Set the environment variable ``TENSORLESSONS_ANSWERS`` to use another folder.
 

@@ -799,6 +799,8 @@ class DiagramExercise(Exercise):
     def _on_edit(self, diagram: Diagram, what: str) -> None:
         if self.persist and diagram is self._diagram:
             _persist().save(self.key, diagram)
+        if what not in ("move", "layout") and self._feedback_widget is not None:
+            self._feedback_widget.value = ""  # a verdict on an earlier drawing is stale
 
     def _set(self, diagram: Diagram) -> None:
         self._diagram.unobserve(self._on_edit)
@@ -824,12 +826,9 @@ class DiagramExercise(Exercise):
         self._set(diagram.copy())
 
     def reset(self) -> None:
-        """Start again from the starting diagram (the answers file is removed)."""
-        if self.persist:
-            _persist().reset(self.key)
-        self._set(self.start.copy())
-        if self.persist:
-            _persist().reset(self.key)
+        """Start again from the starting diagram, in place: the widget's Undo brings the
+        drawing back, and the answers file then holds the starting diagram (not deleted)."""
+        self._diagram.restore(self.start.copy())
 
     # ---- checking ----------------------------------------------------------------------
 
@@ -871,6 +870,15 @@ class DiagramExercise(Exercise):
         self._feedback_widget = feedback
         check_button = w.Button(description="Check", button_style="primary", icon="check")
         reset_button = w.Button(description="Start again", icon="undo")
+        # Start again asks first; the drawing it replaces stays in the widget's Undo.
+        confirm_text = w.HTML(
+            "Start again from the starting diagram? (The widget's Undo brings your drawing back.)"
+        )
+        confirm_yes = w.Button(description="Yes, start again", button_style="warning")
+        confirm_no = w.Button(description="Keep my drawing")
+        confirm = w.HBox([confirm_text, confirm_yes, confirm_no])
+        confirm.add_class("tl-confirm-reset")
+        confirm.layout.display = "none"
 
         def on_check(_: Any) -> None:
             live = getattr(self._view, "diagram", None)
@@ -890,15 +898,24 @@ class DiagramExercise(Exercise):
                     f'<span role="alert" style="color:#b22">✘ {html.escape(message)}</span>'
                 )
 
+        def ask_reset(_: Any) -> None:
+            confirm.layout.display = "flex"
+
         def on_reset(_: Any) -> None:
+            confirm.layout.display = "none"
             self.reset()
             feedback.value = ""
 
+        def keep(_: Any) -> None:
+            confirm.layout.display = "none"
+
         check_button.on_click(on_check)
-        reset_button.on_click(on_reset)
+        reset_button.on_click(ask_reset)
+        confirm_yes.on_click(on_reset)
+        confirm_no.on_click(keep)
         header, *rest = box.children
         self._widget = w.VBox(
-            [header, self._view, w.HBox([check_button, reset_button]), feedback, *rest]
+            [header, self._view, w.HBox([check_button, reset_button]), confirm, feedback, *rest]
         )
         self._widget.add_class("tl-diagram-exercise")
         return self._widget

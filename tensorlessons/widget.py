@@ -618,10 +618,17 @@ class DiagramWidget(anywidget.AnyWidget):
         return self
 
     def reset(self) -> DiagramWidget:
-        """Go back to the starting diagram and delete the saved answer file (if keyed)."""
+        """Go back to the starting diagram, as an edit: :meth:`undo` brings the drawing back.
+
+        With a ``key`` the answers file then holds the starting diagram (it is not deleted).
+
+        >>> import numpy as np, tensorlessons as tl
+        >>> w = tl.DiagramWidget(tl.Diagram.from_arrays({"u": np.ones(3), "v": np.ones(3)}))
+        >>> _ = w.apply({"op": "connect", "a": "u:i", "b": "v:i"})
+        >>> w.reset().diagram.to_einsum(), w.undo().diagram.to_einsum()
+        ('i,a->ia', 'i,i->')
+        """
         self.diagram.restore(self._start)
-        if self.key:
-            _persist.reset(self.key)
         return self
 
     # ---- exports -------------------------------------------------------------------

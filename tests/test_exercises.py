@@ -346,7 +346,9 @@ def test_diagram_exercise_edits_persist_and_reload(answers):
     assert again.restored
     quiet(again.check)
     again.reset()
-    assert not (answers / "95-edit.json").exists()
+    # starting again keeps the answers file: it now holds the starting diagram
+    saved = json.loads((answers / "95-edit.json").read_text())
+    assert Diagram.from_dict(saved).to_einsum() == _start().to_einsum()
     fails(again.check)
 
 
@@ -390,16 +392,35 @@ def test_diagram_exercise_widget_check_button(answers):
     check_button.click()
     assert 'role="alert"' in ex._feedback_widget.value
     assert tl.diagram.difference(_matmul(), _start()).split("'")[0] in ex._feedback_widget.value
-    # the learner connects the legs in the browser: the widget applies the edit
+    view.apply({"op": "move", "name": "A", "x": 10, "y": 10})
+    assert "✘" in ex._feedback_widget.value  # moving changes nothing the check reads
+    # the learner connects the legs in the browser: the widget applies the edit, and the
+    # verdict on the earlier drawing goes away
     view.apply({"op": "connect", "a": "A:j", "b": "B:i"})
+    assert ex._feedback_widget.value == ""
     check_button.click()
     # the open legs are still (i, k) in some order: right when the answer's order matches
     ok = ex.feedback() is None
     assert ("✔" in ex._feedback_widget.value) == ok
     assert (answers / "95-w.json").exists()
+    drawn = ex.diagram.to_einsum()
+    # Start again asks first: nothing changes until it is confirmed
+    confirm = [c for c in box.children if "tl-confirm-reset" in c._dom_classes][0]
+    assert confirm.layout.display == "none"
     reset_button.click()
+    assert confirm.layout.display == "flex" and ex.diagram.to_einsum() == drawn
+    yes, no = confirm.children[1:]
+    no.click()
+    assert confirm.layout.display == "none" and ex.diagram.to_einsum() == drawn
+    reset_button.click()
+    yes.click()
     assert ex._feedback_widget.value == ""
     assert ex.diagram.to_einsum() == _start().to_einsum()
+    assert (answers / "95-w.json").exists()  # the answers file is kept (the start, now)
+    view.undo()  # and the drawing comes back with Undo
+    assert ex.diagram.to_einsum() == drawn and view.diagram is ex.diagram
+    saved = json.loads((answers / "95-w.json").read_text())
+    assert Diagram.from_dict(saved).to_einsum() == drawn
 
 
 def test_lazy_exports():

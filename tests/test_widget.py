@@ -310,7 +310,12 @@ def test_persistence_with_key(answers: Path) -> None:
     assert d2.wires() == []
     w2.reset()
     assert tl.equivalent(d2, start) and d2.wires() == start.wires()
-    assert _persist.load("ch02-test") is None
+    # the answers file is kept, holding the start; Undo brings the learner's drawing back
+    saved_start = _persist.load("ch02-test")
+    assert saved_start is not None and saved_start.wires() == start.wires()
+    w2.undo()
+    saved_again = _persist.load("ch02-test")
+    assert d2.wires() == [] and saved_again is not None and saved_again.wires() == []
     with pytest.raises(tl.DiagramError, match="answer key"):
         DiagramWidget(start.copy(), key="../escape")
 
