@@ -81,7 +81,7 @@ def difference(d1: Diagram, d2: Diagram) -> str | None:
     >>> AAt = Diagram.from_einsum("ij,kj->ik", A, A, names=["A", "B"])
     >>> AtA = Diagram.from_einsum("ji,jk->ik", A, A, names=["A", "B"])
     >>> print(difference(AAt, AtA))
-    A:j is joined to ['B:j'], expected ["result leg 0 ('i')"]
+    A:j is joined to B:j (a wire A:j — B:j); it should be an open leg of the result
     """
     for which, d in (("first", d1), ("second", d2)):
         if not isinstance(d, Diagram):
@@ -106,22 +106,55 @@ def difference(d1: Diagram, d2: Diagram) -> str | None:
         return None
     if p1[0] == p2[0]:
         return f"closed copy-tensor loops give a factor {p2[1]}, expected {p1[1]}"
-    c1, c2 = p1[0], p2[0]
+    return _wiring(p1[0], p2[0], d2)
 
-    def describe(slot: Slot, d: Diagram) -> str:
-        if slot[0] == "->":
-            return f"result leg {slot[1]} ({d.output[slot[1]]!r})"
+
+def _wiring(c1: frozenset[frozenset[Slot]], c2: frozenset[frozenset[Slot]], d: Diagram) -> str:
+    """The first wire that differs, in the picture's words (``A:j — B:i``, open legs).
+
+    Both diagrams have the same tensors (names and shapes), so every tensor slot is
+    named by ``d``'s (the learner's) leg names.
+    """
+
+    def leg(slot: Slot) -> str:
         t = d.tensor(slot[0])
         return f"{t.name}:{t.legs[slot[1]]}"
 
-    where1 = {slot: c for c in c1 for slot in c}
-    where2 = {slot: c for c in c2 for slot in c}
-    for slot in sorted(set(where1) | set(where2), key=lambda s: (s[0] == "->", s)):
-        g1, g2 = where1.get(slot, frozenset()), where2.get(slot, frozenset())
-        if g1 != g2:
-            want = sorted(describe(s, d1) for s in g1 if s != slot) or ["nothing"]
-            got = sorted(describe(s, d2) for s in g2 if s != slot) or ["nothing"]
-            return f"{describe(slot, d2)} is joined to {got}, expected {want}"
+    def strip(c: frozenset[frozenset[Slot]]) -> set[frozenset[Slot]]:
+        return {g for g in (frozenset(s for s in g if s[0] != "->") for g in c) if g}
+
+    def opened(c: frozenset[frozenset[Slot]]) -> list[str]:
+        order = {s[1]: g for g in c for s in g if s[0] == "->"}
+        return [
+            "=".join(sorted(leg(s) for s in order[k] if s[0] != "->")) or "?" for k in sorted(order)
+        ]
+
+    if strip(c1) == strip(c2):
+        return (
+            f"the wires are right, but the result's legs are in another order: {opened(c2)}, "
+            f"expected {opened(c1)}"
+        )
+
+    def state(group: frozenset[Slot], slot: Slot) -> tuple[list[str], bool]:
+        others = sorted(leg(s) for s in group if s != slot and s[0] != "->")
+        return others, any(s[0] == "->" for s in group)
+
+    def says(others: list[str], open_: bool, slot: Slot) -> str:
+        if not others:
+            return "an open leg of the result" if open_ else "summed on its own (joined to nothing)"
+        if len(others) == 1 and not open_:
+            return f"joined to {others[0]} (a wire {leg(slot)} — {others[0]})"
+        dot = f"joined to {', '.join(others)} at one copy-tensor dot"
+        return dot + (", which stays open" if open_ else "")
+
+    where1 = {s: g for g in c1 for s in g}
+    where2 = {s: g for g in c2 for s in g}
+    slots = sorted(s for s in set(where1) | set(where2) if s[0] != "->")
+    for slot in slots:
+        want = state(where1.get(slot, frozenset()), slot)
+        got = state(where2.get(slot, frozenset()), slot)
+        if want != got:
+            return f"{leg(slot)} is {says(*got, slot)}; it should be {says(*want, slot)}"
     return "the diagrams are wired differently"  # pragma: no cover
 
 

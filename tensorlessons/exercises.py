@@ -338,9 +338,75 @@ class _Check:
             )
         if not isinstance(expected, Diagram):
             raise TypeError(f"check.diagram: the expected value is not a Diagram: {expected!r}")
-        reason = difference(expected, got)
+        reason = _difference(expected, got)
         if reason is not None:
             raise _fail(f"{name} is not right yet: {reason}.")
+
+    def einsum(
+        self,
+        expr: Any,
+        *arrays: Any,
+        expected: Any,
+        name: str = "your einsum string",
+        rtol: float = 1e-6,
+        atol: float = 1e-8,
+    ) -> None:
+        """Check an einsum string by what ``np.einsum(expr, *arrays)`` gives.
+
+        A string that does not fit the arrays fails with numpy's reason and the arrays'
+        shapes (not with numpy's error escaping the check).
+
+        >>> import numpy as np
+        >>> M = np.arange(6.0).reshape(2, 3)
+        >>> check.einsum("ij->ji", M, expected=M.T, name="expr_T")
+        >>> try:
+        ...     check.einsum("ij,j->i", M, np.ones(2), expected=M.sum(0), name="expr")
+        ... except CheckFailed as exc:
+        ...     print(exc)
+        expr = 'ij,j->i' does not fit the arrays of shapes (2, 3) and (2,): the letter 'j' is used for a leg of dimension 3 (tensor 1, axis 1) and one of dimension 2 (tensor 2, axis 0); a wire joins legs of equal dimension.
+        """
+        if not isinstance(expr, str):
+            raise _fail(
+                f"{name} should be an einsum string such as 'ij,j->i', got {_fmt(expr)[:60]}."
+            )
+        try:
+            got = np.einsum(expr, *arrays)
+        except Exception as exc:  # noqa: BLE001 - the reason goes to the learner
+            shapes = " and ".join(str(np.shape(a)) for a in arrays)
+            why = _einsum_misfit(expr, [np.shape(a) for a in arrays]) or str(exc)
+            raise _fail(
+                f"{name} = {expr!r} does not fit the arrays of shapes {shapes}: {why}"
+            ) from None
+        self.array(got, expected, name=f"np.einsum({name}, ...)", rtol=rtol, atol=atol)
+
+    def entry(self, got: Any, tensor: Any, index: Sequence[int], *, name: str = "value") -> None:
+        """Check that ``got`` is the entry ``tensor[index]``; a wrong entry is located.
+
+        >>> import numpy as np
+        >>> T = np.arange(24.0).reshape(2, 3, 4)
+        >>> check.entry(T[1, 0, 3], T, (1, 0, 3))
+        >>> try:
+        ...     check.entry(T[1, 0, 2], T, (1, 0, 3))
+        ... except CheckFailed as exc:
+        ...     print(exc)
+        value is 14, the entry at index (1, 0, 2), not the one at (1, 0, 3).
+        """
+        t = np.asarray(tensor)
+        want = tuple(int(k) for k in index)
+        problem = _not_array_problem(got, name)
+        if problem:
+            raise _fail(problem)
+        g = np.asarray(got)
+        if g.shape != ():
+            raise _fail(
+                f"{name} has shape {g.shape}, expected a single number: fixing every leg of "
+                f"a tensor with {t.ndim} legs takes {t.ndim} indices."
+            )
+        if np.isclose(g, t[want]):
+            return None
+        hits = [tuple(int(k) for k in idx) for idx in np.argwhere(np.isclose(t, g))]
+        where = f", the entry at index {hits[0]}" if len(hits) == 1 else ""
+        raise _fail(f"{name} is {_fmt(g[()])}{where}, not the one at {want}.")
 
     # ---- plain values ----------------------------------------------------------------
 
@@ -449,6 +515,74 @@ class _Check:
         entry.hidden = bool(hidden)
         entry.message = ""
         print(VISIBLE_PASS if hidden else ALL_PASS)
+
+
+def _einsum_misfit(expr: str, shapes: list[tuple[int, ...]]) -> str | None:
+    """Why an einsum string does not fit arrays of these shapes, in the notation's words."""
+    inputs = expr.replace(" ", "").split("->")[0].split(",")
+    if "." in expr:
+        return None
+    if len(inputs) != len(shapes):
+        return f"it has {len(inputs)} tensor(s) before '->', but there are {len(shapes)} arrays."
+    seen: dict[str, tuple[int, int, int]] = {}
+    for t, (letters, shape) in enumerate(zip(inputs, shapes, strict=True)):
+        if len(letters) != len(shape):
+            return (
+                f"tensor {t + 1} gets {len(letters)} letter(s) {letters!r}, but its array has "
+                f"{len(shape)} leg(s) (one letter per leg)."
+            )
+        for k, (c, dim) in enumerate(zip(letters, shape, strict=True)):
+            if c in seen and seen[c][0] != dim:
+                d0, t0, k0 = seen[c]
+                return (
+                    f"the letter {c!r} is used for a leg of dimension {d0} (tensor {t0 + 1}, "
+                    f"axis {k0}) and one of dimension {dim} (tensor {t + 1}, axis {k}); a wire "
+                    "joins legs of equal dimension."
+                )
+            seen.setdefault(c, (dim, t, k))
+    return None
+
+
+def _difference(expected: Diagram, got: Diagram) -> str | None:
+    """Like :func:`~tensorlessons.difference`, but a renamed box is matched, and named.
+
+    A tensor of the reference missing from ``got`` is matched to a tensor of ``got``
+    not in the reference that holds the same array (renaming a box does not change its
+    meaning); when only its shape matches, the message says which box was renamed.
+    """
+    copies = {t.name for t in got if t.kind == "copy"} | {
+        t.name for t in expected if t.kind == "copy"
+    }
+    want = [t.name for t in expected if t.kind != "copy"]
+    have = [t.name for t in got if t.kind != "copy"]
+    missing = [n for n in want if n not in have]
+    extra = [n for n in have if n not in want and n not in copies]
+    if not missing or not extra:
+        return difference(expected, got)
+    renames: dict[str, str] = {}  # got's name -> the reference's name
+    guesses: dict[str, str] = {}
+    for m in missing:
+        ref = np.asarray(expected[m])
+        same = [e for e in extra if e not in renames and np.shape(got[e]) == ref.shape]
+        equal = [e for e in same if np.array_equal(np.asarray(got[e]), ref)]
+        if len(equal) == 1:
+            renames[equal[0]] = m
+        elif len(same) == 1:
+            guesses[same[0]] = m
+    if not renames:
+        reason = difference(expected, got)
+        told = ", ".join(f"{new} was {old}" for new, old in guesses.items())
+        return f"{reason} (did you rename a box? {told}: give it its name back)" if told else reason
+    ref = expected.copy()  # the reference in the learner's names, so the message is too
+    for k, old in enumerate(renames.values()):
+        ref.rename_tensor(old, f"__renamed_{k}")
+    for k, new in enumerate(renames):
+        ref.rename_tensor(f"__renamed_{k}", new)
+    reason = difference(ref, got)
+    if reason is None:
+        return None
+    told = ", ".join(f"you renamed {old} to {new}" for new, old in renames.items())
+    return f"{reason} ({told})"
 
 
 def _array_hint(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> str:
@@ -836,7 +970,7 @@ class DiagramExercise(Exercise):
         """Why the learner's diagram is not the answer yet, or None when it is."""
         d = self._diagram
         if isinstance(self.answer, Diagram):
-            reason = difference(self.answer, d)
+            reason = _difference(self.answer, d)
             return None if reason is None else f"your diagram is not right yet: {reason}."
         try:
             result = self.answer(d)

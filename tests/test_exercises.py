@@ -446,3 +446,33 @@ def test_a_failure_is_recorded_for_the_exercise_of_the_running_cell():
         InteractiveShell.clear_instance()
     status = {e.grade_id: e.status for e in progress("96").entries}
     assert status == {"96-other": "not yet", "96-mine": "failed"}
+
+
+def test_diagram_a_renamed_box_is_matched_by_its_array():
+    A, B = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    want = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])
+    renamed = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "C"])
+    check.diagram(renamed, want)  # renaming a box does not change what it means
+    wrong = Diagram.from_einsum("ij,jk->ki", A, B, names=["A", "C"])
+    with pytest.raises(CheckFailed, match=r"\[.C:k., .A:i.\].*\(you renamed B to C\)"):
+        check.diagram(wrong, want)
+
+
+def test_diagram_a_renamed_box_with_other_values_is_named():
+    A, B = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    want = Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"])
+    other = Diagram.from_einsum("ij,jk->ik", A, B + 1, names=["A", "C"])
+    with pytest.raises(CheckFailed, match=r"\['B'\] are missing .*rename.*C was B"):
+        check.diagram(other, want)
+
+
+def test_diagram_wrong_wire_is_named_in_the_pictures_words():
+    A, B, C = (np.ones((3, 3)) for _ in range(3))
+    loop = Diagram.from_einsum("ij,jk,ki->", A, B, C, names=["A", "B", "C"])
+    other = Diagram.from_einsum("ij,ki,jk->", A, B, C, names=["A", "B", "C"])
+    with pytest.raises(CheckFailed) as err:
+        check.diagram(other, loop)
+    assert "(a wire A:i — C:k)" in str(err.value) and "result leg" not in str(err.value)
+    swapped = Diagram.from_einsum("ij,jk->ki", A, B, names=["A", "B"])
+    with pytest.raises(CheckFailed, match=r"legs are in another order: \['B:k', 'A:i'\]"):
+        check.diagram(swapped, Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"]))
