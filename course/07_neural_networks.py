@@ -64,8 +64,10 @@ layer
 
 # %% [markdown] id="c07-004"
 # The same diagram as a live widget: drag the tensors, cut the wire (click it, then
-# Delete) and watch the result change shape from `(3,)` to `(4, 3)` — an outer
-# product — then join the legs again. `layer` is the diagram the widget edits.
+# Delete) and watch the result change shape from `(3,)` to `(3, 4, 4)`: with the wire
+# cut, nothing is summed, and the result is the outer product of `x` (leg `i`) and `W`
+# (legs `i` and `o`), three open legs listed as `W:o`, `x:i`, `W:i`. Join the legs
+# again to get `(3,)` back. `layer` is the diagram the widget edits.
 
 # %% id="c07-005"
 tl.DiagramWidget(layer)
@@ -142,9 +144,10 @@ Exercise(
     importance="core",
     minutes=5,
     hints=[
-        "x_aug has one more entry than x: the constant 1 at the end (np.append or np.concatenate).",
-        "W_aug has one more row than W: the bias b, stacked under W as its last row (np.vstack stacks rows).",
-        "Build the diagram exactly as in section 1, with x_aug and W_aug in place of x and W.",
+        "x_aug has one more entry than x: the constant 1 (np.append or np.concatenate).",
+        "W_aug has one more row than W: the row that meets the constant 1 in the sum "
+        "over i. What must that row be for the sum to add b?",
+        "Build the diagram as in section 1, with x_aug and W_aug in place of x and W.",
     ],
 )
 
@@ -162,19 +165,35 @@ affine = tl.Diagram.from_einsum("i,io->o", x_aug, W_aug, names=["x_aug", "W_aug"
 affine
 
 # %% id="c07-014" nbgrader={"grade": true, "grade_id": "07-bias", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 5}
+_g = np.random.default_rng(0)  # the chapter's data, rebuilt (yours may have changed)
+_x, _W = _g.normal(size=4), _g.normal(size=(4, 3))
+_X, _M, _b = _g.normal(size=(5, 4)), _g.normal(size=(4, 4)), _g.normal(size=3)
+_W1, _W2 = _g.normal(size=(4, 6)), _g.normal(size=(6, 3))
 check.shape(x_aug, (d_in + 1,), name="x_aug")
 check.shape(W_aug, (d_in + 1, d_out), name="W_aug")
-check.array(x_aug[-1], 1.0, name="the appended entry x_aug[-1]")
-check.array(
-    affine.contract(), x @ W + b, name="affine.contract() (should be x @ W + b)"
+_xa, _Wa = np.asarray(x_aug, dtype=float), np.asarray(W_aug, dtype=float)
+_k = [k for k in range(5) if _xa[k] == 1 and np.allclose(np.delete(_xa, k), _x)]
+check.true(
+    _k,
+    f"x_aug should be x with one more entry, the constant 1; x_aug is {_xa.round(3)}, "
+    f"x is {_x.round(3)}",
 )
-### BEGIN HIDDEN TESTS
-x_new = rng.normal(size=d_in)
-check.array(
-    np.append(x_new, 1.0) @ W_aug, x_new @ W + b, name="W_aug applied to another input"
+_k = _k[-1]
+check.true(
+    not np.allclose(_Wa[_k], 1.0),
+    f"row {_k} of W_aug (the row the constant 1 meets) is all ones: that adds 1 to "
+    "every output. It should be the bias b",
 )
-### END HIDDEN TESTS
-check.passed("07-bias", hidden=True)
+check.array(
+    _Wa[_k], _b, name=f"row {_k} of W_aug (the row x_aug[{_k}] = 1 meets: the bias b)"
+)
+check.array(np.delete(_Wa, _k, axis=0), _W, name="W_aug without its bias row")
+check.true(
+    not np.allclose(affine.contract(), _x @ _W),
+    "affine.contract() is x @ W, without the bias: build affine from x_aug and W_aug",
+)
+check.array(affine.contract(), _x @ _W + _b, name="affine.contract() (x @ W + b)")
+check.passed("07-bias", hidden=False)
 
 # %% [markdown] id="c07-015"
 # ## 4. Two linear layers are one linear layer
@@ -208,8 +227,8 @@ ex_chain = tl.DiagramExercise(
     "07-chain",
     title="Draw two linear layers in a row",
     task=(
-        "Wire x, W1 and W2 so that the diagram computes (x W1) W2: "
-        "only W2's output leg o stays open."
+        "Make the diagram compute the two layers applied to x, "
+        "y = (x W1) W2: a vector with one entry per output."
     ),
     start=start,
     answer=chain,
@@ -217,9 +236,11 @@ ex_chain = tl.DiagramExercise(
     importance="core",
     minutes=4,
     hints=[
-        "Two wires are missing: one between x and W1, one between W1 and W2.",
-        "Join legs with the same meaning: the input leg i, and the hidden leg h.",
-        "When it is right, exactly one leg is open and the result has shape (3,).",
+        "Which legs are open now, and which one should be left open at the end?",
+        "Write y as sums: y_o = sum over h of (sum over i of x_i W1_ih) W2_ho. A wire "
+        "is a sum over one index.",
+        "The summed indices are i and h: each is a wire between the two tensors that "
+        "carry it.",
     ],
 )
 ex_chain
@@ -234,8 +255,12 @@ ex_chain.submit(drawn)
 # END SOLUTION
 
 # %% id="c07-020" nbgrader={"grade": true, "grade_id": "07-chain", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
+_g = np.random.default_rng(0)  # the chapter's data, rebuilt (yours may have changed)
+_x, _W = _g.normal(size=4), _g.normal(size=(4, 3))
+_X, _M, _b = _g.normal(size=(5, 4)), _g.normal(size=(4, 4)), _g.normal(size=3)
+_W1, _W2 = _g.normal(size=(4, 6)), _g.normal(size=(6, 3))
 ex_chain.check()
-check.array(ex_chain.diagram.contract(), x @ W1 @ W2, name="your diagram's result")
+check.array(ex_chain.diagram.contract(), _x @ _W1 @ _W2, name="your diagram's result")
 check.passed("07-chain", hidden=False)
 
 # %% id="c07-021"
@@ -364,23 +389,33 @@ W2_p = W2[perm, :]
 # END SOLUTION
 
 # %% id="c07-030" nbgrader={"grade": true, "grade_id": "07-permute", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
-check.shape(W1_p, W1.shape, name="W1_p")
-check.shape(W2_p, W2.shape, name="W2_p")
-check.array(
-    W1_p[:, 0],
-    W1[:, perm[0]],
-    name="hidden neuron 0 of W1_p (should be neuron perm[0] of W1)",
+_g = np.random.default_rng(0)  # the chapter's data, rebuilt (yours may have changed)
+_x, _W = _g.normal(size=4), _g.normal(size=(4, 3))
+_X, _M, _b = _g.normal(size=(5, 4)), _g.normal(size=(4, 4)), _g.normal(size=3)
+_W1, _W2 = _g.normal(size=(4, 6)), _g.normal(size=(6, 3))
+_perm = np.array([2, 0, 5, 1, 4, 3])
+check.equal(
+    [int(p) for p in perm], _perm.tolist(), name="perm (changed since its set-up cell)"
 )
-check.array(relu(X @ W1_p) @ W2_p, relu(X @ W1) @ W2, name="the permuted MLP's output")
-### BEGIN HIDDEN TESTS
-X_new = rng.normal(size=(7, d_in))
-check.array(
-    relu(X_new @ W1_p) @ W2_p,
-    relu(X_new @ W1) @ W2,
-    name="the permuted MLP on new inputs",
+check.shape(W1_p, (4, 6), name="W1_p")
+check.shape(W2_p, (6, 3), name="W2_p")
+check.true(
+    not np.allclose(W1_p, _W1[:, np.argsort(_perm)]),
+    "W1_p reorders the neurons by the inverse permutation: neuron k of the new network "
+    "should be neuron perm[k] of the old, i.e. column perm[k] of W1",
 )
-### END HIDDEN TESTS
-check.passed("07-permute", hidden=True)
+check.array(W1_p, _W1[:, _perm], name="W1_p (column k should be column perm[k] of W1)")
+check.true(
+    not np.allclose(W2_p, _W2),
+    "W2_p equals W2: the rows of W2 belong to the hidden neurons too; reorder them "
+    "like the columns of W1, or the network changes",
+)
+check.array(W2_p, _W2[_perm], name="W2_p (row k should be row perm[k] of W2)")
+_relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+check.array(
+    _relu(_X @ W1_p) @ W2_p, _relu(_X @ _W1) @ _W2, name="the permuted MLP's output"
+)
+check.passed("07-permute", hidden=False)
 
 # %% [markdown] id="c07-031"
 # Positive scalings are the second symmetry of a ReLU network. Scale hidden neuron $k$
@@ -398,9 +433,11 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "W1 @ np.diag(s) scales column k of W1 by s[k]; so does W1 * s (broadcasting over the last leg).",
-        "On the way out, undo it: divide row k of W2 by s[k]. Which axis of W2 is the hidden leg, and what shape must s have to broadcast along it?",
-        "Then check your pair on tanh: the outputs differ, because tanh(s z) != s tanh(z).",
+        "W1 @ np.diag(s) scales column k of W1 by s[k]; so does W1 * s (broadcasting "
+        "over the last leg).",
+        "On the way out, undo it: row k of W2 belongs to hidden neuron k. Which axis of "
+        "W2 is the hidden leg, and what shape must s have to broadcast along it?",
+        "Then try your pair on tanh: the outputs differ, because tanh(s z) != s tanh(z).",
     ],
 )
 
@@ -416,19 +453,35 @@ W2_s = W2 / s[:, None]
 # END SOLUTION
 
 # %% id="c07-035" nbgrader={"grade": true, "grade_id": "07-rescale", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-check.shape(W1_s, W1.shape, name="W1_s")
-check.shape(W2_s, W2.shape, name="W2_s")
+_g = np.random.default_rng(0)  # the chapter's data, rebuilt (yours may have changed)
+_x, _W = _g.normal(size=4), _g.normal(size=(4, 3))
+_X, _M, _b = _g.normal(size=(5, 4)), _g.normal(size=(4, 4)), _g.normal(size=3)
+_W1, _W2 = _g.normal(size=(4, 6)), _g.normal(size=(6, 3))
+_s = np.array([0.5, 2.0, 3.0, 1.0, 0.25, 4.0])
+check.array(s, _s, name="s (changed since its set-up cell)")
+check.shape(W1_s, (4, 6), name="W1_s")
+check.shape(W2_s, (6, 3), name="W2_s")
 check.true(
-    not np.allclose(W1_s, W1),
-    "W1_s equals W1: scale the columns of W1 (its hidden leg) by s.",
+    not np.allclose(W1_s, _W1),
+    "W1_s equals W1: scale column k of W1 (hidden neuron k) by s[k]",
 )
-check.array(
-    relu(X @ W1_s) @ W2_s, relu(X @ W1) @ W2, name="the rescaled ReLU network's output"
+check.true(
+    not np.allclose(W1_s, _W1 / _s),
+    "W1_s divides neuron k by s[k]; the task scales it up by s[k] on the way in "
+    "(and down on the way out)",
 )
-### BEGIN HIDDEN TESTS
-check.array(W1_s @ W2_s, W1 @ W2, name="W1_s @ W2_s (the scalings should cancel)")
-### END HIDDEN TESTS
-check.passed("07-rescale", hidden=True)
+check.array(W1_s, _W1 * _s, name="W1_s (column k should be s[k] times column k of W1)")
+check.true(
+    not np.allclose(W2_s, _W2),
+    "W2_s equals W2: the scaling must be undone on the way out, or the output grows",
+)
+check.true(
+    not np.allclose(W2_s, _W2 * _s[:, None]),
+    "W2_s scales neuron k by s[k] a second time; on the way out it must be undone: "
+    "divide row k of W2 by s[k]",
+)
+check.array(W2_s, _W2 / _s[:, None], name="W2_s (row k should be row k of W2 / s[k])")
+check.passed("07-rescale", hidden=False)
 
 # %% id="c07-036"
 # The same move does NOT pass through tanh: tanh is not positively homogeneous.
@@ -471,26 +524,27 @@ legal = {
 # END SOLUTION
 
 # %% id="c07-040" nbgrader={"grade": true, "grade_id": "07-legal-moves", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-check.equal(len(legal), 5, name="the number of moves answered")
-for move, ok in {
+_answers = {
     "relu(x W1) W2 == relu(x W1 W2)": False,
     "relu(x W1 P) == relu(x W1) P  (P a permutation)": True,
-}.items():
-    check.equal(legal[move], ok, name=f"legal[{move!r}]")
-### BEGIN HIDDEN TESTS
-check.equal(
-    legal["relu(x W1 D) == relu(x W1) D  (D diagonal, positive)"],
-    True,
-    name="positive diagonal",
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, positive)": True,
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)": False,
+    "relu(a + b) == relu(a) + relu(b)": False,
+}
+check.equal(sorted(legal), sorted(_answers), name="the moves answered (keep the keys)")
+_wrong = [m for m in _answers if legal[m] is not _answers[m]]
+check.true(
+    all(isinstance(v, bool) for v in legal.values()),
+    "answer each move with True or False",
 )
-check.equal(
-    legal["relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)"],
-    False,
-    name="any-sign diagonal",
+check.true(
+    not _wrong,
+    f"{len(_wrong)} of 5 answers are wrong, among them {_wrong[0]!r}. "
+    "Test it on random numbers: one counterexample makes a move illegal"
+    if _wrong
+    else "",
 )
-check.equal(legal["relu(a + b) == relu(a) + relu(b)"], False, name="splitting a sum")
-### END HIDDEN TESTS
-check.passed("07-legal-moves", hidden=True)
+check.passed("07-legal-moves", hidden=False)
 
 # %% id="c07-041"
 # Numerical evidence for the table (a single counterexample settles "illegal").
