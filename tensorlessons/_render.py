@@ -132,8 +132,9 @@ def geometry(d: Diagram) -> dict[str, Any]:
     copy tensor's name goes at ``label`` with ``anchor`` (SVG ``text-anchor``), as do
     stubs' labels; ``viewBox`` encloses every shape and label (:func:`bounds`).
     A wire's ``text`` (``'model (80)'``) shows its legs' shared ``name`` when they share
-    one, else the index label; an open hyperedge's leg ends at ``end``.
-    The widget's JavaScript (``static/diagram.js``) computes the same geometry.
+    one, else the index label; an open hyperedge's leg ends at ``end``. A wire's leg ends
+    are ``ends`` (in the order of ``legs``), on the tensors ``owners``.
+    This is the only geometry: the widget is sent it (its ``geometry`` trait) and draws it.
 
     >>> import numpy as np
     >>> from tensorlessons import Diagram
@@ -253,6 +254,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "label": label,
                     "dot": None,
                     "open": False,
+                    "ends": [list(p1), list(p2)],
+                    "owners": [a, b],
                 }
             )
             continue
@@ -289,6 +292,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                     "label": label,
                     "dot": None,
                     "open": False,
+                    "ends": [list(p1), list(p2)],
+                    "owners": [n, n],
                 }
             )
             continue
@@ -328,6 +333,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 ),
                 "dot": [cx, cy],
                 "open": lab in out,
+                "ends": [seg[:2] for seg in segs[: len(group)]],
+                "owners": [n for n, _ in group],
             }
         )
         if lab in out:  # the open leg's end, marked like an open stub's
@@ -365,6 +372,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
             "order": t.order,
             "shape": list(t.dims),
             "width": width[t.name],
+            "height": DOT * 2 if t.kind == "copy" else BOX,
         }
         if t.kind == "copy":  # the name beside the dot, where no wire or leg is
             shape["label"], shape["anchor"] = _copy_label(
@@ -415,6 +423,23 @@ def bounds(
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]
     return [min(xs) - 10, min(ys) - 10, max(xs) - min(xs) + 20, max(ys) - min(ys) + 20]
+
+
+def open_spot(d: Diagram, name: str = "T") -> tuple[float, float]:
+    """Where a new, unconnected tensor called ``name`` goes: right of the picture, clear
+    of every label (its own leftward open leg and label included), level with its middle.
+
+    >>> import numpy as np
+    >>> from tensorlessons import Diagram
+    >>> d = Diagram.from_arrays({"A": np.ones((3, 3))})
+    >>> x, y = open_spot(d, "B")
+    >>> vx, vy, vw, vh = geometry(d)["viewBox"]
+    >>> bool(x - box_width("B") / 2 - LEG > vx + vw), y == vy + vh / 2
+    (True, True)
+    """
+    vx, vy, vw, vh = geometry(d)["viewBox"]
+    reach = box_width(name) / 2 + LEG + 9 + LABEL_CHAR * len("i (4096)") + 12
+    return round(vx + vw + reach, 1), round(vy + vh / 2, 1)
 
 
 def _fmt(v: float) -> str:

@@ -2,8 +2,11 @@
 
 Python's :class:`Diagram` is the single source of truth. The widget sends its structure
 (tensors, legs with dimensions and index labels, output, positions) to the browser in the
-``structure`` trait; the browser draws it as SVG and sends every edit back as a custom
-message, which is applied here through the Diagram's own editing methods. A refused edit
+``structure`` trait and the picture's shapes in the ``geometry`` trait
+(:func:`tensorlessons._render.geometry`, the one geometry engine: ``to_svg`` and
+``to_tikz`` draw the same); the browser draws them as SVG (previewing a drag by moving the
+dragged tensor's shapes, then taking the exact geometry from here) and sends every edit
+back as a custom message, which is applied here through the Diagram's own editing methods. A refused edit
 (:class:`DiagramError`) changes nothing and comes back as a message shown in the widget's
 ``role="alert"`` element. Edits made from Python (``d.add_tensor(...)``, ``d.set_array``,
 ...) reach the picture through :meth:`Diagram.observe`.
@@ -46,6 +49,7 @@ import traitlets
 
 from . import _persist
 from ._errors import DiagramError
+from ._render import geometry, open_spot
 from .contraction import expression
 from .diagram import Diagram
 
@@ -263,6 +267,9 @@ class DiagramWidget(anywidget.AnyWidget):
     _css = _STATIC / "diagram.css"
 
     structure = traitlets.Dict().tag(sync=True)
+    #: The picture's shapes (:func:`tensorlessons._render.geometry`): the browser draws
+    #: exactly these, as :meth:`Diagram.to_svg` does.
+    geometry = traitlets.Dict().tag(sync=True)
     result = traitlets.Dict().tag(sync=True)
     result_data = traitlets.Bytes(b"").tag(sync=True)
     view = traitlets.Dict().tag(sync=True)
@@ -361,6 +368,7 @@ class DiagramWidget(anywidget.AnyWidget):
         with self.hold_sync():
             if structure:
                 self.structure = _structure(d)
+                self.geometry = geometry(d)
             if values:
                 self._compute_result()
                 self._compute_inspect()
@@ -533,6 +541,8 @@ class DiagramWidget(anywidget.AnyWidget):
         name = str(e.get("name") or _free_name(d))
         dims = [int(x) for x in e.get("dims", [])]
         pos = (float(e["x"]), float(e["y"])) if "x" in e and "y" in e else None
+        if pos is None and len(d):
+            pos = open_spot(d, name)
         for dim in dims:
             if dim < 1 or dim > 4096:
                 raise DiagramError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -353,78 +352,6 @@ def test_static_files_exist() -> None:
     assert (widget._STATIC / "diagram.css").read_text().count("color-scheme: light dark") == 1
 
 
-NODE_GEOMETRY = """
-import { geometry } from %s;
-let text = "";
-process.stdin.on("data", (c) => (text += c));
-process.stdin.on("end", () => {
-  const out = JSON.parse(text).map((st) => geometry(st));
-  process.stdout.write(JSON.stringify(out));
-});
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_browser_geometry_matches_python_geometry(tmp_path: Path) -> None:
-    """The widget draws what to_svg draws: the JS port of geometry() agrees with Python's."""
-    from opt_einsum.testing import rand_equation
-
-    from tensorlessons._render import geometry
-    from tensorlessons.widget import _structure
-
-    diagrams = []
-    for seed in range(6):
-        eq, shapes = rand_equation(6, 2, n_out=2, seed=seed, global_dim=seed % 2 == 0)
-        diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes]))
-    diagrams.append(tl.Diagram.from_einsum("iij,jk->k", np.ones((2, 2, 3)), np.ones((3, 4))))
-    parallel = tl.Diagram.from_einsum("ijk,ijkl,lm->m", *[np.ones((2,) * n) for n in (3, 4, 2)])
-    diagrams.append(parallel)
-    copy = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)))
-    diagrams.append(copy.add_copy("c", 2, 3).connect("c:i", "T0:i"))
-    diagrams.append(tl.Diagram.from_einsum("ii->", np.eye(3), names=["attn pattern"]))
-    long = tl.Diagram.from_einsum(
-        "ab,bc,cd->ad", *[np.ones((2, 2))] * 3, names=["W_E W_V", "x", "résidu_µ"]
-    )
-    diagrams.append(long.move("x", 170, 150))
-    diagrams.append(tl.Diagram.from_einsum("iij->j", np.ones((2, 2, 3)), names=["wide name"]))
-    head = tl.Diagram.from_arrays({"A": np.ones((2, 3)), "X": np.ones((2, 3))})
-    head.add_copy("copy_batch", 2, 3, position=(60, 20))
-    diagrams.append(head.connect("A:i", "copy_batch:i").connect("X:i", "copy_batch:j"))
-    named = tl.Diagram()
-    for name in ("P", "Q", "R", "S"):
-        named.add_tensor(name, np.ones((4, 3)), legs=["model", "x"])
-    diagrams.append(named.connect("P:model", "Q:model").connect("R:model", "S:model"))
-    for eq in ("bij,bjk->bik", "abij,abjk->abik", "bij,bj->bi", "ijj,k->ik", "ij,j->ij"):
-        terms = eq.split("->")[0].split(",")
-        diagrams.append(tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms]))
-    script = tmp_path / "geom.mjs"
-    js = Path(tl.__file__).parent / "static" / "diagram.js"
-    script.write_text(NODE_GEOMETRY % json.dumps(js.as_uri()))
-    structures = json.dumps([_structure(d) for d in diagrams])
-    run = subprocess.run(
-        ["node", str(script)], input=structures, capture_output=True, text=True, check=True
-    )
-    for d, g_js in zip(diagrams, json.loads(run.stdout), strict=True):
-        g_py = geometry(d)
-        assert [w["legs"] for w in g_js["wires"]] == [w["legs"] for w in g_py["wires"]]
-        assert [w["kind"] for w in g_js["wires"]] == [w["kind"] for w in g_py["wires"]]
-        for wj, wp in zip(g_js["wires"], g_py["wires"], strict=True):
-            np.testing.assert_allclose(wj["segments"], wp["segments"], atol=1e-6)
-            np.testing.assert_allclose(wj["label"], wp["label"], atol=1e-6)
-            assert (wj["text"], wj["name"]) == (wp["text"], wp["name"])
-            np.testing.assert_allclose(wj.get("end", []), wp.get("end", []), atol=1e-6)
-        assert [s["ref"] for s in g_js["stubs"]] == [s["ref"] for s in g_py["stubs"]]
-        for sj, sp in zip(g_js["stubs"], g_py["stubs"], strict=True):
-            assert (sj["state"], sj["anchor"]) == (sp["state"], sp["anchor"])
-            np.testing.assert_allclose(sj["line"], sp["line"], atol=1e-6)
-            np.testing.assert_allclose(sj["label"], sp["label"], atol=1e-6)
-        assert [t["width"] for t in g_js["tensors"]] == [t["width"] for t in g_py["tensors"]]
-        for tj, tp in zip(g_js["tensors"], g_py["tensors"], strict=True):
-            assert tj.get("anchor") == tp.get("anchor")
-            np.testing.assert_allclose(tj.get("label", []), tp.get("label", []), atol=1e-6)
-        np.testing.assert_allclose(g_js["viewBox"], g_py["viewBox"], atol=1e-6)
-
-
 @pytest.mark.parametrize(
     "eq, dims",
     [
@@ -491,3 +418,34 @@ def test_server_extension_sets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
         pool.submit(asyncio.run, KernelWebsocketHandler.open(Fake(), "k1")).result()  # type: ignore[arg-type]
     assert calls == [("nodelay", True), ("open", "k1")]
     assert _server._jupyter_server_extension_points() == [{"module": "tensorlessons._server"}]
+
+
+def test_geometry_trait_is_pythons_geometry(chain: tuple[tl.Diagram, DiagramWidget]) -> None:
+    """The browser is sent the one geometry (the shapes to_svg draws), after every edit."""
+    from tensorlessons._render import geometry
+
+    d, w = chain
+    assert w.geometry == geometry(d)
+    w.apply({"op": "move", "name": "A", "x": 10, "y": 300})
+    assert w.geometry == geometry(d) and w.geometry["tensors"][0]["y"] == 300
+    (wire,) = w.geometry["wires"]
+    assert wire["owners"] == ["A", "B"] and wire["ends"][0] == wire["segments"][0][:2]
+
+
+def test_palette_tensors_are_placed_clear_of_the_picture(
+    chain: tuple[tl.Diagram, DiagramWidget],
+) -> None:
+    """Two palette additions (no position from the browser): no label overlaps another."""
+    d, w = chain
+    for _ in range(2):
+        assert w.apply({"op": "add", "kind": "matrix", "dims": [3]}) == {"ok": True}
+    g = w.geometry
+    boxes = []
+    for s in g["stubs"]:
+        n = 6.2 * len(f"{s['leg']} ({s['dim']})")
+        x = s["label"][0] - {"start": 0, "middle": n / 2, "end": n}[s["anchor"]]
+        boxes.append((x, s["label"][1] - 11, x + n, s["label"][1] + 4))
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            p, q = boxes[a], boxes[b]
+            assert p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1], (p, q)

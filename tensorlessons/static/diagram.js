@@ -1,514 +1,160 @@
 // tensorlessons diagram widget: draws a Diagram as SVG and sends the learner's edits to Python.
 //
-// One ES module, no bundler (anywidget loads it from a Blob URL). Python owns the Diagram:
-// this file draws the `structure` trait, shows the `result` / `inspect` traits (values come
-// as little-endian float64 binary buffers), and sends edits as custom messages
-// `{type: "edit", edit: {op, ...}}`. Names are always set with textContent / setAttribute,
-// never parsed as HTML.
+// One ES module, no bundler (anywidget loads it from a Blob URL, so no sibling imports).
+// Python owns the Diagram and its geometry: this file draws the `geometry` trait (computed by
+// tensorlessons._render.geometry, the same shapes to_svg() and to_tikz() draw), previews a
+// drag by moving the dragged tensor's shapes, and takes the exact geometry from Python once
+// the move is sent. It shows the `result` / `inspect` traits (values come as little-endian
+// float64 binary buffers) and sends edits as custom messages `{type: "edit", edit: {op, ...}}`.
+// Names are always set with textContent / setAttribute, never parsed as HTML.
+//
+// The parts: the toolbar (palette, edit and export buttons), the stage (the picture, pointer
+// and keyboard editing), the result panel and the inspector; render() puts them together.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-export const BOX = 44; // height of a tensor's box and its smallest width (as in _render.py)
-export const CHAR = 7.5; // estimated width of a character of a tensor's name (bold, 12 px) ...
-export const CHAR_UPPER = 9.5; // ... and of a capital letter (W_E is wider than x_e)
-export const LABEL_CHAR = 6.2; // estimated width of a character of a leg label (11 px)
-export const PAD = 14; // room around a tensor's name inside its box
-export const DOT = 7; // radius of a copy tensor's dot
-export const LEG = 38; // length of an open leg
-export const PARALLEL = 10; // distance between wires joining the same two tensors
-export const HYPER_OFFSET = 40; // how far a two-tensor hyperedge's dot sits off their wire
-export const TRACE_SPREAD = 35; // a trace loop leaves its tensor at the loop's direction +- this
-const PREFERRED = [180, 0, 270, 90, 225, 315, 135, 45];
 const DRAG_THRESHOLD = 3;
 const KEY_STEP = 10;
+/** Room kept round a dragged tensor while the canvas grows to follow it (SVG px). */
+const GROW_MARGIN = 70;
+/** Smallest drawing area (SVG px), so that an empty diagram still has a stage. */
+const MIN_W = 240;
+const MIN_H = 100;
 
 /**
+ * The geometry Python sends (see tensorlessons._render.geometry).
  * @typedef {{name: string, index: string, dim: number}} Leg
  * @typedef {{name: string, kind: string, x: number, y: number, legs: Leg[]}} TensorData
  * @typedef {{tensors: TensorData[], output: string[]}} Structure
  * @typedef {{id: string, index: string, dim: number, name: string, text: string, kind: string,
- *   legs: string[], segments: number[][], curve?: number[], label: number[], dot: number[] | null,
- *   open: boolean, ends: number[][], end?: number[]}} Wire
+ *   legs: string[], owners: string[], segments: number[][], curve?: number[], label: number[],
+ *   dot: number[] | null, open: boolean, ends: number[][], end?: number[]}} Wire
  * @typedef {{ref: string, tensor: string, leg: string, index: string, dim: number,
  *   state: string, line: number[], label: number[], anchor: string, angle: number}} Stub
- * @typedef {{tensors: {name: string, kind: string, x: number, y: number, width: number, label?: number[],
- *   anchor?: string}[], wires: Wire[],
- *   stubs: Stub[], viewBox: number[]}} Geometry
+ * @typedef {{name: string, kind: string, x: number, y: number, width: number, height: number,
+ *   label?: number[], anchor?: string}} Shape
+ * @typedef {{tensors: Shape[], wires: Wire[], stubs: Stub[], viewBox: number[]}} Geometry
  */
 
-/** @param {number} a @param {number} b */
-export function angleGap(a, b) {
-  const d = Math.abs(a - b) % 360;
-  return Math.min(d, 360 - d);
-}
-
-/** @param {number} v */
-function mod360(v) {
-  return ((v % 360) + 360) % 360;
-}
-
-/**
- * Width of a tensor's box: BOX or wider, so that the name fits (as box_width() in Python).
- * @param {string} name
- */
-export function boxWidth(name) {
-  let text = 0;
-  for (const c of name) text += c !== c.toLowerCase() && c === c.toUpperCase() ? CHAR_UPPER : CHAR;
-  return Math.max(BOX, Math.ceil(text + PAD));
-}
-
-/**
- * Distance from the centre to the shape's edge along `angle` (degrees).
- * @param {number} angle @param {string} kind @param {number} width
- */
-function reach(angle, kind, width) {
-  if (kind === "copy") return DOT;
-  const r = (angle * Math.PI) / 180;
-  const dx = Math.abs(Math.cos(r));
-  const dy = Math.abs(Math.sin(r));
-  return Math.min(width / 2 / Math.max(dx, 1e-9), BOX / 2 / Math.max(dy, 1e-9));
-}
-
-/**
- * Where a ray from the centre at `angle` (degrees, y up) leaves the tensor's shape.
- * @param {number} x @param {number} y @param {number} angle @param {string} kind
- * @param {number} [width] the box's width (BOX when omitted)
- * @returns {number[]}
- */
-export function boundary(x, y, angle, kind, width = BOX) {
-  const r = (angle * Math.PI) / 180;
-  const d = reach(angle, kind, width);
-  return [x + d * Math.cos(r), y - d * Math.sin(r)];
-}
-
-/**
- * How far from a tensor's centre a trace loop's control point (or its own dot) lies.
- * @param {number} angle @param {string} kind @param {number} width @param {number} [factor]
- */
-function loopDistance(angle, kind, width, factor = 1.6) {
-  return factor * BOX + reach(angle, kind, width) - reach(angle, kind, BOX);
-}
-
-/**
- * Baseline point of a wire's (centred) label: beside the wire's middle, never on it
- * (above a horizontal wire, right of a vertical one, up-right of a diagonal one).
- * @param {number[]} p1 @param {number[]} p2 @param {string} text
- */
-function wireLabel(p1, p2, text) {
-  const dx = p2[0] - p1[0];
-  const dy = p2[1] - p1[1];
-  const norm = Math.hypot(dx, dy) || 1;
-  let nx = -dy / norm;
-  let ny = dx / norm;
-  if (ny > 1e-9 || (Math.abs(ny) <= 1e-9 && nx < 0)) {
-    nx = -nx;
-    ny = -ny;
+/** @param {number[]} p @param {number} dx @param {number} dy */
+function shifted(p, dx, dy) {
+  const q = [...p];
+  for (let k = 0; k + 1 < q.length; k += 2) {
+    q[k] += dx;
+    q[k + 1] += dy;
   }
-  const half = (LABEL_CHAR * [...text].length) / 2;
-  const gap = 4 + half * Math.abs(nx) + 7.5 * Math.abs(ny);
-  return [(p1[0] + p2[0]) / 2 + nx * gap, (p1[1] + p2[1]) / 2 + ny * gap + 3.5];
+  return q;
 }
 
 /**
- * The direction (degrees) farthest from every angle in `taken`; up if none.
- * @param {number[]} taken
- */
-function widestGap(taken) {
-  let best = 90;
-  let bestGap = -1;
-  for (let k = 0; k < 24; k++) {
-    const cand = (90 + 15 * k) % 360;
-    let gap = 360;
-    for (const a of taken) gap = Math.min(gap, angleGap(cand, a));
-    if (gap > bestGap + 1e-9) {
-      best = cand;
-      bestGap = gap;
-    }
-  }
-  return best;
-}
-
-/**
- * Baseline point and text-anchor of a copy tensor's name, beside its dot.
- * @param {number} x @param {number} y @param {number} angle
- * @returns {[number[], string]}
- */
-function copyLabel(x, y, angle) {
-  const r = (angle * Math.PI) / 180;
-  const c = Math.cos(r);
-  const s = Math.sin(r);
-  const d = DOT + 5;
-  const dy = s < -0.5 ? 10 : s > 0.5 ? 0 : 4;
-  return [[x + d * c, y - d * s + dy], c > 0.3 ? "start" : c < -0.3 ? "end" : "middle"];
-}
-
-/**
- * Position and text-anchor of an open leg's label, just beyond its end.
- * @param {number[]} p2 @param {number} angle
- * @returns {[number[], string]}
- */
-function stubLabel(p2, angle) {
-  const r = (angle * Math.PI) / 180;
-  const c = Math.cos(r);
-  const s = Math.sin(r);
-  return [[p2[0] + 9 * c, p2[1] - 9 * s + (s < -0.5 ? 10 : 4)], c > 0.3 ? "start" : c < -0.3 ? "end" : "middle"];
-}
-
-/** @param {number} x1 @param {number} y1 @param {number} x2 @param {number} y2 */
-export function direction(x1, y1, x2, y2) {
-  return mod360((Math.atan2(-(y2 - y1), x2 - x1) * 180) / Math.PI);
-}
-
-/**
- * The picture's shapes, computed as tensorlessons._render.geometry() does in Python:
- * wires between tensors, hyperedges through a copy dot, traces as loops, open and summed
- * legs as stubs placed away from the wires. Pure function (unit-tested with node --test).
- * @param {Structure} st
+ * The geometry with tensor `name` moved by (dx, dy): a drag's preview, drawn until Python
+ * sends the exact geometry. Only translations: the dragged tensor, its open legs, loops and
+ * the ends of its wires move with it; a copy dot by the dragged tensor's share of its legs;
+ * the viewBox grows to keep the moved shapes in view. Pure (tested with node --test).
+ * @param {Geometry} g @param {string} name @param {number} dx @param {number} dy
  * @returns {Geometry}
  */
-export function geometry(st) {
-  const tensors = st.tensors;
-  /** @type {Map<string, TensorData>} */
-  const byName = new Map();
-  for (const t of tensors) byName.set(t.name, t);
-  /** @type {Map<string, [string, number][]>} */
-  const members = new Map();
-  for (const t of tensors) {
-    t.legs.forEach((leg, k) => {
-      let g = members.get(leg.index);
-      if (!g) members.set(leg.index, (g = []));
-      g.push([t.name, k]);
-    });
-  }
-  const out = new Set(st.output);
-  /** @type {Map<string, number[]>} */
-  const used = new Map();
-  /** @type {Map<string, number>} wires between the same two tensors */
-  const pairTotal = new Map();
-  /** @type {Map<string, number>} */
-  const pairSeen = new Map();
-  /** @param {string} a @param {string} b */
-  const pairKey = (a, b) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
-  for (const t of tensors) used.set(t.name, []);
-  /** @param {string} n */
-  const P = (n) => /** @type {TensorData} */ (byName.get(n));
-  /** @type {Map<string, number>} */
-  const width = new Map();
-  for (const t of tensors) width.set(t.name, t.kind === "copy" ? 2 * DOT : boxWidth(t.name));
-  /** @param {string} n */
-  const W = (n) => /** @type {number} */ (width.get(n));
-
-  for (const [lab, group] of members) {
-    const tnames = new Set(group.map((g) => g[0]));
-    if (group.length === 2 && !out.has(lab) && tnames.size === 2) {
-      const a = P(group[0][0]);
-      const b = P(group[1][0]);
-      used.get(a.name)?.push(direction(a.x, a.y, b.x, b.y));
-      used.get(b.name)?.push(direction(b.x, b.y, a.x, a.y));
-      const pair = pairKey(a.name, b.name);
-      pairTotal.set(pair, (pairTotal.get(pair) || 0) + 1);
-    }
-  }
-  // Hyperedges between tensors: a copy dot at their mean position; between two tensors
-  // also joined by a wire, moved off that wire (to one side, then the other).
-  /** @type {Map<string, number[]>} */
-  const hyperAt = new Map();
-  /** @type {Map<string, number>} */
-  const hyperSeen = new Map();
-  for (const [lab, group] of members) {
-    const tnames = new Set(group.map((g) => g[0]));
-    if (group.length < 2 || tnames.size < 2 || (group.length === 2 && !out.has(lab))) continue;
-    let cx = mean(group.map((g) => P(g[0]).x));
-    let cy = mean(group.map((g) => P(g[0]).y));
-    const sorted = [...tnames].sort();
-    const pair = pairKey(sorted[0], sorted[1]);
-    if (tnames.size === 2 && pairTotal.get(pair)) {
-      const k = hyperSeen.get(pair) || 0;
-      hyperSeen.set(pair, k + 1);
-      const u = P(sorted[0]);
-      const v = P(sorted[1]);
-      const dx = v.x - u.x;
-      const dy = v.y - u.y;
-      const norm = Math.hypot(dx, dy) || 1;
-      let px = -dy / norm;
-      let py = dx / norm;
-      if (py < -1e-9 || (Math.abs(py) <= 1e-9 && px < 0)) {
-        px = -px; // below the wire first (or right of a vertical one)
-        py = -py;
-      }
-      const off = HYPER_OFFSET * (1 + Math.floor(k / 2)) * (k % 2 === 0 ? 1 : -1);
-      cx += px * off;
-      cy += py * off;
-    }
-    hyperAt.set(lab, [cx, cy]);
-    for (const [n] of group) used.get(n)?.push(direction(P(n).x, P(n).y, cx, cy));
-  }
-
-  /** @param {string} name @param {number} [prefer] */
-  function freeAngle(name, prefer = PREFERRED[0]) {
-    const taken = /** @type {number[]} */ (used.get(name));
-    if (taken.length === 0) {
-      taken.push(prefer);
-      return prefer;
-    }
-    let best = 0;
-    let bestGap = -1;
-    for (let k = 0; k < 24; k++) {
-      const cand = (180 + 15 * k) % 360;
-      let gap = 360;
-      for (const a of taken) gap = Math.min(gap, angleGap(cand, a));
-      if (gap > bestGap + 1e-9) {
-        best = cand;
-        bestGap = gap;
-      }
-    }
-    taken.push(best);
-    return best;
-  }
-
-  /** @type {Wire[]} */
-  const wires = [];
-  /** @type {[string, number, string][]} */
-  const pending = [];
-  for (const [lab, group] of members) {
-    const refs = group.map(([n, k]) => `${n}:${P(n).legs[k].name}`);
-    const dim = P(group[0][0]).legs[group[0][1]].dim;
-    const tnames = new Set(group.map((g) => g[0]));
-    // a wire shows its legs' shared name (model, not the index label model3), if any
-    const legNames = new Set(group.map(([n, k]) => P(n).legs[k].name));
-    const shown = legNames.size === 1 ? [...legNames][0] : lab;
-    const text = `${shown} (${dim})`;
-    if (group.length === 1) {
-      pending.push([group[0][0], group[0][1], out.has(lab) ? "open" : "summed"]);
-      continue;
-    }
-    if (group.length === 2 && !out.has(lab) && tnames.size === 2) {
-      const a = P(group[0][0]);
-      const b = P(group[1][0]);
-      const ang = direction(a.x, a.y, b.x, b.y);
-      const p1 = boundary(a.x, a.y, ang, a.kind, W(a.name));
-      const p2 = boundary(b.x, b.y, mod360(ang + 180), b.kind, W(b.name));
-      // Several wires between the same two tensors: side by side, not on top.
-      const pair = pairKey(a.name, b.name);
-      const k = pairSeen.get(pair) || 0;
-      pairSeen.set(pair, k + 1);
-      const off = (k - ((pairTotal.get(pair) || 1) - 1) / 2) * PARALLEL;
-      let label = wireLabel(p1, p2, text);
-      if (off) {
-        const [u, v] = a.name < b.name ? [a, b] : [b, a];
-        const rad = (direction(u.x, u.y, v.x, v.y) * Math.PI) / 180;
-        const ox = Math.sin(rad) * off;
-        const oy = Math.cos(rad) * off;
-        // labels of side-by-side wires on their outer sides
-        const far = off + Math.sign(off) * 10;
-        label = [(p1[0] + p2[0]) / 2 + Math.sin(rad) * far, (p1[1] + p2[1]) / 2 + Math.cos(rad) * far + 4];
-        p1[0] += ox;
-        p1[1] += oy;
-        p2[0] += ox;
-        p2[1] += oy;
-      }
-      wires.push({
-        id: lab,
-        index: lab,
-        dim,
-        name: shown,
-        text,
-        kind: "wire",
-        legs: refs,
-        segments: [[...p1, ...p2]],
-        label,
-        dot: null,
-        open: false,
-        ends: [p1, p2],
-      });
-      continue;
-    }
-    if (tnames.size === 1 && group.length === 2 && !out.has(lab)) {
-      // A loop in the freest direction (up when there is nothing else), leaving and
-      // re-entering the tensor on the same side.
-      const t = P(group[0][0]);
-      const mid = freeAngle(t.name, 90);
-      const taken = /** @type {number[]} */ (used.get(t.name));
-      taken.pop();
-      const a1 = mod360(mid + TRACE_SPREAD);
-      const a2 = mod360(mid - TRACE_SPREAD);
-      taken.push(a1, a2);
-      const p1 = boundary(t.x, t.y, a1, t.kind, W(t.name));
-      const p2 = boundary(t.x, t.y, a2, t.kind, W(t.name));
-      const rad = (mid * Math.PI) / 180;
-      const r = loopDistance(mid, t.kind, W(t.name), 2.0);
-      const c = [t.x + r * Math.cos(rad), t.y - r * Math.sin(rad)];
-      const apex = [(p1[0] + 2 * c[0] + p2[0]) / 4, (p1[1] + 2 * c[1] + p2[1]) / 4];
-      const half = (LABEL_CHAR * [...text].length) / 2;
-      wires.push({
-        id: lab,
-        index: lab,
-        dim,
-        name: shown,
-        text,
-        kind: "trace",
-        legs: refs,
-        segments: [
-          [...p1, ...c],
-          [...c, ...p2],
-        ],
-        curve: [...p1, ...c, ...p2],
-        label: [apex[0] + (8 + half) * Math.cos(rad), apex[1] - 12 * Math.sin(rad) + 4],
-        dot: null,
-        open: false,
-        ends: [p1, p2],
-      });
-      continue;
-    }
-    let cx = mean(group.map((g) => P(g[0]).x));
-    let cy = mean(group.map((g) => P(g[0]).y));
-    const at = hyperAt.get(lab);
-    if (at) [cx, cy] = at;
-    else if (tnames.size === 1) {
-      const n = group[0][0];
-      const ang = freeAngle(n);
-      const r = loopDistance(ang, P(n).kind, W(n));
-      cx += r * Math.cos((ang * Math.PI) / 180);
-      cy -= r * Math.sin((ang * Math.PI) / 180);
-    }
-    const segments = [];
-    const ends = [];
-    for (const [n] of group) {
-      const t = P(n);
-      const p = boundary(t.x, t.y, direction(t.x, t.y, cx, cy), t.kind, W(n));
-      segments.push([...p, cx, cy]);
-      ends.push(p);
-    }
-    if (out.has(lab)) segments.push([cx, cy, cx, cy + LEG]);
-    /** @type {Wire} */
-    const hw = {
-      id: lab,
-      index: lab,
-      dim,
-      name: shown,
-      text,
-      kind: "hyper",
-      legs: refs,
-      segments,
-      // an open hyperedge's label beside its open leg, away from the wires
-      label: out.has(lab) ? [cx + 6 + (LABEL_CHAR * [...text].length) / 2, cy + 0.6 * LEG + 4] : [cx + 8, cy - 8],
-      dot: [cx, cy],
-      open: out.has(lab),
-      ends,
-    };
-    if (out.has(lab)) hw.end = [cx, cy + LEG]; // the open leg's end, marked like an open stub's
-    wires.push(hw);
-  }
-
-  /** @type {Stub[]} */
-  const stubs = [];
-  for (const [n, k, state] of pending) {
-    const t = P(n);
-    const ang = freeAngle(n);
-    const p1 = boundary(t.x, t.y, ang, t.kind, W(n));
-    const rad = (ang * Math.PI) / 180;
-    const p2 = [p1[0] + LEG * Math.cos(rad), p1[1] - LEG * Math.sin(rad)];
-    const [label, anchor] = stubLabel(p2, ang);
-    stubs.push({
-      ref: `${n}:${t.legs[k].name}`,
-      tensor: n,
-      leg: t.legs[k].name,
-      index: t.legs[k].index,
-      dim: t.legs[k].dim,
-      state,
-      line: [...p1, ...p2],
-      label,
-      anchor,
-      angle: ang,
-    });
-  }
-  const shapes = tensors.map((t) => {
-    /** @type {{name: string, kind: string, x: number, y: number, width: number, label?: number[], anchor?: string}} */
-    const shape = { name: t.name, kind: t.kind, x: t.x, y: t.y, width: W(t.name) };
-    if (t.kind === "copy") {
-      // the name beside the dot, where no wire or leg is
-      const [label, anchor] = copyLabel(t.x, t.y, widestGap(used.get(t.name) || []));
-      shape.label = label;
-      shape.anchor = anchor;
-    }
-    return shape;
+export function moveTensor(g, name, dx, dy) {
+  const tensors = g.tensors.map((t) => {
+    if (t.name !== name) return t;
+    const moved = { ...t, x: t.x + dx, y: t.y + dy };
+    if (t.label) moved.label = shifted(t.label, dx, dy);
+    return moved;
   });
-  return { tensors: shapes, wires, stubs, viewBox: bounds(shapes, wires, stubs) };
-}
-
-/** @param {number[]} xs */
-function mean(xs) {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
-}
-
-/**
- * Two corners of the estimated extent of a text drawn at (x, y) (its baseline).
- * @param {number} x @param {number} y @param {string} text @param {string} [anchor]
- */
-function textBox(x, y, text, anchor = "middle") {
-  const w = LABEL_CHAR * [...text].length;
-  const x0 = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
-  return [
-    [x0, y - 11],
-    [x0 + w, y + 4],
-  ];
-}
-
-/**
- * The viewBox [x, y, w, h] enclosing every shape and every label (estimated text
- * extents: a trace loop's label, an open leg's label), with a margin; as bounds() in Python.
- * @param {{name: string, kind: string, x: number, y: number, width?: number, label?: number[], anchor?: string}[]} shapes
- * @param {Wire[]} wires @param {Stub[]} stubs
- */
-export function bounds(shapes, wires, stubs) {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  /** @param {number} x @param {number} y */
-  const add = (x, y) => {
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  };
-  /** @param {number[][]} corners */
-  const addAll = (corners) => {
-    for (const [x, y] of corners) add(x, y);
-  };
-  for (const s of shapes) {
-    if (s.kind === "copy") {
-      add(s.x - DOT, s.y - DOT);
-      add(s.x + DOT, s.y + DOT);
-      const label = s.label || [s.x, s.y - DOT - 5];
-      addAll(textBox(label[0], label[1], s.name, s.anchor || "middle"));
-    } else {
-      const hw = (s.width ?? BOX) / 2;
-      add(s.x - hw, s.y - BOX / 2);
-      add(s.x + hw, s.y + BOX / 2);
+  const stubs = g.stubs.map((s) =>
+    s.tensor === name ? { ...s, line: shifted(s.line, dx, dy), label: shifted(s.label, dx, dy) } : s,
+  );
+  const wires = g.wires.map((w) => {
+    const mine = w.owners.map((o) => o === name);
+    const count = mine.filter(Boolean).length;
+    if (count === 0) return w;
+    if (count === w.owners.length && w.kind !== "hyper") {
+      // a loop on the dragged tensor moves whole
+      return {
+        ...w,
+        segments: w.segments.map((s) => shifted(s, dx, dy)),
+        curve: w.curve ? shifted(w.curve, dx, dy) : undefined,
+        label: shifted(w.label, dx, dy),
+        ends: w.ends.map((p) => shifted(p, dx, dy)),
+      };
     }
+    const ends = w.ends.map((p, k) => (mine[k] ? shifted(p, dx, dy) : p));
+    if (w.kind === "wire") {
+      const share = count / w.owners.length;
+      return {
+        ...w,
+        ends,
+        segments: [[...ends[0], ...ends[1]]],
+        label: shifted(w.label, dx * share, dy * share),
+      };
+    }
+    // a hyperedge: its dot follows the dragged tensor's share of the legs
+    const share = count / w.owners.length;
+    const ddx = dx * share;
+    const ddy = dy * share;
+    const dot = w.dot ? shifted(w.dot, ddx, ddy) : null;
+    const segments = w.segments.map((s, k) => {
+      if (k >= ends.length) return shifted(s, ddx, ddy); // the open leg hangs off the dot
+      return [...ends[k], ...shifted(s.slice(2), ddx, ddy)];
+    });
+    const out = { ...w, ends, segments, dot, label: shifted(w.label, ddx, ddy) };
+    if (w.end) out.end = shifted(w.end, ddx, ddy);
+    return out;
+  });
+  const t = tensors.find((s) => s.name === name);
+  let viewBox = g.viewBox;
+  if (t) {
+    const hw = t.width / 2 + GROW_MARGIN;
+    const hh = t.height / 2 + GROW_MARGIN;
+    viewBox = union(viewBox, [t.x - hw, t.y - hh, 2 * hw, 2 * hh]);
   }
-  for (const w of wires) {
-    if (w.kind === "trace" && w.curve) {
-      // the loop itself, not its control point
-      const [x1, y1, cx, cy, x2, y2] = w.curve;
-      for (let k = 0; k <= 16; k++) {
-        const t = k / 16;
-        const a = (1 - t) ** 2;
-        const b = 2 * t * (1 - t);
-        const c = t * t;
-        add(a * x1 + b * cx + c * x2, a * y1 + b * cy + c * y2);
-      }
-    } else for (const g of w.segments) (add(g[0], g[1]), add(g[2], g[3]));
-    addAll(textBox(w.label[0], w.label[1], w.text ?? `${w.index} (${w.dim})`));
-  }
-  for (const s of stubs) {
-    add(s.line[2], s.line[3]);
-    addAll(textBox(s.label[0], s.label[1], `${s.leg} (${s.dim})`, s.anchor));
-  }
-  if (!Number.isFinite(x0)) return [0, 0, 320, 120];
-  return [x0 - 10, y0 - 10, x1 - x0 + 20, y1 - y0 + 20];
+  return { tensors, wires, stubs, viewBox };
+}
+
+/**
+ * Where a dragged tensor goes and the drawing area while it is dragged: anywhere in the
+ * area shown when the drag began (the stage's whole width), and downwards as far as the
+ * learner likes (the area grows below, at the same scale) unless the widget has a fixed
+ * height. Growing left or up would slide the picture under the pointer, so the area is
+ * refitted to Python's geometry once the tensor is dropped.
+ * @param {number[]} shown the viewBox shown when the drag began
+ * @param {{x: number, y: number, width: number, height: number}} t the tensor where the pointer puts it
+ * @param {boolean} fixed the widget has a fixed height
+ * @returns {{x: number, y: number, box: number[]}}
+ */
+export function dragTo(shown, t, fixed) {
+  const [x0, y0, w, h] = shown;
+  const hw = Math.min(t.width / 2 + 4, w / 2);
+  const hh = Math.min(t.height / 2 + 4, h / 2);
+  const x = Math.min(Math.max(t.x, x0 + hw), x0 + w - hw);
+  const y = fixed ? Math.min(Math.max(t.y, y0 + hh), y0 + h - hh) : Math.max(t.y, y0 + hh);
+  const bottom = fixed ? y0 + h : Math.max(y0 + h, y + hh + GROW_MARGIN);
+  return { x, y, box: [x0, y0, w, bottom - y0] };
+}
+
+/**
+ * The smallest box [x, y, w, h] holding boxes a and b.
+ * @param {number[]} a @param {number[]} b
+ */
+export function union(a, b) {
+  const x0 = Math.min(a[0], b[0]);
+  const y0 = Math.min(a[1], b[1]);
+  const x1 = Math.max(a[0] + a[2], b[0] + b[2]);
+  const y1 = Math.max(a[1] + a[3], b[1] + b[3]);
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+/**
+ * The drawing area for a geometry's viewBox on a stage `width` CSS px wide: the whole
+ * width of the stage at one SVG unit per pixel (so that there is no dead area a tensor
+ * could be dragged into and vanish), the picture centred; scaled down when it is wider.
+ * @param {number[]} vb @param {number} width
+ * @returns {number[]}
+ */
+export function stageBox(vb, width) {
+  const [x, y, w, h] = vb;
+  const vw = Math.max(w, MIN_W, width || 0);
+  const vh = Math.max(h, MIN_H);
+  return [x - (vw - w) / 2, y - (vh - h) / 2, vw, vh];
 }
 
 /**
@@ -594,6 +240,25 @@ function setLine(e, seg) {
   e.setAttribute("y2", seg[3].toFixed(1));
 }
 
+/** A line (4 numbers) or a quadratic curve (6: start, control, end). @param {Element} e @param {number[]} part */
+function setShape(e, part) {
+  if (part.length === 6) e.setAttribute("d", curvePath(part));
+  else setLine(e, part);
+}
+
+/** @param {Element} e @param {number[]} at */
+function setCircle(e, at) {
+  e.setAttribute("cx", at[0].toFixed(1));
+  e.setAttribute("cy", at[1].toFixed(1));
+}
+
+/** @param {Element} e @param {number[]} at @param {string} anchor */
+function setText(e, at, anchor) {
+  e.setAttribute("x", at[0].toFixed(1));
+  e.setAttribute("y", at[1].toFixed(1));
+  e.setAttribute("text-anchor", anchor);
+}
+
 /** @param {number[]} c */
 function curvePath(c) {
   return `M${c[0].toFixed(1)},${c[1].toFixed(1)} Q${c[2].toFixed(1)},${c[3].toFixed(1)} ${c[4].toFixed(1)},${c[5].toFixed(1)}`;
@@ -614,21 +279,153 @@ function shapeText(shape) {
 }
 
 // ------------------------------------------------------------------------------------
-// The widget
+// Value views (shared by the result panel and the inspector)
 // ------------------------------------------------------------------------------------
 
-/** @param {{model: any, el: HTMLElement}} ctx */
-function render({ model, el }) {
-  const tFirst = performance.now();
-  const root = html("div", {
-    class: "tl-widget",
-    tabindex: -1,
-    "data-lm-suppress-shortcuts": "true",
-  });
-  el.appendChild(root);
+/**
+ * What a value table shows, apart from the values: equal signatures can be updated in place.
+ * @param {any} meta @param {string} prefix @param {boolean} editable
+ */
+function tableSig(meta, prefix, editable) {
+  return JSON.stringify([prefix, meta.shape, meta.fixed, meta.row0, meta.col0, meta.nrows, meta.ncols, editable]);
+}
 
-  // ---- toolbar -------------------------------------------------------------------
-  const toolbar = html("div", { class: "tl-toolbar", role: "toolbar", "aria-label": "Diagram tools" });
+/**
+ * Put new values into an existing table (keeps the element the learner is typing in).
+ * @param {HTMLElement} table @param {any} meta @param {Float64Array} vals
+ */
+function refreshTable(table, meta, vals) {
+  const showNumbers = meta.ncols <= 12 && meta.nrows <= 12;
+  const m = meta.absmax || 0;
+  const cells = table.querySelectorAll("td");
+  cells.forEach((td, k) => {
+    const v = vals[k];
+    const title = td.getAttribute("title") || "";
+    td.setAttribute("title", `${title.slice(0, title.lastIndexOf("= ") + 2)}${v}`);
+    td.style.background = cellColor(v, m);
+    const inp = td.querySelector("input");
+    if (inp) {
+      if (inp !== document.activeElement) inp.value = formatNumber(v);
+    } else if (showNumbers) td.textContent = formatNumber(v);
+  });
+}
+
+/**
+ * A heatmap table of a window of values (numbers shown when the window is small).
+ * @param {any} meta @param {Float64Array} vals @param {string} label
+ * @param {((index: number[], value: string) => void) | null} onEdit
+ * @param {string} prefix
+ */
+function valueTable(meta, vals, label, onEdit, prefix) {
+  const table = html("table", { class: "tl-heatmap", "aria-label": label });
+  const body = html("tbody");
+  const showNumbers = meta.ncols <= 12 && meta.nrows <= 12;
+  const m = meta.absmax || 0;
+  const vector = meta.shape.length === 1;
+  for (let r = 0; r < meta.nrows; r++) {
+    const tr = html("tr");
+    for (let c = 0; c < meta.ncols; c++) {
+      const v = vals[r * meta.ncols + c];
+      const gi = meta.row0 + r;
+      const gj = meta.col0 + c;
+      const index = vector ? [gj] : [...meta.fixed, gi, gj];
+      const where = `${prefix}[${index.join(", ")}]`;
+      const td = html("td", { "data-index": index.join(","), title: `${where} = ${v}` });
+      td.style.background = cellColor(v, m);
+      if (onEdit) {
+        const inp = /** @type {HTMLInputElement} */ (
+          html("input", { type: "text", inputmode: "decimal", class: "tl-cell", "aria-label": where, value: formatNumber(v) })
+        );
+        inp.addEventListener("change", () => onEdit(index, inp.value));
+        inp.addEventListener("keydown", (ev) => {
+          if (ev.key === "Enter") {
+            ev.preventDefault();
+            inp.blur();
+          }
+          ev.stopPropagation();
+        });
+        td.appendChild(inp);
+      } else if (showNumbers) {
+        td.textContent = formatNumber(v);
+      }
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  table.appendChild(body);
+  table.setAttribute("data-sig", tableSig(meta, prefix, Boolean(onEdit)));
+  return table;
+}
+
+/**
+ * Controls that choose which window / slice of a large array is shown.
+ * @param {any} model @param {any} meta @param {string[]} axisNames @param {string} trait
+ */
+function windowControls(model, meta, axisNames, trait) {
+  const box = html("div", { class: "tl-window" });
+  const current = { ...(model.get(trait) || {}) };
+  /** @param {string} text @param {number} value @param {number} max @param {(v: number) => void} set */
+  const num = (text, value, max, set) => {
+    const lab = html("label", {}, `${text} `);
+    const inp = /** @type {HTMLInputElement} */ (html("input", { type: "number", min: 0, max, value, "aria-label": text }));
+    inp.addEventListener("change", () => {
+      const v = Math.max(0, Math.min(max, Math.round(Number(inp.value) || 0)));
+      set(v);
+      model.set(trait, { ...current });
+      model.save_changes();
+    });
+    inp.addEventListener("keydown", (ev) => ev.stopPropagation());
+    lab.appendChild(inp);
+    box.appendChild(lab);
+  };
+  meta.fixed.forEach((/** @type {number} */ v, /** @type {number} */ k) => {
+    num(`${axisNames[k] ?? `axis ${k}`} =`, v, meta.shape[k] - 1, (x) => {
+      const fixed = [...meta.fixed];
+      fixed[k] = x;
+      current.fixed = fixed;
+    });
+  });
+  if (meta.rows > meta.nrows) num("rows from", meta.row0, meta.rows - 1, (x) => (current.row0 = x));
+  if (meta.cols > meta.ncols) num("columns from", meta.col0, meta.cols - 1, (x) => (current.col0 = x));
+  return box;
+}
+
+/**
+ * Keep the learner in the input they were using after a panel is redrawn.
+ * @param {HTMLElement} panel @param {string | null} label
+ */
+function refocus(panel, label) {
+  if (label === null) return;
+  for (const inp of panel.querySelectorAll("input")) {
+    if (inp.getAttribute("aria-label") === label) inp.focus({ preventScroll: true });
+  }
+}
+
+/** @param {HTMLElement} panel */
+function focusedInput(panel) {
+  const active = document.activeElement;
+  return active instanceof HTMLInputElement && panel.contains(active) ? active.getAttribute("aria-label") : null;
+}
+
+// ------------------------------------------------------------------------------------
+// The widget's parts. Each gets the shared context and returns its element and methods.
+// ------------------------------------------------------------------------------------
+
+/**
+ * @typedef {{structure: Structure, geom: Geometry | null, selectedWire: string | null}} State
+ * @typedef {{model: any, root: HTMLElement, state: State, perf: any,
+ *   sendEdit: (edit: Record<string, any>) => void, showError: (text: string) => void,
+ *   showStatus: (text: string) => void, changed: () => void}} Ctx
+ */
+
+/**
+ * The toolbar: the palette that adds tensors, the edit buttons and the exports.
+ * @param {Ctx} ctx
+ * @param {{cut: () => void, remove: () => void, exportAs: (fmt: string) => void}} actions
+ */
+function makeToolbar(ctx, actions) {
+  const { model, state } = ctx;
+  const el = html("div", { class: "tl-toolbar", role: "toolbar", "aria-label": "Diagram tools" });
   const palette = html("div", { class: "tl-palette", role: "group", "aria-label": "Add a tensor" });
   const kindSel = /** @type {HTMLSelectElement} */ (
     html("select", { class: "tl-kind", "aria-label": "Kind of tensor to add" })
@@ -639,8 +436,7 @@ function render({ model, el }) {
     ["3-leg", "3-leg tensor"],
     ["copy", "copy tensor"],
   ]) {
-    const o = /** @type {HTMLOptionElement} */ (html("option", { value }, label));
-    kindSel.appendChild(o);
+    kindSel.appendChild(html("option", { value }, label));
   }
   kindSel.value = "matrix";
   const dimsInput = /** @type {HTMLInputElement} */ (
@@ -690,13 +486,60 @@ function render({ model, el }) {
     button("export-tikz", "Copy TikZ", "Copy the picture as TikZ code"),
     button("export-svg", "Download SVG", "Download the picture as an SVG file"),
   );
-  toolbar.append(palette, edits, exportsGroup);
+  el.append(palette, edits, exportsGroup);
 
-  const alertBox = html("div", { class: "tl-alert", role: "alert" });
-  const statusBox = html("div", { class: "tl-status", role: "status", "aria-live": "polite" });
+  function addTensor() {
+    const dims = parseDims(dimsInput.value);
+    if (!dims) {
+      ctx.showError(`dimensions ${JSON.stringify(dimsInput.value)} are not positive whole numbers (e.g. 3 or 2,3)`);
+      return;
+    }
+    /** @type {Record<string, any>} */
+    const edit = { op: "add", kind: kindSel.value, dims };
+    if (kindSel.value === "copy") edit.legs = Number(legsInput.value) || 3;
+    // where: Python puts it right of the picture, clear of every label
+    ctx.sendEdit(edit);
+  }
 
-  // ---- stage -----------------------------------------------------------------------
-  const stage = html("div", { class: "tl-stage" });
+  function update() {
+    const editable = model.get("editable");
+    undoBtn.disabled = !model.get("can_undo");
+    redoBtn.disabled = !model.get("can_redo");
+    const sel = model.get("selected");
+    removeBtn.disabled = !editable || !sel;
+    cutBtn.disabled = !editable || state.selectedWire === null;
+    resetBtn.hidden = !model.get("key");
+    palette.hidden = !editable;
+    removeBtn.hidden = !editable;
+    cutBtn.hidden = !editable;
+  }
+
+  el.addEventListener("click", (ev) => {
+    const b = /** @type {Element} */ (ev.target).closest("button[data-action]");
+    if (!b) return;
+    const action = b.getAttribute("data-action");
+    if (action === "add") addTensor();
+    else if (action === "remove") actions.remove();
+    else if (action === "cut") actions.cut();
+    else if (action === "undo") ctx.sendEdit({ op: "undo" });
+    else if (action === "redo") ctx.sendEdit({ op: "redo" });
+    else if (action === "reset") ctx.sendEdit({ op: "reset" });
+    else if (action?.startsWith("export-")) actions.exportAs(action.slice(7));
+  });
+  dimsInput.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") addTensor();
+  });
+  return { el, update };
+}
+
+/**
+ * The stage: the picture (drawn from Python's geometry), selection, renaming, dragging
+ * tensors, joining legs by dragging one end onto another, and the keyboard.
+ * @param {Ctx} ctx
+ */
+function makeStage(ctx) {
+  const { model, root, state, perf } = ctx;
+  const el = html("div", { class: "tl-stage" });
   const svgEl = /** @type {SVGSVGElement} */ (
     svg("svg", { class: "tl-svg", role: "group", "aria-label": "Tensor diagram" })
   );
@@ -709,70 +552,40 @@ function render({ model, el }) {
     html("input", { class: "tl-rename", type: "text", "aria-label": "New name" })
   );
   renameInput.hidden = true;
-  stage.append(svgEl, renameInput);
+  el.append(svgEl, renameInput);
 
-  // ---- panels ------------------------------------------------------------------------
-  const panels = html("div", { class: "tl-panels" });
-  const resultPanel = html("section", { class: "tl-result", "aria-label": "Result" });
-  const inspectPanel = html("section", { class: "tl-inspect", "aria-label": "Selected tensor" });
-  panels.append(resultPanel, inspectPanel);
-  const exportText = /** @type {HTMLTextAreaElement} */ (
-    html("textarea", { class: "tl-export", readonly: "", rows: 4, "aria-label": "Exported text" })
-  );
-  exportText.hidden = true;
-  root.append(toolbar, stage, alertBox, statusBox, panels, exportText);
-
-  // ---- state ---------------------------------------------------------------------------
-  /** @type {Structure} */
-  let structure = { tensors: [], output: [] };
-  /** @type {Geometry | null} */
-  let geom = null;
   /** @type {Map<string, SVGElement>} */
   let tensorEls = new Map();
   /** @type {{g: SVGElement, lines: SVGElement[], hits: SVGElement[], ends: SVGElement[], dot: SVGElement | null, openEnd: SVGElement | null, label: SVGElement}[]} */
   let wireEls = [];
   /** @type {{g: SVGElement, line: SVGElement, hit: SVGElement, handle: SVGElement, label: SVGElement}[]} */
   let stubEls = [];
-  /** @type {string | null} */
-  let selectedWire = null;
   /** @type {any} */
-  let press = null; // pointer state: {kind, name|ref, x0, y0, startX, startY, active}
+  let press = null; // pointer state: {kind, name|ref, x0, y0, cx, cy, active, id}
   let rebuildPending = false;
-  let msgId = 0;
-  /** @type {any} */
-  const perf = /** @type {any} */ (globalThis).__tlPerf;
+  /** @type {Geometry | null} the geometry drawn while a drag is previewed */
+  let preview = null;
+  /** @type {number[]} the viewBox shown */
+  let shown = [0, 0, MIN_W, MIN_H];
 
-  /** @param {Record<string, any>} edit */
-  function sendEdit(edit) {
-    model.send({ type: "edit", edit, id: ++msgId });
-  }
+  /** @param {string} name */
+  const tensorData = (name) => state.structure.tensors.find((t) => t.name === name);
 
-  /** @param {string} text */
-  function showError(text) {
-    alertBox.textContent = text;
-    alertBox.classList.toggle("tl-visible", Boolean(text));
-  }
+  // ---- drawing -------------------------------------------------------------------------
 
-  /** @param {string} text */
-  function showStatus(text) {
-    statusBox.textContent = text;
-  }
-
-  // ---- drawing ---------------------------------------------------------------------------
-
-  function tensorByName(/** @type {string} */ name) {
-    return structure.tensors.find((t) => t.name === name);
-  }
-
+  /** Redraw everything from the `structure` and `geometry` traits. */
   function rebuild() {
     const t0 = performance.now();
     rebuildPending = false;
+    preview = null;
     const active = document.activeElement;
     const hadFocus = active instanceof Element && root.contains(active);
-    const focusTensor = active instanceof Element && svgEl.contains(active) ? active.getAttribute("data-tensor") : null;
-    const focusWire = active instanceof Element && svgEl.contains(active) ? active.getAttribute("data-wire") : null;
-    structure = model.get("structure") || { tensors: [], output: [] };
-    geom = geometry(structure);
+    const inSvg = active instanceof Element && svgEl.contains(active);
+    const focusTensor = inSvg ? active.getAttribute("data-tensor") : null;
+    const focusWire = inSvg ? active.getAttribute("data-wire") : null;
+    state.structure = model.get("structure") || { tensors: [], output: [] };
+    const geom = /** @type {Geometry} */ (model.get("geometry") || { tensors: [], wires: [], stubs: [], viewBox: [0, 0, MIN_W, MIN_H] });
+    state.geom = geom;
     layerWires.replaceChildren();
     layerStubs.replaceChildren();
     layerTensors.replaceChildren();
@@ -782,64 +595,43 @@ function render({ model, el }) {
     const wireIds = new Set();
     for (const w of geom.wires) {
       wireIds.add(w.id);
+      const what = w.kind === "hyper" ? "Copy-tensor wire" : w.kind === "trace" ? "Trace wire" : "Wire";
       const g = svg("g", {
         class: `tl-wire-group tl-wk-${w.kind}`,
         "data-wire": w.id,
         "data-index": w.index,
         tabindex: 0,
         role: "button",
-        "aria-label": `${w.kind === "hyper" ? "Copy-tensor wire" : w.kind === "trace" ? "Trace wire" : "Wire"} ${w.name} (dimension ${w.dim}) joining ${w.legs.join(", ")}. Delete cuts it.`,
+        "aria-label": `${what} ${w.name} (dimension ${w.dim}) joining ${w.legs.join(", ")}. Delete cuts it.`,
       });
       const lines = [];
       const hits = [];
-      if (w.kind === "trace" && w.curve) {
-        const hit = svg("path", { class: "tl-hit", d: curvePath(w.curve) });
-        const p = svg("path", { class: "tl-wire", d: curvePath(w.curve) });
-        g.append(hit, p);
-        lines.push(p);
+      const parts = w.kind === "trace" && w.curve ? [w.curve] : w.segments;
+      for (const part of parts) {
+        const tag = part.length === 6 ? "path" : "line";
+        const hit = svg(tag, { class: "tl-hit" });
+        const l = svg(tag, { class: "tl-wire" });
+        g.append(hit, l);
+        lines.push(l);
         hits.push(hit);
-      } else {
-        for (const seg of w.segments) {
-          const hit = svg("line", { class: "tl-hit" });
-          const l = svg("line", { class: "tl-wire" });
-          setLine(hit, seg);
-          setLine(l, seg);
-          g.append(hit, l);
-          lines.push(l);
-          hits.push(hit);
-        }
       }
-      let dot = null;
-      if (w.dot) {
-        dot = svg("circle", { class: "tl-hyper", r: 5, cx: w.dot[0], cy: w.dot[1] });
-        g.appendChild(dot);
-      }
-      const ends = [];
-      for (let k = 0; k < w.legs.length; k++) {
-        const e = svg("circle", {
-          class: "tl-end",
-          r: 4,
-          cx: w.ends[k][0],
-          cy: w.ends[k][1],
-          "data-leg": w.legs[k],
-          "data-state": "joined",
-        });
+      const dot = w.dot ? svg("circle", { class: "tl-hyper", r: 5 }) : null;
+      if (dot) g.appendChild(dot);
+      const ends = w.legs.map((ref) => {
+        const e = svg("circle", { class: "tl-end", r: 4, "data-leg": ref, "data-state": "joined" });
         g.appendChild(e);
-        ends.push(e);
-      }
-      let openEnd = null;
-      if (w.end) {
-        // an open leg of a copy tensor ends like any open leg
-        openEnd = svg("circle", { class: "tl-handle tl-open tl-open-end", r: 5, cx: w.end[0], cy: w.end[1], "data-state": "open" });
-        g.appendChild(openEnd);
-      }
-      const label = svg("text", { class: "tl-label", x: w.label[0], y: w.label[1], "text-anchor": "middle" }, w.text);
+        return e;
+      });
+      // an open leg of a copy tensor ends like any open leg
+      const openEnd = w.end ? svg("circle", { class: "tl-handle tl-open tl-open-end", r: 5, "data-state": "open" }) : null;
+      if (openEnd) g.appendChild(openEnd);
+      const label = svg("text", { class: "tl-label", "text-anchor": "middle" }, w.text);
       g.appendChild(label);
-      if (w.id === selectedWire) g.classList.add("tl-selected");
+      if (w.id === state.selectedWire) g.classList.add("tl-selected");
       layerWires.appendChild(g);
       wireEls.push({ g, lines, hits, ends, dot, openEnd, label });
     }
-    if (selectedWire !== null && !wireIds.has(selectedWire)) selectedWire = null;
+    if (state.selectedWire !== null && !wireIds.has(state.selectedWire)) state.selectedWire = null;
     for (const s of geom.stubs) {
       const g = svg("g", {
         class: "tl-stub",
@@ -849,35 +641,35 @@ function render({ model, el }) {
       });
       const hit = svg("line", { class: "tl-hit" });
       const line = svg("line", { class: "tl-leg" });
-      setLine(hit, s.line);
-      setLine(line, s.line);
-      const handle = svg("circle", { class: `tl-handle tl-${s.state}`, r: s.state === "summed" ? 4 : 5, cx: s.line[2], cy: s.line[3] });
-      const label = svg("text", { class: "tl-label", x: s.label[0], y: s.label[1], "text-anchor": s.anchor }, `${s.leg} (${s.dim})`);
+      const handle = svg("circle", { class: `tl-handle tl-${s.state}`, r: s.state === "summed" ? 4 : 5 });
+      const label = svg("text", { class: "tl-label" }, `${s.leg} (${s.dim})`);
       g.append(hit, line, handle, label);
       layerStubs.appendChild(g);
       stubEls.push({ g, line, hit, handle, label });
     }
     const selected = model.get("selected");
-    for (const t of structure.tensors) {
-      const legsText = t.legs.map((l) => `${l.name} (dimension ${l.dim})`).join(", ");
+    const legsOf = new Map(state.structure.tensors.map((t) => [t.name, t.legs]));
+    for (const t of geom.tensors) {
+      const legs = legsOf.get(t.name) || [];
+      const legsText = legs.map((l) => `${l.name} (dimension ${l.dim})`).join(", ");
+      const copy = t.kind === "copy";
       const g = svg("g", {
         class: `tl-tensor tl-kind-${t.kind}`,
         "data-tensor": t.name,
         tabindex: 0,
         role: "button",
-        "aria-roledescription": t.kind === "copy" ? "copy tensor" : "tensor",
-        "aria-label": `${t.kind === "copy" ? "Copy tensor" : "Tensor"} ${t.name}, legs ${legsText || "none"}. Enter inspects, arrow keys move, Delete removes, F2 renames.`,
-        transform: `translate(${t.x.toFixed(1)},${t.y.toFixed(1)})`,
+        "aria-roledescription": copy ? "copy tensor" : "tensor",
+        "aria-label": `${copy ? "Copy tensor" : "Tensor"} ${t.name}, legs ${legsText || "none"}. Enter inspects, arrow keys move, Delete removes, F2 renames.`,
       });
-      if (t.kind === "copy") {
+      if (copy) {
         g.append(
           svg("circle", { class: "tl-hit-dot", r: 14, cx: 0, cy: 0 }),
-          svg("circle", { class: "tl-copy", r: DOT, cx: 0, cy: 0 }),
-          copyName(t, svg("text", { class: "tl-label tl-copy-name" }, t.name)),
+          svg("circle", { class: "tl-copy", r: t.height / 2, cx: 0, cy: 0 }),
+          svg("text", { class: "tl-label tl-copy-name" }, t.name),
         );
       } else {
         g.append(
-          svg("rect", { class: "tl-box", x: -boxWidth(t.name) / 2, y: -BOX / 2, width: boxWidth(t.name), height: BOX, rx: 8 }),
+          svg("rect", { class: "tl-box", x: -t.width / 2, y: -t.height / 2, width: t.width, height: t.height, rx: 8 }),
           svg("text", { class: "tl-name", x: 0, y: 4, "text-anchor": "middle" }, t.name),
         );
       }
@@ -885,13 +677,13 @@ function render({ model, el }) {
       layerTensors.appendChild(g);
       tensorEls.set(t.name, g);
     }
-    fitView();
+    place(geom);
     svgEl.setAttribute(
       "aria-label",
-      `Tensor diagram: ${structure.tensors.length} tensor(s), ${geom.wires.length} wire(s), result legs ${structure.output.join(", ") || "none (a number)"}`,
+      `Tensor diagram: ${geom.tensors.length} tensor(s), ${geom.wires.length} wire(s), result legs ${state.structure.output.join(", ") || "none (a number)"}`,
     );
     svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
-    updateButtons();
+    ctx.changed();
     const restore = focusTensor !== null ? tensorEls.get(focusTensor) : focusWire !== null ? layerWires.querySelector(`[data-wire="${CSS.escape(focusWire)}"]`) : null;
     if (restore instanceof SVGElement) restore.focus();
     else if (hadFocus && !root.contains(document.activeElement)) root.focus({ preventScroll: true });
@@ -900,309 +692,81 @@ function render({ model, el }) {
     if (perf) (perf.render = perf.render || []).push(ms);
   }
 
-  function fitView() {
-    if (!geom) return;
-    const [x, y, w, h] = geom.viewBox;
-    const vw = Math.max(w, 240);
-    const vh = Math.max(h, 100);
-    svgEl.setAttribute("viewBox", `${(x - (vw - w) / 2).toFixed(1)} ${(y - (vh - h) / 2).toFixed(1)} ${vw.toFixed(1)} ${vh.toFixed(1)}`);
-    const fixedHeight = model.get("height");
-    if (fixedHeight > 0) {
-      svgEl.setAttribute("height", String(fixedHeight));
-      svgEl.removeAttribute("width");
-    } else {
-      svgEl.setAttribute("width", vw.toFixed(0));
-      svgEl.setAttribute("height", vh.toFixed(0));
-    }
-  }
-
   /**
-   * Place a copy tensor's name where geometry() put it (relative to the tensor's group).
-   * @param {{name: string, x: number, y: number}} t @param {Element} text
+   * Put the drawn elements where `g` says (the elements were made for the same wires,
+   * stubs and tensors, in the same order): after a rebuild, and at every step of a drag.
+   * @param {Geometry} g
    */
-  function copyName(t, text) {
-    const shape = geom?.tensors.find((s) => s.name === t.name);
-    const label = shape?.label || [t.x, t.y - DOT - 5];
-    text.setAttribute("x", (label[0] - t.x).toFixed(1));
-    text.setAttribute("y", (label[1] - t.y).toFixed(1));
-    text.setAttribute("text-anchor", shape?.anchor || "middle");
-    return text;
-  }
-
-  /** Move the drawn shapes to the positions in `structure` without rebuilding the DOM. */
-  function relayout() {
-    geom = geometry(structure);
-    for (const t of structure.tensors) {
-      const g = tensorEls.get(t.name);
-      g?.setAttribute("transform", `translate(${t.x.toFixed(1)},${t.y.toFixed(1)})`);
-      const name = g?.querySelector(".tl-copy-name");
-      if (name) copyName(t, name);
+  function place(g) {
+    for (const t of g.tensors) {
+      const e = tensorEls.get(t.name);
+      if (!e) continue;
+      e.setAttribute("transform", `translate(${t.x.toFixed(1)},${t.y.toFixed(1)})`);
+      const name = e.querySelector(".tl-copy-name");
+      if (name) {
+        const label = t.label || [t.x, t.y - t.height / 2 - 5];
+        name.setAttribute("x", (label[0] - t.x).toFixed(1));
+        name.setAttribute("y", (label[1] - t.y).toFixed(1));
+        name.setAttribute("text-anchor", t.anchor || "middle");
+      }
     }
-    geom.wires.forEach((w, i) => {
+    g.wires.forEach((w, i) => {
       const els = wireEls[i];
       if (!els) return;
-      if (w.kind === "trace" && w.curve) {
-        const d = curvePath(w.curve);
-        els.lines[0].setAttribute("d", d);
-        els.hits[0].setAttribute("d", d);
-      } else {
-        w.segments.forEach((seg, k) => {
-          if (els.lines[k]) setLine(els.lines[k], seg);
-          if (els.hits[k]) setLine(els.hits[k], seg);
-        });
-      }
-      if (w.dot && els.dot) {
-        els.dot.setAttribute("cx", w.dot[0].toFixed(1));
-        els.dot.setAttribute("cy", w.dot[1].toFixed(1));
-      }
-      w.ends.forEach((p, k) => {
-        els.ends[k]?.setAttribute("cx", p[0].toFixed(1));
-        els.ends[k]?.setAttribute("cy", p[1].toFixed(1));
+      const parts = w.kind === "trace" && w.curve ? [w.curve] : w.segments;
+      parts.forEach((part, k) => {
+        if (els.lines[k]) setShape(els.lines[k], part);
+        if (els.hits[k]) setShape(els.hits[k], part);
       });
-      if (w.end && els.openEnd) {
-        els.openEnd.setAttribute("cx", w.end[0].toFixed(1));
-        els.openEnd.setAttribute("cy", w.end[1].toFixed(1));
-      }
-      els.label.setAttribute("x", w.label[0].toFixed(1));
-      els.label.setAttribute("y", w.label[1].toFixed(1));
+      if (w.dot && els.dot) setCircle(els.dot, w.dot);
+      w.ends.forEach((p, k) => {
+        if (els.ends[k]) setCircle(els.ends[k], p);
+      });
+      if (w.end && els.openEnd) setCircle(els.openEnd, w.end);
+      setText(els.label, w.label, "middle");
     });
-    geom.stubs.forEach((s, i) => {
+    g.stubs.forEach((s, i) => {
       const els = stubEls[i];
       if (!els) return;
       setLine(els.line, s.line);
       setLine(els.hit, s.line);
-      els.handle.setAttribute("cx", s.line[2].toFixed(1));
-      els.handle.setAttribute("cy", s.line[3].toFixed(1));
-      els.label.setAttribute("x", s.label[0].toFixed(1));
-      els.label.setAttribute("y", s.label[1].toFixed(1));
-      els.label.setAttribute("text-anchor", s.anchor);
+      setCircle(els.handle, s.line.slice(2));
+      setText(els.label, s.label, s.anchor);
     });
-  }
-
-  function updateButtons() {
-    const editable = model.get("editable");
-    undoBtn.disabled = !model.get("can_undo");
-    redoBtn.disabled = !model.get("can_redo");
-    const sel = model.get("selected");
-    removeBtn.disabled = !editable || !sel;
-    cutBtn.disabled = !editable || selectedWire === null;
-    resetBtn.hidden = !model.get("key");
-    palette.hidden = !editable;
-    removeBtn.hidden = !editable;
-    cutBtn.hidden = !editable;
-  }
-
-  // ---- value views -------------------------------------------------------------------------
-
-  /**
-   * What a value table shows, apart from the values: equal signatures can be updated in place.
-   * @param {any} meta @param {string} prefix @param {boolean} editable
-   */
-  function tableSig(meta, prefix, editable) {
-    return JSON.stringify([prefix, meta.shape, meta.fixed, meta.row0, meta.col0, meta.nrows, meta.ncols, editable]);
+    if (press?.kind === "tensor" && press.box) show(press.box);
+    else fitView(g.viewBox);
   }
 
   /**
-   * Put new values into an existing table (keeps the element the learner is typing in).
-   * @param {HTMLElement} table @param {any} meta @param {Float64Array} vals
+   * Size the drawing area for the viewBox `vb`: the stage's full width at one unit per
+   * pixel (a fixed `height` when the widget was given one), growing with the picture.
+   * @param {number[]} [vb]
    */
-  function refreshTable(table, meta, vals) {
-    const showNumbers = meta.ncols <= 12 && meta.nrows <= 12;
-    const m = meta.absmax || 0;
-    const cells = table.querySelectorAll("td");
-    cells.forEach((td, k) => {
-      const v = vals[k];
-      const title = td.getAttribute("title") || "";
-      td.setAttribute("title", `${title.slice(0, title.lastIndexOf("= ") + 2)}${v}`);
-      td.style.background = cellColor(v, m);
-      const inp = td.querySelector("input");
-      if (inp) {
-        if (inp !== document.activeElement) inp.value = formatNumber(v);
-      } else if (showNumbers) td.textContent = formatNumber(v);
-    });
+  function fitView(vb) {
+    const box = vb || (preview || state.geom)?.viewBox;
+    if (!box) return;
+    const fixedHeight = model.get("height");
+    show(stageBox(box, fixedHeight > 0 ? 0 : el.clientWidth));
   }
 
-  /**
-   * A heatmap table of a window of values (numbers shown when the window is small).
-   * @param {any} meta @param {Float64Array} vals @param {string} label
-   * @param {((index: number[], value: string) => void) | null} onEdit
-   * @param {string} prefix
-   */
-  function valueTable(meta, vals, label, onEdit, prefix) {
-    const table = html("table", { class: "tl-heatmap", "aria-label": label });
-    const body = html("tbody");
-    const showNumbers = meta.ncols <= 12 && meta.nrows <= 12;
-    const m = meta.absmax || 0;
-    const vector = meta.shape.length === 1;
-    for (let r = 0; r < meta.nrows; r++) {
-      const tr = html("tr");
-      for (let c = 0; c < meta.ncols; c++) {
-        const v = vals[r * meta.ncols + c];
-        const gi = meta.row0 + r;
-        const gj = meta.col0 + c;
-        const index = vector ? [gj] : [...meta.fixed, gi, gj];
-        const where = `${prefix}[${index.join(", ")}]`;
-        const td = html("td", { "data-index": index.join(","), title: `${where} = ${v}` });
-        td.style.background = cellColor(v, m);
-        if (onEdit) {
-          const inp = /** @type {HTMLInputElement} */ (
-            html("input", { type: "text", inputmode: "decimal", class: "tl-cell", "aria-label": where, value: formatNumber(v) })
-          );
-          inp.addEventListener("change", () => onEdit(index, inp.value));
-          inp.addEventListener("keydown", (ev) => {
-            if (ev.key === "Enter") {
-              ev.preventDefault();
-              inp.blur();
-            }
-            ev.stopPropagation();
-          });
-          td.appendChild(inp);
-        } else if (showNumbers) {
-          td.textContent = formatNumber(v);
-        }
-        tr.appendChild(td);
-      }
-      body.appendChild(tr);
-    }
-    table.appendChild(body);
-    table.setAttribute("data-sig", tableSig(meta, prefix, Boolean(onEdit)));
-    return table;
-  }
-
-  /**
-   * Controls that choose which window / slice of a large array is shown.
-   * @param {any} meta @param {string[]} axisNames @param {string} trait
-   */
-  function windowControls(meta, axisNames, trait) {
-    const box = html("div", { class: "tl-window" });
-    const current = { ...(model.get(trait) || {}) };
-    /** @param {string} text @param {number} value @param {number} max @param {(v: number) => void} set */
-    const num = (text, value, max, set) => {
-      const lab = html("label", {}, `${text} `);
-      const inp = /** @type {HTMLInputElement} */ (html("input", { type: "number", min: 0, max, value, "aria-label": text }));
-      inp.addEventListener("change", () => {
-        const v = Math.max(0, Math.min(max, Math.round(Number(inp.value) || 0)));
-        set(v);
-        model.set(trait, { ...current });
-        model.save_changes();
-      });
-      inp.addEventListener("keydown", (ev) => ev.stopPropagation());
-      lab.appendChild(inp);
-      box.appendChild(lab);
-    };
-    meta.fixed.forEach((/** @type {number} */ v, /** @type {number} */ k) => {
-      num(`${axisNames[k] ?? `axis ${k}`} =`, v, meta.shape[k] - 1, (x) => {
-        const fixed = [...meta.fixed];
-        fixed[k] = x;
-        current.fixed = fixed;
-      });
-    });
-    if (meta.rows > meta.nrows) num("rows from", meta.row0, meta.rows - 1, (x) => (current.row0 = x));
-    if (meta.cols > meta.ncols) num("columns from", meta.col0, meta.cols - 1, (x) => (current.col0 = x));
-    return box;
-  }
-
-  function renderResult() {
-    const res = model.get("result") || {};
-    const meta = res.values || {};
-    const oldTable = /** @type {HTMLElement | null} */ (resultPanel.querySelector("table.tl-heatmap"));
-    const active = document.activeElement;
-    const focusLabel = active instanceof HTMLInputElement && resultPanel.contains(active) ? active.getAttribute("aria-label") : null;
-    resultPanel.replaceChildren();
-    resultPanel.setAttribute("data-version", String(res.version ?? ""));
-    resultPanel.appendChild(html("h4", {}, "Result"));
-    const eq = html("div", { class: "tl-einsum" });
-    eq.append(html("span", { class: "tl-key" }, "einsum "), html("code", {}, res.einsum ?? ""));
-    resultPanel.appendChild(eq);
-    const legs = res.output && res.output.length ? res.output.join(", ") : "none (a number)";
-    resultPanel.appendChild(html("div", { class: "tl-legs" }, `legs: ${legs} · shape ${shapeText(res.shape || [])}`));
-    if (res.cost) {
-      const c = res.cost;
-      const n = (/** @type {number} */ v) => Number(v).toLocaleString("en-US");
-      const pairwise = (c.steps || []).some((/** @type {string} */ s) => s.includes(" · "));
-      const kept = new Set(res.output || []);
-      /** @type {Structure} */
-      const st = model.get("structure") || { tensors: [], output: [] };
-      const sums = st.tensors.some((t) => t.legs.some((l) => !kept.has(l.index)));
-      const cost = html(
-        "div",
-        { class: "tl-cost" },
-        pairwise
-          ? `cost: ${n(c.flops)} FLOPs (one big sum: ${n(c.naive_flops)}); largest intermediate ${n(c.largest_intermediate)} elements`
-          : `cost: nothing to contract${sums ? ` (summing the tensor's own legs: ${n(c.flops)} FLOPs)` : ""}`,
-      );
-      if (c.steps && c.steps.length) cost.title = c.steps.map((/** @type {string} */ s, /** @type {number} */ k) => `step ${k + 1}: ${s}`).join("\n");
-      resultPanel.appendChild(cost);
-    }
-    const values = html("div", { class: "tl-values" });
-    const vals = readFloat64(model.get("result_data"));
-    if (meta.kind === "scalar") {
-      values.appendChild(html("div", { class: "tl-scalar", "aria-label": "result value" }, formatNumber(meta.value)));
-    } else if (meta.kind === "heatmap" || meta.kind === "slice") {
-      if (meta.kind === "slice") {
-        const fixedText = meta.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${res.output[k]}=${v}`).join(", ");
-        values.appendChild(html("div", { class: "tl-note" }, `slice ${fixedText} of ${shapeText(meta.shape)}`));
-      }
-      if (meta.rows > meta.nrows || meta.cols > meta.ncols) {
-        values.appendChild(html("div", { class: "tl-note" }, `showing rows ${meta.row0}–${meta.row0 + meta.nrows - 1} of ${meta.rows}, columns ${meta.col0}–${meta.col0 + meta.ncols - 1} of ${meta.cols}`));
-      }
-      if (oldTable && oldTable.getAttribute("data-sig") === tableSig(meta, "result", false)) {
-        refreshTable(oldTable, meta, vals);
-        values.appendChild(oldTable);
-      } else {
-        values.appendChild(valueTable(meta, vals, "result values", null, "result"));
-      }
-      values.appendChild(windowControls(meta, res.output || [], "view"));
-    } else if (meta.kind === "error") {
-      values.appendChild(html("div", { class: "tl-note" }, meta.message || "cannot contract"));
-    }
-    if (meta.complex) values.appendChild(html("div", { class: "tl-note" }, "complex values: real part shown"));
-    resultPanel.appendChild(values);
-    if (focusLabel !== null) {
-      // keep the learner in the control they were using
-      for (const inp of resultPanel.querySelectorAll("input")) {
-        if (inp.getAttribute("aria-label") === focusLabel) inp.focus({ preventScroll: true });
-      }
+  /** @param {number[]} box the viewBox to show */
+  function show(box) {
+    const [x, y, w, h] = box;
+    shown = box;
+    svgEl.setAttribute("viewBox", `${x.toFixed(1)} ${y.toFixed(1)} ${w.toFixed(1)} ${h.toFixed(1)}`);
+    if (model.get("height") > 0) {
+      svgEl.setAttribute("height", String(model.get("height")));
+      svgEl.removeAttribute("width");
+    } else {
+      svgEl.setAttribute("width", w.toFixed(0));
+      svgEl.setAttribute("height", h.toFixed(0));
     }
   }
 
-  function renderInspect() {
-    const info = model.get("inspect") || {};
-    const oldTable = /** @type {HTMLElement | null} */ (inspectPanel.querySelector("table.tl-heatmap"));
-    if (info.name && oldTable && oldTable.getAttribute("data-sig") === tableSig(info, info.name, Boolean(info.editable))) {
-      refreshTable(oldTable, info, readFloat64(model.get("inspect_data")));
-      return;
-    }
-    const active = document.activeElement;
-    const focusLabel = active instanceof HTMLInputElement && inspectPanel.contains(active) ? active.getAttribute("aria-label") : null;
-    inspectPanel.replaceChildren();
-    if (!info.name) {
-      inspectPanel.appendChild(html("div", { class: "tl-note" }, "Click a tensor to see its values."));
-      return;
-    }
-    inspectPanel.setAttribute("data-inspect", info.name);
-    inspectPanel.appendChild(html("h4", {}, `${info.tensor_kind === "copy" ? "Copy tensor" : "Tensor"} `));
-    inspectPanel.querySelector("h4")?.appendChild(html("span", { class: "tl-inspect-name" }, info.name));
-    inspectPanel.appendChild(html("div", { class: "tl-legs" }, `legs: ${info.legs.join(", ") || "none"} · shape ${shapeText(info.shape)}`));
-    const vals = readFloat64(model.get("inspect_data"));
-    if (info.kind === "scalar") {
-      inspectPanel.appendChild(html("div", { class: "tl-scalar" }, formatNumber(info.value)));
-      return;
-    }
-    const onEdit = info.editable
-      ? (/** @type {number[]} */ index, /** @type {string} */ value) => sendEdit({ op: "set_value", name: info.name, index, value })
-      : null;
-    if (info.kind === "slice") {
-      const fixedText = info.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${info.legs[k]}=${v}`).join(", ");
-      inspectPanel.appendChild(html("div", { class: "tl-note" }, `slice ${fixedText}`));
-    }
-    inspectPanel.appendChild(valueTable(info, vals, `values of ${info.name}`, onEdit, info.name));
-    inspectPanel.appendChild(windowControls(info, info.legs, "inspect_view"));
-    if (focusLabel !== null) {
-      for (const inp of inspectPanel.querySelectorAll("input")) {
-        if (inp.getAttribute("aria-label") === focusLabel) inp.focus({ preventScroll: true });
-      }
-    }
+  /** A change of the traits: redraw now, or after the drag in progress. */
+  function schedule() {
+    if (press && press.active) rebuildPending = true;
+    else rebuild();
   }
 
   // ---- selection -------------------------------------------------------------------------
@@ -1215,27 +779,31 @@ function render({ model, el }) {
       model.set("selected", name);
       model.save_changes();
     }
-    for (const [n, g] of tensorEls) g.classList.toggle("tl-selected", n === name);
-    updateButtons();
+    showSelected();
+  }
+
+  function showSelected() {
+    const sel = model.get("selected");
+    for (const [n, g] of tensorEls) g.classList.toggle("tl-selected", n === sel);
+    ctx.changed();
   }
 
   /** @param {string | null} id */
   function selectWire(id) {
-    selectedWire = id;
+    state.selectedWire = id;
     for (const w of wireEls) w.g.classList.toggle("tl-selected", w.g.getAttribute("data-wire") === id);
-    updateButtons();
+    ctx.changed();
   }
 
   function cutSelected() {
-    if (selectedWire === null || !geom) return;
-    const w = geom.wires.find((x) => x.id === selectedWire);
-    if (w) sendEdit({ op: "cut", legs: w.legs });
+    const w = state.geom?.wires.find((x) => x.id === state.selectedWire);
+    if (w) ctx.sendEdit({ op: "cut", legs: w.legs });
     selectWire(null);
   }
 
   function removeSelected() {
     const name = model.get("selected");
-    if (name) sendEdit({ op: "remove", name });
+    if (name) ctx.sendEdit({ op: "remove", name });
   }
 
   // ---- rename -----------------------------------------------------------------------------
@@ -1243,7 +811,7 @@ function render({ model, el }) {
   /** @param {Element} target @param {string} current @param {(v: string) => void} done @param {string} label */
   function startRename(target, current, done, label) {
     const r = target.getBoundingClientRect();
-    const s = stage.getBoundingClientRect();
+    const s = el.getBoundingClientRect();
     renameInput.hidden = false;
     renameInput.value = current;
     renameInput.setAttribute("aria-label", label);
@@ -1277,17 +845,17 @@ function render({ model, el }) {
   function renameTensor(name) {
     const g = tensorEls.get(name);
     if (!g || !model.get("editable")) return;
-    startRename(g, name, (v) => sendEdit({ op: "rename_tensor", old: name, new: v }), `New name for tensor ${name}`);
+    startRename(g, name, (v) => ctx.sendEdit({ op: "rename_tensor", old: name, new: v }), `New name for tensor ${name}`);
   }
 
   /** @param {string} ref @param {Element} target */
   function renameLeg(ref, target) {
     if (!model.get("editable")) return;
     const leg = ref.slice(ref.indexOf(":") + 1);
-    startRename(target, leg, (v) => sendEdit({ op: "rename_leg", ref, new: v }), `New name for leg ${ref}`);
+    startRename(target, leg, (v) => ctx.sendEdit({ op: "rename_leg", ref, new: v }), `New name for leg ${ref}`);
   }
 
-  // ---- pointer interaction -----------------------------------------------------------------
+  // ---- pointer -----------------------------------------------------------------------------
 
   /** @param {PointerEvent | MouseEvent} ev */
   function toSvg(ev) {
@@ -1298,40 +866,68 @@ function render({ model, el }) {
   }
 
   /**
-   * The leg end under a point (other than `except`): handles first, then any leg element.
-   * @param {number} x @param {number} y @param {string} except
+   * Where a leg element's end is drawn (SVG coordinates).
+   * @param {Element} leg
+   * @returns {number[] | null}
+   */
+  function legEnd(leg) {
+    const ref = leg.getAttribute("data-leg");
+    const g = preview || state.geom;
+    if (!g || ref === null) return null;
+    const s = g.stubs.find((x) => x.ref === ref);
+    if (s) return s.line.slice(2);
+    for (const w of g.wires) {
+      const k = w.legs.indexOf(ref);
+      if (k >= 0) return w.ends[k];
+    }
+    return null;
+  }
+
+  /**
+   * The leg under the pointer (other than `except`): of the legs whose elements are under
+   * it, the one whose end is nearest (labels never take the pointer: CSS pointer-events).
+   * With `openOnly` (picking a leg up): only open legs' ends, and none hidden under a tensor.
+   * @param {PointerEvent | MouseEvent} ev @param {string | null} except @param {boolean} [openOnly]
    * @returns {Element | null}
    */
-  function legAt(x, y, except) {
+  function legAt(ev, except, openOnly = false) {
+    const p = toSvg(ev);
     /** @type {Element | null} */
-    let fallback = null;
-    for (const e of document.elementsFromPoint(x, y)) {
+    let best = null;
+    let bestD = Infinity;
+    for (const e of document.elementsFromPoint(ev.clientX, ev.clientY)) {
+      if (openOnly && e.closest("[data-tensor]")) break;
       const leg = e.closest("[data-leg]");
       if (!leg || !svgEl.contains(leg) || leg.getAttribute("data-leg") === except) continue;
-      if (e.classList.contains("tl-handle") || e.classList.contains("tl-end")) return leg;
-      if (!fallback) fallback = leg;
+      if (openOnly && !leg.classList.contains("tl-stub")) continue;
+      const end = legEnd(leg);
+      const d = end ? Math.hypot(end[0] - p.x, end[1] - p.y) : 1e9;
+      if (d < bestD) {
+        best = leg;
+        bestD = d;
+      }
     }
-    return fallback;
+    return best;
   }
 
   /** @param {PointerEvent} ev */
   function onPointerDown(ev) {
     if (ev.button !== 0) return;
     const target = /** @type {Element} */ (ev.target);
+    const legEl = model.get("editable") ? legAt(ev, null, true) : null;
     const tEl = target.closest("[data-tensor]");
-    const legEl = target.closest(".tl-stub[data-leg]");
     const wEl = target.closest("[data-wire]");
     const p = toSvg(ev);
-    if (legEl && model.get("editable")) {
+    if (legEl) {
       const ref = /** @type {string} */ (legEl.getAttribute("data-leg"));
-      const s = geom?.stubs.find((x) => x.ref === ref);
-      if (!s) return;
-      press = { kind: "leg", ref, x0: s.line[2], y0: s.line[3], cx: ev.clientX, cy: ev.clientY, active: false, id: ev.pointerId };
+      const end = legEnd(legEl);
+      if (!end) return;
+      press = { kind: "leg", ref, x0: end[0], y0: end[1], cx: ev.clientX, cy: ev.clientY, active: false, id: ev.pointerId };
     } else if (tEl) {
       const name = /** @type {string} */ (tEl.getAttribute("data-tensor"));
-      const t = tensorByName(name);
+      const t = state.geom?.tensors.find((s) => s.name === name);
       if (!t) return;
-      press = { kind: "tensor", name, dx: p.x - t.x, dy: p.y - t.y, cx: ev.clientX, cy: ev.clientY, active: false, id: ev.pointerId, moved: false };
+      press = { kind: "tensor", name, x0: t.x, y0: t.y, dx: p.x - t.x, dy: p.y - t.y, cx: ev.clientX, cy: ev.clientY, active: false, id: ev.pointerId, moved: false, shown, t };
     } else if (wEl) {
       selectWire(/** @type {string} */ (wEl.getAttribute("data-wire")));
       /** @type {SVGElement} */ (wEl).focus();
@@ -1358,20 +954,21 @@ function render({ model, el }) {
     }
     const t0 = perf ? performance.now() : 0;
     const p = toSvg(ev);
-    if (press.kind === "tensor") {
-      const t = tensorByName(press.name);
-      if (!t) return;
-      t.x = p.x - press.dx;
-      t.y = p.y - press.dy;
+    if (press.kind === "tensor" && state.geom) {
+      const to = dragTo(press.shown, { ...press.t, x: p.x - press.dx, y: p.y - press.dy }, model.get("height") > 0);
+      press.x = to.x;
+      press.y = to.y;
+      press.box = to.box;
       press.moved = true;
-      relayout();
-    } else {
+      preview = moveTensor(state.geom, press.name, press.x - press.x0, press.y - press.y0);
+      place(preview);
+    } else if (press.kind === "leg") {
       tempLine.setAttribute("x1", press.x0.toFixed(1));
       tempLine.setAttribute("y1", press.y0.toFixed(1));
       tempLine.setAttribute("x2", p.x.toFixed(1));
       tempLine.setAttribute("y2", p.y.toFixed(1));
       tempLine.classList.add("tl-visible");
-      const over = legAt(ev.clientX, ev.clientY, press.ref);
+      const over = legAt(ev, press.ref);
       for (const e of svgEl.querySelectorAll(".tl-drop")) if (e !== over) e.classList.remove("tl-drop");
       if (over) over.classList.add("tl-drop");
     }
@@ -1396,30 +993,29 @@ function render({ model, el }) {
     }
     if (p.kind === "tensor") {
       if (p.active && p.moved) {
-        const t = tensorByName(p.name);
-        if (t) sendEdit({ op: "move", name: p.name, x: Math.round(t.x * 10) / 10, y: Math.round(t.y * 10) / 10 });
+        // the preview stays until Python sends the exact geometry
+        ctx.sendEdit({ op: "move", name: p.name, x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 });
       } else {
         selectTensor(p.name);
         tensorEls.get(p.name)?.focus({ preventScroll: true });
       }
     } else if (p.kind === "leg" && p.active) {
-      const over = legAt(ev.clientX, ev.clientY, p.ref);
+      const over = legAt(ev, p.ref);
       const ref = over ? over.getAttribute("data-leg") : null;
-      if (ref) sendEdit({ op: "connect", a: p.ref, b: ref });
+      if (ref) ctx.sendEdit({ op: "connect", a: p.ref, b: ref });
     }
     if (rebuildPending) rebuild();
   }
 
   /** @param {MouseEvent} ev */
   function onDoubleClick(ev) {
-    const target = /** @type {Element} */ (ev.target);
-    const legEl = target.closest("[data-leg]");
+    const legEl = legAt(ev, null);
     if (legEl) {
       ev.preventDefault();
       renameLeg(/** @type {string} */ (legEl.getAttribute("data-leg")), legEl);
       return;
     }
-    const tEl = target.closest("[data-tensor]");
+    const tEl = /** @type {Element} */ (ev.target).closest("[data-tensor]");
     if (tEl) {
       ev.preventDefault();
       renameTensor(/** @type {string} */ (tEl.getAttribute("data-tensor")));
@@ -1438,41 +1034,40 @@ function render({ model, el }) {
     }
     const ctrl = ev.ctrlKey || ev.metaKey;
     const key = ev.key;
+    const tEl = target.closest?.("[data-tensor]");
+    const tName = tEl ? /** @type {string} */ (tEl.getAttribute("data-tensor")) : null;
     let handled = true;
     if (ctrl && (key === "z" || key === "Z")) {
-      sendEdit({ op: ev.shiftKey ? "redo" : "undo" });
+      ctx.sendEdit({ op: ev.shiftKey ? "redo" : "undo" });
     } else if (ctrl && (key === "y" || key === "Y")) {
-      sendEdit({ op: "redo" });
+      ctx.sendEdit({ op: "redo" });
     } else if (key === "Delete" || key === "Backspace") {
       const wire = target.closest?.("[data-wire]");
-      const tEl = target.closest?.("[data-tensor]");
-      if (wire || selectedWire !== null) {
+      if (wire || state.selectedWire !== null) {
         if (wire) selectWire(wire.getAttribute("data-wire"));
         cutSelected();
-      } else if (tEl) {
-        sendEdit({ op: "remove", name: tEl.getAttribute("data-tensor") });
+      } else if (tName !== null) {
+        ctx.sendEdit({ op: "remove", name: tName });
       } else if (model.get("selected")) {
         removeSelected();
       } else handled = false;
-    } else if (key.startsWith("Arrow") && target.closest?.("[data-tensor]")) {
-      const name = /** @type {string} */ (target.closest("[data-tensor]")?.getAttribute("data-tensor"));
-      const t = tensorByName(name);
-      if (t) {
+    } else if (key.startsWith("Arrow") && tName !== null) {
+      const t = (preview || state.geom)?.tensors.find((s) => s.name === tName);
+      if (t && state.geom) {
         const step = ev.shiftKey ? 1 : KEY_STEP;
         const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
         const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
-        t.x += dx;
-        t.y += dy;
-        relayout();
-        sendEdit({ op: "move", name, x: t.x, y: t.y });
+        preview = moveTensor(preview || state.geom, tName, dx, dy);
+        place(preview);
+        ctx.sendEdit({ op: "move", name: tName, x: t.x + dx, y: t.y + dy });
       }
-    } else if ((key === "Enter" || key === " ") && target.closest?.("[data-tensor]")) {
-      selectTensor(/** @type {string} */ (target.closest("[data-tensor]")?.getAttribute("data-tensor")));
-    } else if (key === "F2" && target.closest?.("[data-tensor]")) {
-      renameTensor(/** @type {string} */ (target.closest("[data-tensor]")?.getAttribute("data-tensor")));
+    } else if ((key === "Enter" || key === " ") && tName !== null) {
+      selectTensor(tName);
+    } else if (key === "F2" && tName !== null) {
+      renameTensor(tName);
     } else if (key === "Escape") {
       selectWire(null);
-      showError("");
+      ctx.showError("");
     } else {
       handled = false;
     }
@@ -1487,60 +1082,206 @@ function render({ model, el }) {
 
   /** @param {FocusEvent} ev */
   function onFocusIn(ev) {
-    const target = /** @type {Element} */ (ev.target);
-    const w = target.closest?.("[data-wire]");
+    const w = /** @type {Element} */ (ev.target).closest?.("[data-wire]");
     if (w && svgEl.contains(w)) selectWire(w.getAttribute("data-wire"));
   }
 
-  // ---- toolbar actions ------------------------------------------------------------------------
+  svgEl.addEventListener("pointerdown", onPointerDown);
+  svgEl.addEventListener("pointermove", onPointerMove);
+  svgEl.addEventListener("pointerup", onPointerUp);
+  svgEl.addEventListener("pointercancel", onPointerUp);
+  svgEl.addEventListener("dblclick", onDoubleClick);
+  svgEl.addEventListener("focusin", onFocusIn);
+  root.addEventListener("keydown", onKeyDown);
+  // the stage's width decides the drawing area's: follow it
+  const resize = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
+    if (!press?.active) fitView();
+  }) : null;
+  resize?.observe(el);
 
-  function addTensor() {
-    const dims = parseDims(dimsInput.value);
-    if (!dims) {
-      showError(`dimensions ${JSON.stringify(dimsInput.value)} are not positive whole numbers (e.g. 3 or 2,3)`);
+  return {
+    el,
+    svgEl,
+    rebuild,
+    schedule,
+    fitView,
+    showSelected,
+    cutSelected,
+    removeSelected,
+    dispose() {
+      root.removeEventListener("keydown", onKeyDown);
+      resize?.disconnect();
+    },
+  };
+}
+
+/**
+ * The result panel: einsum string, result legs and shape, cost, and the values.
+ * @param {Ctx} ctx
+ */
+function makeResultPanel(ctx) {
+  const { model } = ctx;
+  const el = html("section", { class: "tl-result", "aria-label": "Result" });
+
+  function render() {
+    const res = model.get("result") || {};
+    const meta = res.values || {};
+    const oldTable = /** @type {HTMLElement | null} */ (el.querySelector("table.tl-heatmap"));
+    const focusLabel = focusedInput(el);
+    el.replaceChildren();
+    el.setAttribute("data-version", String(res.version ?? ""));
+    el.appendChild(html("h4", {}, "Result"));
+    const eq = html("div", { class: "tl-einsum" });
+    eq.append(html("span", { class: "tl-key" }, "einsum "), html("code", {}, res.einsum ?? ""));
+    el.appendChild(eq);
+    const legs = res.output && res.output.length ? res.output.join(", ") : "none (a number)";
+    el.appendChild(html("div", { class: "tl-legs" }, `legs: ${legs} · shape ${shapeText(res.shape || [])}`));
+    if (res.cost) {
+      const c = res.cost;
+      const n = (/** @type {number} */ v) => Number(v).toLocaleString("en-US");
+      const pairwise = (c.steps || []).some((/** @type {string} */ s) => s.includes(" · "));
+      const kept = new Set(res.output || []);
+      const sums = ctx.state.structure.tensors.some((t) => t.legs.some((l) => !kept.has(l.index)));
+      const cost = html(
+        "div",
+        { class: "tl-cost" },
+        pairwise
+          ? `cost: ${n(c.flops)} FLOPs (one big sum: ${n(c.naive_flops)}); largest intermediate ${n(c.largest_intermediate)} elements`
+          : `cost: nothing to contract${sums ? ` (summing the tensor's own legs: ${n(c.flops)} FLOPs)` : ""}`,
+      );
+      if (c.steps && c.steps.length) cost.title = c.steps.map((/** @type {string} */ s, /** @type {number} */ k) => `step ${k + 1}: ${s}`).join("\n");
+      el.appendChild(cost);
+    }
+    const values = html("div", { class: "tl-values" });
+    const vals = readFloat64(model.get("result_data"));
+    if (meta.kind === "scalar") {
+      values.appendChild(html("div", { class: "tl-scalar", "aria-label": "result value" }, formatNumber(meta.value)));
+    } else if (meta.kind === "heatmap" || meta.kind === "slice") {
+      if (meta.kind === "slice") {
+        const fixedText = meta.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${res.output[k]}=${v}`).join(", ");
+        values.appendChild(html("div", { class: "tl-note" }, `slice ${fixedText} of ${shapeText(meta.shape)}`));
+      }
+      if (meta.rows > meta.nrows || meta.cols > meta.ncols) {
+        values.appendChild(html("div", { class: "tl-note" }, `showing rows ${meta.row0}–${meta.row0 + meta.nrows - 1} of ${meta.rows}, columns ${meta.col0}–${meta.col0 + meta.ncols - 1} of ${meta.cols}`));
+      }
+      if (oldTable && oldTable.getAttribute("data-sig") === tableSig(meta, "result", false)) {
+        refreshTable(oldTable, meta, vals);
+        values.appendChild(oldTable);
+      } else {
+        values.appendChild(valueTable(meta, vals, "result values", null, "result"));
+      }
+      values.appendChild(windowControls(model, meta, res.output || [], "view"));
+    } else if (meta.kind === "error") {
+      values.appendChild(html("div", { class: "tl-note" }, meta.message || "cannot contract"));
+    }
+    if (meta.complex) values.appendChild(html("div", { class: "tl-note" }, "complex values: real part shown"));
+    el.appendChild(values);
+    refocus(el, focusLabel);
+  }
+  return { el, render };
+}
+
+/**
+ * The inspector: the selected tensor's legs, shape and values (editable for 1 or 2 legs).
+ * @param {Ctx} ctx
+ */
+function makeInspector(ctx) {
+  const { model } = ctx;
+  const el = html("section", { class: "tl-inspect", "aria-label": "Selected tensor" });
+
+  function render() {
+    const info = model.get("inspect") || {};
+    const oldTable = /** @type {HTMLElement | null} */ (el.querySelector("table.tl-heatmap"));
+    if (info.name && oldTable && oldTable.getAttribute("data-sig") === tableSig(info, info.name, Boolean(info.editable))) {
+      refreshTable(oldTable, info, readFloat64(model.get("inspect_data")));
       return;
     }
-    /** @type {Record<string, any>} */
-    const edit = { op: "add", kind: kindSel.value, dims };
-    if (kindSel.value === "copy") edit.legs = Number(legsInput.value) || 3;
-    if (structure.tensors.length) {
-      const xs = structure.tensors.map((t) => t.x);
-      const ys = structure.tensors.map((t) => t.y);
-      edit.x = Math.max(...xs) + 170;
-      edit.y = mean(ys);
-    } else {
-      edit.x = 80;
-      edit.y = 80;
+    const focusLabel = focusedInput(el);
+    el.replaceChildren();
+    if (!info.name) {
+      el.appendChild(html("div", { class: "tl-note" }, "Click a tensor to see its values."));
+      return;
     }
-    sendEdit(edit);
+    el.setAttribute("data-inspect", info.name);
+    const head = html("h4", {}, `${info.tensor_kind === "copy" ? "Copy tensor" : "Tensor"} `);
+    head.appendChild(html("span", { class: "tl-inspect-name" }, info.name));
+    el.appendChild(head);
+    el.appendChild(html("div", { class: "tl-legs" }, `legs: ${info.legs.join(", ") || "none"} · shape ${shapeText(info.shape)}`));
+    const vals = readFloat64(model.get("inspect_data"));
+    if (info.kind === "scalar") {
+      el.appendChild(html("div", { class: "tl-scalar" }, formatNumber(info.value)));
+      return;
+    }
+    const onEdit = info.editable
+      ? (/** @type {number[]} */ index, /** @type {string} */ value) => ctx.sendEdit({ op: "set_value", name: info.name, index, value })
+      : null;
+    if (info.kind === "slice") {
+      const fixedText = info.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${info.legs[k]}=${v}`).join(", ");
+      el.appendChild(html("div", { class: "tl-note" }, `slice ${fixedText}`));
+    }
+    el.appendChild(valueTable(info, vals, `values of ${info.name}`, onEdit, info.name));
+    el.appendChild(windowControls(model, info, info.legs, "inspect_view"));
+    refocus(el, focusLabel);
   }
+  return { el, render };
+}
 
-  /** @param {string} fmt */
-  function requestExport(fmt) {
-    model.send({ type: "export", format: fmt, id: ++msgId });
-  }
+// ------------------------------------------------------------------------------------
+// The widget: the parts put together, and the traits and messages that drive them
+// ------------------------------------------------------------------------------------
 
-  /** @param {MouseEvent} ev */
-  function onToolbarClick(ev) {
-    const b = /** @type {Element} */ (ev.target).closest("button[data-action]");
-    if (!b) return;
-    const action = b.getAttribute("data-action");
-    if (action === "add") addTensor();
-    else if (action === "remove") removeSelected();
-    else if (action === "cut") cutSelected();
-    else if (action === "undo") sendEdit({ op: "undo" });
-    else if (action === "redo") sendEdit({ op: "redo" });
-    else if (action === "reset") sendEdit({ op: "reset" });
-    else if (action?.startsWith("export-")) requestExport(action.slice(7));
-  }
+/** @param {{model: any, el: HTMLElement}} ctx */
+function render({ model, el }) {
+  const tFirst = performance.now();
+  const root = html("div", { class: "tl-widget", tabindex: -1, "data-lm-suppress-shortcuts": "true" });
+  el.appendChild(root);
+  const alertBox = html("div", { class: "tl-alert", role: "alert" });
+  const statusBox = html("div", { class: "tl-status", role: "status", "aria-live": "polite" });
+  const exportText = /** @type {HTMLTextAreaElement} */ (
+    html("textarea", { class: "tl-export", readonly: "", rows: 4, "aria-label": "Exported text" })
+  );
+  exportText.hidden = true;
+  let msgId = 0;
+
+  /** @type {Ctx} */
+  const ctx = {
+    model,
+    root,
+    state: { structure: { tensors: [], output: [] }, geom: null, selectedWire: null },
+    perf: /** @type {any} */ (globalThis).__tlPerf,
+    sendEdit(edit) {
+      model.send({ type: "edit", edit, id: ++msgId });
+    },
+    showError(text) {
+      alertBox.textContent = text;
+      alertBox.classList.toggle("tl-visible", Boolean(text));
+    },
+    showStatus(text) {
+      statusBox.textContent = text;
+    },
+    changed() {
+      toolbar.update();
+    },
+  };
+  const stage = makeStage(ctx);
+  const toolbar = makeToolbar(ctx, {
+    cut: stage.cutSelected,
+    remove: stage.removeSelected,
+    exportAs: (fmt) => model.send({ type: "export", format: fmt, id: ++msgId }),
+  });
+  const result = makeResultPanel(ctx);
+  const inspector = makeInspector(ctx);
+  const panels = html("div", { class: "tl-panels" });
+  panels.append(result.el, inspector.el);
+  root.append(toolbar.el, stage.el, alertBox, statusBox, panels, exportText);
 
   /** @param {any} msg */
   function onCustom(msg) {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "error") {
-      showError(String(msg.message));
+      ctx.showError(String(msg.message));
       // Python refused: redraw from its (unchanged) state, dropping any local change.
-      rebuild();
+      stage.rebuild();
     } else if (msg.type === "export") {
       const text = String(msg.text);
       exportText.hidden = false;
@@ -1554,11 +1295,11 @@ function render({ model, el }) {
         a.click();
         a.remove();
         setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-        showStatus("SVG downloaded (diagram.svg)");
+        ctx.showStatus("SVG downloaded (diagram.svg)");
       } else {
         const what = { einsum: "einsum call", code: "numpy code", tikz: "TikZ" }[/** @type {"einsum"} */ (msg.format)] || msg.format;
-        const done = () => showStatus(`Copied the ${what} to the clipboard`);
-        const fail = () => showStatus(`The ${what} is in the box below (select it and copy)`);
+        const done = () => ctx.showStatus(`Copied the ${what} to the clipboard`);
+        const fail = () => ctx.showStatus(`The ${what} is in the box below (select it and copy)`);
         try {
           navigator.clipboard.writeText(text).then(done, fail);
         } catch (_) {
@@ -1568,75 +1309,47 @@ function render({ model, el }) {
     }
   }
 
-  // ---- wiring up -------------------------------------------------------------------------------
-
-  svgEl.addEventListener("pointerdown", onPointerDown);
-  svgEl.addEventListener("pointermove", onPointerMove);
-  svgEl.addEventListener("pointerup", onPointerUp);
-  svgEl.addEventListener("pointercancel", onPointerUp);
-  svgEl.addEventListener("dblclick", onDoubleClick);
-  svgEl.addEventListener("focusin", onFocusIn);
-  root.addEventListener("keydown", onKeyDown);
-  toolbar.addEventListener("click", onToolbarClick);
-  dimsInput.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter") addTensor();
-  });
-
-  model.on("change:structure", () => {
-    if (press && press.active) rebuildPending = true;
-    else rebuild();
-  });
+  /**
+   * Several traits change in one update from Python: draw each part once, after all of them.
+   * @param {() => void} draw @param {string} [metric]
+   */
+  const queued = (draw, metric) => {
+    let pending = false;
+    return () => {
+      if (pending) return;
+      pending = true;
+      queueMicrotask(() => {
+        pending = false;
+        const t0 = performance.now();
+        draw();
+        if (ctx.perf && metric) (ctx.perf[metric] = ctx.perf[metric] || []).push(performance.now() - t0);
+      });
+    };
+  };
+  const queueStage = queued(stage.schedule);
+  const queueResult = queued(result.render, "result");
+  const queueInspect = queued(inspector.render, "inspect");
+  model.on("change:structure", queueStage);
+  model.on("change:geometry", queueStage);
   model.on("change:version", () => {
-    showError("");
-    svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
+    ctx.showError("");
+    stage.svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
   });
-  let resultQueued = false;
-  let inspectQueued = false;
-  // Several traits change in one update from Python: draw each panel once, after all of them.
-  const queueResult = () => {
-    if (resultQueued) return;
-    resultQueued = true;
-    queueMicrotask(() => {
-      resultQueued = false;
-      const t0 = performance.now();
-      renderResult();
-      if (perf) (perf.result = perf.result || []).push(performance.now() - t0);
-    });
-  };
-  const queueInspect = () => {
-    if (inspectQueued) return;
-    inspectQueued = true;
-    queueMicrotask(() => {
-      inspectQueued = false;
-      const t0 = performance.now();
-      renderInspect();
-      if (perf) (perf.inspect = perf.inspect || []).push(performance.now() - t0);
-    });
-  };
   model.on("change:result", queueResult);
   model.on("change:result_data", queueResult);
   model.on("change:inspect", queueInspect);
   model.on("change:inspect_data", queueInspect);
-  model.on("change:selected", () => {
-    const sel = model.get("selected");
-    for (const [n, g] of tensorEls) g.classList.toggle("tl-selected", n === sel);
-    updateButtons();
-  });
-  model.on("change:can_undo", updateButtons);
-  model.on("change:can_redo", updateButtons);
-  model.on("change:editable", updateButtons);
-  model.on("change:key", updateButtons);
-  model.on("change:height", fitView);
+  model.on("change:selected", stage.showSelected);
+  for (const trait of ["can_undo", "can_redo", "editable", "key"]) model.on(`change:${trait}`, toolbar.update);
+  model.on("change:height", () => stage.fitView());
   model.on("msg:custom", onCustom);
 
-  rebuild();
-  renderResult();
-  renderInspect();
+  stage.rebuild();
+  result.render();
+  inspector.render();
   root.setAttribute("data-first-render-ms", (performance.now() - tFirst).toFixed(2));
   root.setAttribute("data-ready", "true");
-  return () => {
-    root.removeEventListener("keydown", onKeyDown);
-  };
+  return () => stage.dispose();
 }
 
 export default { render };

@@ -106,3 +106,43 @@ def test_assigning_another_diagram_redraws(page: Any) -> None:
     w.locator(".tl-result .tl-scalar", has_text="3").wait_for()
     kernel(page, "w.diagram = d")
     w.locator('[data-tensor="A"]').wait_for()
+
+
+DRAWN = """(root) => {
+  const r = (v) => Math.round(Number(v) * 10) / 10;
+  const lines = [...root.querySelectorAll("line.tl-wire, line.tl-leg")].map((e) =>
+    ["x1", "y1", "x2", "y2"].map((a) => r(e.getAttribute(a))));
+  const boxes = [...root.querySelectorAll(".tl-tensor")].map((g) => {
+    // the widget moves a tensor's group, to_svg places its box: the box's centre either way
+    const m = (g.getAttribute("transform") || "").match(/translate\\(([-\\d.]+),([-\\d.]+)\\)/);
+    const rect = g.querySelector("rect");
+    const n = (a) => Number(rect.getAttribute(a));
+    const at = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    return [g.dataset.tensor, r(at[0] + n("x") + n("width") / 2), r(at[1] + n("y") + n("height") / 2), r(n("width"))];
+  });
+  const labels = [...root.querySelectorAll(".tl-label")].map((e) =>
+    [e.textContent, r(e.getAttribute("x")), r(e.getAttribute("y"))]);
+  return { lines, boxes, labels };
+}"""
+
+
+def test_widget_draws_the_same_picture_as_to_svg(page: Any) -> None:
+    """One geometry: the browser draws Python's shapes, before and after a drag."""
+    for _ in range(2):
+        py(page, "d.to_svg()")  # the kernel is idle: the widget has Python's latest geometry
+        svg = py(page, "d.to_svg()")
+        want = page.evaluate(
+            f"(s) => ({DRAWN})(new DOMParser().parseFromString(s, 'image/svg+xml'))", svg
+        )
+        got = page.locator(".tl-widget .tl-svg").evaluate(DRAWN)
+        assert got["lines"] == want["lines"]
+        assert got["boxes"] == want["boxes"]
+        assert sorted(got["labels"]) == sorted(want["labels"])
+        assert len(got["lines"]) == 3 and len(got["boxes"]) == 2
+        box = page.locator('.tl-widget [data-tensor="B"] rect').bounding_box()
+        page.mouse.move(box["x"] + 20, box["y"] + 20)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 40, box["y"] + 120, steps=6)
+        page.mouse.up()
+        until(page, "d.tensor('B').position[1] > 150", True)
+        page.wait_for_timeout(300)
