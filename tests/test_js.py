@@ -1,4 +1,4 @@
-"""The front ends' pure JavaScript (geometry, buffer decoding) under ``node --test``."""
+"""The front ends' pure JavaScript (drag preview, buffer decoding) under ``node --test``."""
 
 from __future__ import annotations
 

@@ -568,9 +568,6 @@ function makeStage(ctx) {
   /** @type {number[]} the viewBox shown */
   let shown = [0, 0, MIN_W, MIN_H];
 
-  /** @param {string} name */
-  const tensorData = (name) => state.structure.tensors.find((t) => t.name === name);
-
   // ---- drawing -------------------------------------------------------------------------
 
   /** Redraw everything from the `structure` and `geometry` traits. */
