@@ -41,10 +41,13 @@ rng = np.random.default_rng(0)  # the same "random" numbers every time
 #
 # `tl.svd(M)` returns a diagram with three tensors: `U` (legs `i`, `r`), `S` (leg `r`)
 # and `V` (legs `j`, `r`). The leg `r` is shared by **three** tensors: a hyperedge,
-# i.e. a copy tensor, drawn as a dot. Contracting the diagram gives back $M$:
+# i.e. a copy tensor, drawn as a dot. Contracting the diagram gives back $M$: for a
+# **real** matrix $M$,
 # $$M_{ij} = \sum_r U_{ir}\, S_r\, V_{jr}.$$
-# In numpy that sum is one `einsum` line, `np.einsum("ir,r,jr->ij", U, S, V)` — the
-# diagram's own einsum string.
+# (For a complex $M$ the sum has $V^*_{jr}$, the conjugate, because $V^\dagger$ is the
+# *conjugate* transpose; `tl.svd` then stores the conjugated entries in its tensor `V`, so
+# that the diagram needs no conjugation.) In numpy that sum is one `einsum` line,
+# `np.einsum("ir,r,jr->ij", U, S, V)` — the diagram's own einsum string.
 
 # %% id="04-003"
 M = rng.normal(size=(5, 4))
@@ -66,11 +69,17 @@ tl.DiagramWidget(d)
 # $M = U \,\mathrm{diag}(S)\, V^\dagger$. The diagonal matrix $\mathrm{diag}(S)$ is —
 # chapter 03 — the vector $S$ plugged into a 3-leg copy tensor; that is exactly the dot
 # in our diagram.
+#
+# **Mind the convention.** numpy's `Vh` holds the right singular vectors as **rows**
+# (`Vh[r]`, conjugated); the tensor `V` of `tl.svd` holds them as **columns** (`V[:, r]`),
+# like `U`. For a real matrix `V` is `Vh.T`. Mixing the two up is the most common slip
+# with the SVD: `Vh[:, r]` and `V[r]` are not singular vectors at all.
 
 # %% id="04-005"
 U_np, S_np, Vh_np = np.linalg.svd(M, full_matrices=False)
 np.testing.assert_allclose(S_np, S)
 np.testing.assert_allclose(U_np @ np.diag(S_np) @ Vh_np, M, atol=1e-12)
+np.testing.assert_allclose(V, Vh_np.T, atol=1e-12)  # columns of V = rows of Vh (M real)
 
 # diag(S) as a diagram: S into a copy tensor (chapter 03)
 np.testing.assert_allclose(tl.diagonal(S, name="S").contract(), np.diag(S))
@@ -82,8 +91,11 @@ print("✓ np.linalg.svd gives the same singular values; diag(S) is S on a copy 
 # The columns of $U$ are orthonormal: $U^\dagger U = I$. Drawn, $U^\dagger U$ is $U$
 # joined to its mirror image along the leg `i`, and the pair collapses into a bare
 # wire (the identity on `r`). The same holds for $V$. The other way round, $UU^\dagger$
-# is not the identity (unless $U$ is square): it is a **projector** onto the column
-# space of $M$.
+# is not the identity (unless $U$ is square): it is a **projector** onto the space
+# spanned by $U$'s columns. That is the column space of $M$ when $M$ has full column
+# rank (here: 4 non-zero singular values); when some singular values are zero, $U$ has
+# columns that $M$ never uses, and only the columns with $S_r > 0$ span $M$'s column
+# space.
 
 # %% id="04-007"
 print("U is an isometry:", tl.is_isometry(U), "  V is an isometry:", tl.is_isometry(V))
@@ -251,16 +263,14 @@ for left in (1, 2, 3):
 # %% [markdown] id="04-025"
 # ### Exercise 04.1 — draw the SVD
 #
-# Below, `U`, `S` and `V` of a matrix `N` stand side by side, unconnected (each
-# with its own copy of the bond leg: `U:r`, `S:s`, `V:t`). Join the three bond legs
-# into **one** copy tensor so that the diagram means $U S V^\dagger = N$. Drag leg
-# ends together in the widget (joining a leg to a wire that already exists makes a
-# copy tensor dot), or edit in code: `mine = ex041.start.copy()`, `mine.connect(...)`,
-# `ex041.submit(mine)`.
+# Below, `U`, `S` and `V` of a matrix `N` stand side by side, unconnected (each with its
+# own copy of the bond leg: `U:r`, `S:s`, `V:t`). Make the diagram **equal $N$** — draw
+# $N = U S V^\dagger$. In the widget, drag leg ends together; or edit in code:
+# `mine = ex041.start.copy()`, then `mine.connect(...)`, and `ex041.submit(mine)`.
 
 # %% id="04-026" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the answer).
-N = rng.normal(size=(4, 3))
+N = np.random.default_rng(41).normal(size=(4, 3))  # the exercise's own numbers
 pieces = tl.svd(N)
 start = tl.Diagram.from_einsum(
     "ir,s,jt->ijrst", pieces["U"], pieces["S"], pieces["V"], names=["U", "S", "V"]
@@ -270,7 +280,7 @@ for name, (x, y) in {"U": (80, 210), "S": (230, 70), "V": (380, 210)}.items():
     start.move(name, x, y)
 ex041 = tl.DiagramExercise(
     "04-draw-svd",
-    task="Join the bond legs U:r, S:s and V:t into one copy tensor, so that the diagram equals N = U S V†.",
+    task="Draw N = U S V†: the diagram's value must be N.",
     start=start,
     answer=pieces,
     title="Draw the SVD",
@@ -278,9 +288,9 @@ ex041 = tl.DiagramExercise(
     importance="core",
     minutes=4,
     hints=[
-        "All three bond legs must carry the same index: a wire that meets three tensors.",
-        "Join U:r to S:s first, then join V:t to either of them.",
-        "In code: mine.connect('U:r', 'S:s') and mine.connect('S:s', 'V:t').",
+        "Read the formula N_ij = sum_r U_ir S_r V_jr: which legs carry the same index r?",
+        "One index shared by three legs is a copy tensor: a wire that meets three tensors.",
+        "Join two of the bond legs with a wire, then join the third to that wire.",
     ],
 )
 ex041
@@ -296,16 +306,18 @@ ex041.submit(mine)
 
 # %% id="04-028" nbgrader={"grade": true, "grade_id": "04-draw-svd", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
 ex041.check()
-check.array(ex041.diagram.contract(), N, name="the value of your diagram")
+N_ = np.random.default_rng(41).normal(size=(4, 3))  # N, rebuilt: yours may have changed
+check.array(ex041.diagram.contract(), N_, name="the value of your diagram")
 check.passed("04-draw-svd", hidden=False)
 
 # %% [markdown] id="04-029"
 # ### Exercise 04.2 — a rank-3 approximation from outer products
 #
-# `P` is a $6 \times 5$ matrix and `Up, Sp, Vp` its SVD pieces (from `tl.svd(P)`).
-# Build `P3`, the best rank-3 approximation of `P`, as a **sum of three weighted
-# outer products** $\sum_{r<3} S_r\, u_r \otimes v_r$ (use `np.outer` or `np.einsum`;
-# not `tl.svd(..., rank=3)`).
+# `P` is a $6 \times 5$ matrix and `Up, Sp, Vp` its SVD pieces (from `tl.svd(P)`, so `Vp`
+# holds the right singular vectors as columns). Build `P3`, the best rank-3
+# approximation of `P`, as a **sum of three weighted outer products**
+# $\sum_{r<3} S_r\, u_r \otimes v_r$ (use `np.outer` or `np.einsum`; not
+# `tl.svd(..., rank=3)`).
 
 # %% id="04-030" jupyter={"source_hidden": true}
 Exercise(
@@ -315,14 +327,14 @@ Exercise(
     importance="core",
     minutes=5,
     hints=[
-        "Column r of U is Up[:, r]; the same for Vp.",
-        "One term is Sp[r] * np.outer(Up[:, r], Vp[:, r]); add three of them.",
-        "Or in one line: np.einsum('ir,r,jr->ij', Up[:, :3], Sp[:3], Vp[:, :3]).",
+        "Which three terms of the sum M = sum_r S_r u_r ⊗ v_r carry the most?",
+        "u_r is column r of Up, and v_r is column r of Vp (not row r: that is numpy's Vh).",
+        "One term is a singular value times np.outer of two columns; add three of them.",
     ],
 )
 
 # %% id="04-031"
-P = rng.normal(size=(6, 5))
+P = np.random.default_rng(42).normal(size=(6, 5))  # the exercise's own numbers
 svd_P = tl.svd(P)
 Up, Sp, Vp = svd_P["U"], svd_P["S"], svd_P["V"]
 
@@ -332,15 +344,35 @@ P3 = sum(Sp[r] * np.outer(Up[:, r], Vp[:, r]) for r in range(3))
 # END SOLUTION
 
 # %% id="04-033" nbgrader={"grade": true, "grade_id": "04-outer-sum", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 5}
-check.shape(P3, (6, 5), name="P3")
-check.true(
-    np.linalg.matrix_rank(P3) == 3,
-    f"P3 should have rank 3, it has rank {np.linalg.matrix_rank(P3)}",
+P_ = np.random.default_rng(42).normal(size=(6, 5))  # P, rebuilt: yours may have changed
+U_, S_, V_ = (tl.svd(P_)[name] for name in "USV")
+check.array(
+    P3,
+    tl.svd(P_, rank=3).contract(),
+    name="P3",
+    slips={
+        "it uses the rows of Vp. tl.svd's V holds the singular vectors as "
+        "columns, Vp[:, r]; rows are numpy's Vh convention.": sum(
+            S_[r] * np.outer(U_[:, r], V_[r]) for r in range(3)
+        ),
+        "the weights are missing: each outer product is scaled by its singular "
+        "value Sp[r].": sum(np.outer(U_[:, r], V_[:, r]) for r in range(3)),
+        "it has only two terms (r = 0, 1); rank 3 needs three.": sum(
+            S_[r] * np.outer(U_[:, r], V_[:, r]) for r in range(2)
+        ),
+        "it starts at r = 1 and skips the largest term: Python counts from 0.": sum(
+            S_[r] * np.outer(U_[:, r], V_[:, r]) for r in range(1, 4)
+        ),
+        "it has four terms; rank 3 keeps three.": sum(
+            S_[r] * np.outer(U_[:, r], V_[:, r]) for r in range(4)
+        ),
+        "it keeps the three *smallest* terms; the best approximation keeps the "
+        "largest singular values, which come first.": sum(
+            S_[r] * np.outer(U_[:, r], V_[:, r]) for r in range(2, 5)
+        ),
+    },
 )
-### BEGIN HIDDEN TESTS
-check.array(P3, tl.svd(P, rank=3).contract(), name="P3")
-### END HIDDEN TESTS
-check.passed("04-outer-sum", hidden=True)
+check.passed("04-outer-sum", hidden=False)
 
 # %% [markdown] id="04-034"
 # ### Exercise 04.3 — the error without computing the approximation
@@ -359,8 +391,8 @@ Exercise(
     minutes=8,
     hints=[
         "Keeping r singular values discards sigma[r:]; the error is the root of the sum of their squares.",
-        "The norm of the matrix is the error of keeping nothing: np.sqrt(np.sum(sigma**2)).",
-        "Loop r = 0, 1, 2, ... and stop at the first r whose error is <= 0.01 * norm.",
+        "The norm of the matrix is the error of keeping nothing.",
+        "Try r = 0, 1, 2, ... in turn: the first r whose error is at most 1% of the norm.",
     ],
 )
 
@@ -378,13 +410,40 @@ keep_for_1_percent = next(
 # END SOLUTION
 
 # %% id="04-038" nbgrader={"grade": true, "grade_id": "04-eckart-young", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-tail = np.sqrt(np.cumsum((sigma**2)[::-1])[::-1])
-check.close(error_rank_4, tail[4], name="error_rank_4")
-### BEGIN HIDDEN TESTS
-expected_keep = int(np.argmax(np.append(tail, 0.0) <= 0.01 * tail[0]))
-check.equal(int(keep_for_1_percent), expected_keep, name="keep_for_1_percent")
-### END HIDDEN TESTS
-check.passed("04-eckart-young", hidden=True)
+sigma_ = 10.0 * 0.6 ** np.arange(30)  # sigma, rebuilt: yours may have changed
+tail = np.sqrt(np.cumsum((sigma_**2)[::-1])[::-1])  # tail[r]: the error of keeping r
+check.close(
+    error_rank_4,
+    tail[4],
+    name="error_rank_4",
+    slips={
+        "that is the error of keeping 5 singular values: keeping 4 discards "
+        "sigma[4:], the fifth one on.": tail[5],
+        "that is the error of keeping 3 singular values: keeping 4 discards "
+        "sigma[4:], the fifth one on.": tail[3],
+        "that is the squared error: take the square root.": tail[4] ** 2,
+        "that is the sum of the discarded singular values; the error is the root "
+        "of the sum of their squares.": np.sum(sigma_[4:]),
+    },
+)
+keep = int(np.argmax(np.append(tail, 0.0) <= 0.01 * tail[0]))
+check.true(
+    isinstance(keep_for_1_percent, (int, np.integer)),
+    f"keep_for_1_percent should be a whole number (a rank), got {keep_for_1_percent!r}",
+)
+check.true(
+    int(keep_for_1_percent) != keep - 1,
+    f"with rank {keep_for_1_percent} the error is {tail[keep - 1] / tail[0]:.2%} of the "
+    "norm, more than 1%.",
+)
+check.true(
+    int(keep_for_1_percent) != keep + 1,
+    f"rank {keep_for_1_percent} is within 1%, but a smaller rank is too: the smallest.",
+)
+check.equal(
+    int(keep_for_1_percent), keep, name="keep_for_1_percent", show_expected=False
+)
+check.passed("04-eckart-young", hidden=False)
 
 # %% [markdown] id="04-039"
 # ### Exercise 04.4 — which cut is cheap?
@@ -404,14 +463,15 @@ Exercise(
     minutes=8,
     hints=[
         "singular_values(W, left=2) (imported above from tensorlessons.decompositions) gives the singular values across the cut after 2 legs.",
-        "Or: group the first legs into one, the rest into another (W.reshape(rows, -1)), and use np.linalg.matrix_rank.",
-        "min(ranks, key=ranks.get) gives the key with the smallest value.",
+        "Or: group the first legs into one, the rest into another (a reshape), and use np.linalg.matrix_rank.",
+        "cheapest is a cut (a key of ranks), not a rank.",
     ],
 )
 
 # %% id="04-041"
-_a, _b = rng.normal(size=(3, 4, 2)), rng.normal(size=(2, 5, 6))
-W = np.einsum("ijr,rkl->ijkl", _a, _b)  # shape (3, 4, 5, 6)
+_a = np.random.default_rng(44).normal(size=(4, 5, 3))
+_b = np.random.default_rng(45).normal(size=(3, 6, 7))
+W = np.einsum("ijr,rkl->ijkl", _a, _b)  # shape (4, 5, 6, 7)
 print("W has shape", W.shape)
 
 # %% id="04-042" nbgrader={"grade": false, "grade_id": "04-cut-rank-code", "locked": false, "schema_version": 3, "solution": true}
@@ -423,16 +483,103 @@ cheapest = min(ranks, key=ranks.get)
 # %% id="04-043" nbgrader={"grade": true, "grade_id": "04-cut-rank", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "optional", "minutes": 8}
 check.true(
     isinstance(ranks, dict) and sorted(ranks) == [1, 2, 3],
-    f"ranks should be a dict with keys 1, 2, 3, got {ranks!r}",
+    f"ranks should be a dict with keys 1, 2, 3 (the cuts), got {ranks!r}",
 )
-expected = {
-    left: int(np.linalg.matrix_rank(W.reshape(int(np.prod(W.shape[:left])), -1)))
-    for left in (1, 2, 3)
-}
+W_ = np.einsum(  # W, rebuilt: yours may have changed
+    "ijr,rkl->ijkl",
+    np.random.default_rng(44).normal(size=(4, 5, 3)),
+    np.random.default_rng(45).normal(size=(3, 6, 7)),
+)
 for left in (1, 2, 3):
-    check.equal(int(ranks[left]), expected[left], name=f"ranks[{left}]")
-check.equal(cheapest, 2, name="cheapest")
+    rows = int(np.prod(W_.shape[:left]))
+    rank = int(np.linalg.matrix_rank(W_.reshape(rows, -1)))
+    check.true(
+        int(ranks[left]) != min(rows, W_.size // rows) or rank == int(ranks[left]),
+        f"ranks[{left}] = {ranks[left]} counts every singular value across the cut; "
+        "the rank counts only those above 1e-10.",
+    )
+    check.equal(int(ranks[left]), rank, name=f"ranks[{left}]")
+best = min(ranks, key=ranks.get)
+check.true(
+    cheapest != ranks[best] or cheapest == best,
+    f"cheapest = {cheapest} is the smallest rank; cheapest should be the cut (1, 2 "
+    "or 3) where it occurs.",
+)
+check.equal(cheapest, best, name="cheapest")
 check.passed("04-cut-rank", hidden=False)
+
+# %% [markdown] id="04-046"
+# ### Exercise 04.5 — truncate across a cut the array does not have
+#
+# `Tc` has legs `i, j, k, l` of dimensions (3, 4, 5, 6). Compute `Tc2`, its best
+# approximation of **rank 2 across the cut** that puts the legs $(i, k)$ on one side
+# and $(j, l)$ on the other: a tensor of the same shape as `Tc`, legs in the order
+# `i, j, k, l`. Do it by hand with numpy (group, SVD, truncate, split); you may compare
+# with `tl.svd` afterwards.
+
+# %% id="04-047" jupyter={"source_hidden": true}
+Exercise(
+    "04-svd-cut",
+    title="Truncate across a cut",
+    difficulty=3,
+    importance="core",
+    minutes=12,
+    hints=[
+        "numpy groups only neighbouring axes: first bring the legs of each side together.",
+        "After reordering the axes to i, k, j, l, a reshape makes a 15 x 24 matrix; truncate its SVD to 2 terms as in 04.2.",
+        "Undo the steps in reverse order: reshape to the reordered tensor's shape, then put the axes back.",
+    ],
+)
+
+# %% id="04-048"
+_r = np.random.default_rng(46)  # the exercise's own numbers
+Tc = np.einsum(
+    "ikr,jlr->ijkl", _r.normal(size=(3, 5, 2)), _r.normal(size=(4, 6, 2))
+) + 0.05 * _r.normal(size=(3, 4, 5, 6))
+print("Tc has shape", Tc.shape)
+
+# %% id="04-049" nbgrader={"grade": false, "grade_id": "04-svd-cut-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+grouped = Tc.transpose(0, 2, 1, 3).reshape(3 * 5, 4 * 6)  # rows (i, k), columns (j, l)
+Uc, Sc, Vhc = np.linalg.svd(grouped, full_matrices=False)
+Tc2 = (Uc[:, :2] * Sc[:2] @ Vhc[:2]).reshape(3, 5, 4, 6).transpose(0, 2, 1, 3)
+# END SOLUTION
+
+# %% id="04-050" nbgrader={"grade": true, "grade_id": "04-svd-cut", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 12}
+_r = np.random.default_rng(46)  # Tc, rebuilt: yours may have changed
+Tc_ = np.einsum(
+    "ikr,jlr->ijkl", _r.normal(size=(3, 5, 2)), _r.normal(size=(4, 6, 2))
+) + 0.05 * _r.normal(size=(3, 4, 5, 6))
+
+
+def truncated(matrix, rank):
+    U_, S_, Vh_ = np.linalg.svd(matrix, full_matrices=False)
+    return U_[:, :rank] * S_[:rank] @ Vh_[:rank]
+
+
+by_cut = Tc_.transpose(0, 2, 1, 3).reshape(15, 24)
+check.array(
+    Tc2,
+    truncated(by_cut, 2).reshape(3, 5, 4, 6).transpose(0, 2, 1, 3),
+    name="Tc2",
+    slips={
+        "that is the rank-2 truncation across the cut (i, j | k, l), the legs as "
+        "the array has them; the cut asked for is (i, k | j, l).": truncated(
+            Tc_.reshape(12, 30), 2
+        ).reshape(Tc_.shape),
+        "reshape grouped legs that are not neighbours without a transpose first: "
+        "the rows you made are not (i, k).": truncated(Tc_.reshape(15, 24), 2).reshape(
+            Tc_.shape
+        ),
+        "that is Tc itself: keep only the 2 largest singular values.": Tc_,
+        "that is a rank-3 truncation; rank 2 keeps two singular values.": truncated(
+            by_cut, 3
+        )
+        .reshape(3, 5, 4, 6)
+        .transpose(0, 2, 1, 3),
+    },
+)
+check.passed("04-svd-cut", hidden=False)
 
 # %% [markdown] id="04-044"
 # ## Summary

@@ -201,6 +201,7 @@ class _Check:
         rtol: float = 1e-6,
         atol: float = 1e-8,
         show_expected: bool = True,
+        slips: dict[str, Any] | None = None,
     ) -> None:
         """Check an array: first its shape, then its values (within a tolerance).
 
@@ -215,6 +216,9 @@ class _Check:
         show_expected
             Whether the message may quote an expected entry (set False when the entry
             itself is the answer).
+        slips
+            Likely mistakes: ``{what went wrong: the array that mistake gives}``. A wrong
+            answer equal to one of them fails with that explanation first.
 
         >>> import numpy as np
         >>> check.array(np.arange(3.0), [0, 1, 2], name="v")
@@ -223,6 +227,12 @@ class _Check:
         ... except CheckFailed as exc:
         ...     print(exc)
         v has the right shape (3,) but 1 of 3 entries differ; the first at index (2,): got 5, expected 2 (largest difference 3).
+        >>> try:
+        ...     check.array(np.arange(3.0) * 2, [0, 1, 2], name="v",
+        ...                 slips={"every entry is doubled.": np.arange(3.0) * 2})
+        ... except CheckFailed as exc:
+        ...     print(exc)
+        v is not right: every entry is doubled.
         """
         problem = _not_array_problem(got, name)
         if problem:
@@ -232,6 +242,14 @@ class _Check:
         except Exception as exc:  # noqa: BLE001 - any conversion failure is the learner's
             raise _fail(f"{name} could not be read as an array: {exc}") from None
         e = np.asarray(expected)
+        for why, slip in (slips or {}).items():
+            s = np.asarray(slip)
+            if g.shape != s.shape or not np.issubdtype(g.dtype, np.number):
+                continue
+            with np.errstate(all="ignore"):
+                right = g.shape == e.shape and bool(np.allclose(g, e, rtol=rtol, atol=atol))
+                if not right and bool(np.allclose(g, s, rtol=rtol, atol=atol)):
+                    raise _fail(f"{name} is not right: {why}")
         if g.dtype == object or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
             raise _fail(
                 f"{name} holds {g.dtype} values ({_fmt(got)[:60]}), expected numbers "
@@ -300,12 +318,21 @@ class _Check:
         rtol: float = 1e-6,
         atol: float = 1e-8,
         show_expected: bool = True,
+        slips: dict[str, Any] | None = None,
     ) -> None:
         """Check a number (or array) within a tolerance; the same as :meth:`array`.
 
         >>> check.close(0.1 + 0.2, 0.3)
         """
-        self.array(got, expected, name=name, rtol=rtol, atol=atol, show_expected=show_expected)
+        self.array(
+            got,
+            expected,
+            name=name,
+            rtol=rtol,
+            atol=atol,
+            show_expected=show_expected,
+            slips=slips,
+        )
 
     # ---- diagrams --------------------------------------------------------------------
 
