@@ -143,7 +143,7 @@ CASES = {
             ("stops half way", ZIPPER.replace("range(1, 5)", "range(1, 3)"), r"tensors are left"),
             (
                 "an explorer of one's own (nothing saved)",
-                "mine = tl.ContractionExplorer(long_ladder)\nmine.play_optimal()",
+                "race.reset()\nmine = tl.ContractionExplorer(long_ladder)\nmine.play_optimal()",
                 r"no contraction of yours is saved",
             ),
         ],
