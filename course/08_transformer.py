@@ -76,9 +76,10 @@ Exercise(
     importance="core",
     minutes=4,
     hints=[
-        "x0 is a sum of two terms: the contracted diagram token_part, and the positional embedding.",
-        "Only the first n rows of model.W_pos are used: one per position of the sequence.",
-        "Add the two terms: the contracted token part, and the rows of W_pos for positions 0..n-1.",
+        "x0 is a sum of two terms: the contracted diagram token_part, and the "
+        "positional embedding.",
+        "Position p of the sequence gets row p of model.W_pos. Which rows does a "
+        "sequence of n tokens use?",
     ],
 )
 
@@ -89,9 +90,26 @@ x0 = token_part.contract() + model.W_pos[:n]
 # END SOLUTION
 
 # %% id="c08-007" nbgrader={"grade": true, "grade_id": "08-embed", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-check.shape(x0, (n, model.d_model), name="x0")
-check.array(x0 - model.W_pos[:n], model.W_E[tokens], name="the token part of x0")
-check.array(x0, model.embed(tokens), name="x0")
+_m = tl.AttentionOnlyTransformer.random(  # the chapter's model, rebuilt
+    n_layers=1, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=10, seed=0
+)
+_t = np.array([3, 1, 4, 1, 5, 9, 2, 6])
+check.shape(x0, (8, 16), name="x0 [seq, d_model]")
+check.true(
+    not np.allclose(x0, _m.W_E[_t]),
+    "x0 is the token embedding alone: the positional embedding must be added",
+)
+check.true(
+    not np.allclose(x0, _m.W_E[_t] + _m.W_pos[1:9]),
+    "x0 adds rows 1..n of W_pos; positions count from 0, so position p gets row p",
+)
+check.true(
+    not np.allclose(x0 - _m.W_pos[:8], _m.W_E[:8]),
+    "the token part of x0 is rows 0..n-1 of W_E; it should be the rows of the tokens "
+    "in the sequence (the contraction with the one-hot T)",
+)
+check.array(x0 - _m.W_pos[:8], _m.W_E[_t], name="the token part of x0")
+check.array(x0, _m.embed(_t), name="x0")
 check.passed("08-embed", hidden=False)
 
 # %% [markdown] id="c08-008"
@@ -194,9 +212,12 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "The mask: positions above the diagonal (k > q). np.triu(np.ones((n, n), bool), k=1) is True exactly there.",
-        "np.where(mask, -np.inf, scores) masks; exp(-inf) is 0, so masked keys get no attention.",
-        "Softmax along the key leg (the last axis): subtract the row maximum first for stability, then exp, then divide by the row sum.",
+        "The mask: the entries with key k > query q, above the diagonal. np.triu with "
+        "an offset (see its k argument) picks exactly those.",
+        "A masked score of -inf becomes exp(-inf) = 0 attention. np.where(condition, "
+        "a, b) chooses entry by entry.",
+        "Softmax along the key leg (the last axis): subtract each row's maximum first "
+        "(for stability), exponentiate, divide by the row's sum.",
     ],
 )
 
@@ -210,12 +231,40 @@ A = e / e.sum(axis=-1, keepdims=True)
 # END SOLUTION
 
 # %% id="c08-015" nbgrader={"grade": true, "grade_id": "08-pattern", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-check.shape(A, (n, n), name="A")
-check.array(
-    A.sum(axis=-1), np.ones(n), name="the row sums of A (each query's attention)"
+_m = tl.AttentionOnlyTransformer.random(  # the chapter's model, rebuilt
+    n_layers=1, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=10, seed=0
 )
-check.array(np.triu(A, k=1), np.zeros((n, n)), name="A above the diagonal (later keys)")
-check.array(A, model.attention_patterns(tokens)[layer, head], name="A")
+_t = np.array([3, 1, 4, 1, 5, 9, 2, 6])
+_x = _m.embed(_t)
+_s = (_x @ _m.W_Q[0, 0]) @ (_x @ _m.W_K[0, 0]).T / np.sqrt(4)
+check.array(scores, _s, name="scores (changed since section 3: run that cell again)")
+_A = _m.attention_patterns(_t)[0, 0]
+check.shape(A, (8, 8), name="A [query, key]")
+check.true(
+    not np.isnan(A).any(),
+    f"A contains NaN (in row(s) {sorted(set(np.argwhere(np.isnan(A))[:, 0].tolist()))}): "
+    "a row with every key masked has no softmax. Mask only the keys after the query "
+    "(k > q); a query may attend to itself",
+)
+check.true(
+    not np.allclose(A, _A.T),
+    "A is transposed: rows should be queries and columns keys",
+)
+check.true(
+    not (np.allclose(A.sum(axis=0), 1) and not np.allclose(A.sum(axis=-1), 1)),
+    "the columns of A sum to 1, not its rows: the softmax should run over the keys "
+    "(the last axis), so that each query's attention adds up to 1",
+)
+check.array(
+    A.sum(axis=-1), np.ones(8), name="the row sums of A (each query's attention)"
+)
+check.array(
+    np.triu(A, k=1),
+    np.zeros((8, 8)),
+    name="A above the diagonal (attention to later keys; the causal mask is missing "
+    "or masks the wrong side)",
+)
+check.array(A, _A, name="A")
 check.passed("08-pattern", hidden=False)
 
 # %% [markdown] id="c08-016"
@@ -282,9 +331,8 @@ ex_ov = tl.DiagramExercise(
     "08-ov",
     title="Wire up an attention head's output",
     task=(
-        "Join the four tensors so that the diagram computes the head's output "
-        "out[query, model_out] = sum A[query, key] x[key, model] W_V[model, head] W_O[head, model_out]. "
-        "Only A's query leg and W_O's model_out leg stay open."
+        "Make the diagram compute the head's output, "
+        "out[q, m'] = sum over k, m, h of A[q, k] x[k, m] W_V[m, h] W_O[h, m']."
     ),
     start=ov_start,
     answer=ov_answer,
@@ -292,9 +340,11 @@ ex_ov = tl.DiagramExercise(
     importance="core",
     minutes=6,
     hints=[
-        "Three wires: one on the position leg, two on the model/head legs.",
-        "A acts on positions: A's key leg joins x's pos leg. W_V reads x's model leg.",
-        "Careful: A:query and x:pos have the same dimension too, and so do x:model and W_O:model_out — the dimensions allow wrong wires, the meaning does not.",
+        "Each summed index is one wire: count the indices summed in the formula.",
+        "For each summed index, find the two tensors that carry it: k is a position, "
+        "m a model dimension, h a head dimension.",
+        "Careful: A:query and x:pos have the same dimension too, and so do x:model and "
+        "W_O:model_out — the dimensions allow wrong wires, the meaning does not.",
     ],
 )
 ex_ov
@@ -310,9 +360,15 @@ ex_ov.submit(drawn)
 # END SOLUTION
 
 # %% id="c08-025" nbgrader={"grade": true, "grade_id": "08-ov", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
+_m = tl.AttentionOnlyTransformer.random(  # the chapter's model, rebuilt
+    n_layers=1, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=10, seed=0
+)
+_t = np.array([3, 1, 4, 1, 5, 9, 2, 6])
 ex_ov.check()
 check.array(
-    ex_ov.diagram.contract(), head_out, name="your diagram's result (the head's output)"
+    ex_ov.diagram.contract(),
+    _m.run_with_cache(_t)[1]["head_out.0"][0],
+    name="your diagram's result (the head's output)",
 )
 check.passed("08-ov", hidden=False)
 
@@ -358,11 +414,12 @@ as_product
 
 # %% [markdown] id="c08-030"
 # **Pitfall: two meanings of "tensor product".** In the diagram, $A \otimes W_{OV}$ is
-# the *outer product*: two unjoined boxes, one 4-leg tensor, nothing multiplied
-# together. In the Framework's matrix notation the same symbol is the *Kronecker
-# product* `np.kron`, a `[seq·d_model, seq·d_model]` matrix — the same numbers with
-# the legs grouped in pairs. When you meet $\otimes$, ask whether legs have been
-# grouped — and remember that no legs are joined.
+# the *outer product*: two unjoined boxes, one 4-leg tensor. Each of its entries is a
+# product, $A_{qk} (W_{OV})_{dm}$, but nothing is summed: no wire joins the two. In
+# the Framework's matrix notation the same symbol is the *Kronecker product*
+# `np.kron`, a `[seq·d_model, seq·d_model]` matrix — the same numbers with the legs
+# grouped in pairs. When you meet $\otimes$, ask whether legs have been grouped — and
+# remember that no legs are joined.
 #
 # This separation is what makes transformers analysable: *where* information moves
 # ($A$, decided by the QK circuit) and *what* information moves ($W_{OV}$) are
@@ -390,9 +447,13 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "One letter for each leg: h (head), q and k (positions), d (model, in), e (d_head), m (model, out).",
-        "A_all has legs (head, query, key), x0 (position, model), W_V_all (head, model, d_head), W_O_all (head, d_head, model): legs that must be joined get the same letter.",
-        "The head letter h appears in three terms and not in the output: a summed copy tensor.",
+        "One letter for each leg: h (head), q and k (positions), d (model, in), "
+        "e (d_head), m (model, out).",
+        "A_all has legs (head, query, key), x0 (position, model), W_V_all (head, model, "
+        "d_head), W_O_all (head, d_head, model): legs that must be joined get the same "
+        "letter.",
+        "Which letters appear in the output? The head letter is shared by three terms "
+        "and summed: a copy tensor.",
     ],
 )
 
@@ -413,22 +474,55 @@ layer_diagram = tl.Diagram.from_einsum(
 layer_diagram
 
 # %% id="c08-034" nbgrader={"grade": true, "grade_id": "08-multihead", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-per_head = model.run_with_cache(tokens)[1]["head_out.0"]  # [head, seq, d_model]
-check.shape(
-    layer_diagram.contract(), (n, model.d_model), name="layer_diagram.contract()"
+_m = tl.AttentionOnlyTransformer.random(  # the chapter's model, rebuilt
+    n_layers=1, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=10, seed=0
 )
-check.array(
-    layer_diagram.contract(),
-    per_head.sum(axis=0),
-    name="the layer's output (sum over heads)",
-)
-### BEGIN HIDDEN TESTS
+_t = np.array([3, 1, 4, 1, 5, 9, 2, 6])
+_A_all = _m.attention_patterns(_t)[0]
+_per_head = _m.run_with_cache(_t)[1]["head_out.0"]  # [head, seq, d_model]
 check.true(
-    len(layer_diagram) <= 5,
-    "the layer's output needs only A, x, W_V and W_O (and perhaps a copy tensor)",
+    isinstance(layer_diagram, tl.Diagram),
+    "layer_diagram should be a Diagram (tl.Diagram.from_einsum(...))",
 )
-### END HIDDEN TESTS
-check.passed("08-multihead", hidden=True)
+_arrays = [np.asarray(layer_diagram[n]) for n in layer_diagram.names]
+for _what, _R in [
+    ("A_all", _A_all),
+    ("W_V_all", _m.W_V[0]),
+    ("W_O_all", _m.W_O[0]),
+]:
+    check.true(
+        any(
+            a.size == _R.size and np.allclose(np.sort(a, None), np.sort(_R, None))
+            for a in _arrays
+        ),
+        f"layer_diagram has no tensor holding {_what}: build it from A_all, x0, "
+        "W_V_all and W_O_all, so that the sum over heads is in the diagram",
+    )
+_out = layer_diagram.contract()
+check.true(
+    np.shape(_out) != (2, 8, 16),
+    "layer_diagram's result has shape (2, 8, 16): the head leg is still open. The "
+    "layer adds its heads: leave the head letter out of the output",
+)
+check.shape(_out, (8, 16), name="layer_diagram.contract() [seq, d_model]")
+check.true(
+    not np.allclose(
+        _out,
+        np.einsum("hqk,kd,gde,gem->qm", _A_all, _m.embed(_t), _m.W_V[0], _m.W_O[0]),
+    ),
+    "your diagram pairs every head's pattern with every head's weights: A, W_V and "
+    "W_O must share one head letter (a copy tensor), not have one each",
+)
+check.true(
+    not np.allclose(
+        _out,
+        np.einsum("hkq,kd,hde,hem->qm", _A_all, _m.embed(_t), _m.W_V[0], _m.W_O[0]),
+    ),
+    "your diagram reads A with its legs swapped: A_all's legs are (head, query, key), "
+    "and the key leg is the one joined to x0's positions",
+)
+check.array(_out, _per_head.sum(axis=0), name="the layer's output (sum over heads)")
+check.passed("08-multihead", hidden=False)
 
 # %% [markdown] id="c08-035"
 # ## 7. The whole model, checked against its forward pass
