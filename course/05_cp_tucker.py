@@ -47,7 +47,8 @@ rng = np.random.default_rng(0)  # the same "random" numbers every time
 # the one above. For a matrix the CP rank is the ordinary matrix rank.
 
 # %% id="05-003"
-A0, B0, C0 = rng.normal(size=(6, 3)), rng.normal(size=(7, 3)), rng.normal(size=(8, 3))
+_rx = np.random.default_rng(5)  # X gets its own numbers (exercise 05.1 rebuilds it)
+A0, B0, C0 = _rx.normal(size=(6, 3)), _rx.normal(size=(7, 3)), _rx.normal(size=(8, 3))
 X = np.einsum("ir,jr,kr->ijk", A0, B0, C0)  # CP rank 3 by construction
 print("X has shape", X.shape, "and", X.size, "numbers")
 
@@ -65,9 +66,15 @@ tl.DiagramWidget(fit)
 # %% [markdown] id="05-004"
 # The factors found are not `A0`, `B0`, `C0` themselves: each column of `A` has unit
 # length (the sizes moved into the weights `w`), and the order of the $R$ terms is
-# free. But the tensor they make is `X`, to machine precision. For CP (unlike the
-# SVD) this decomposition is usually **unique** up to such scaling and reordering —
-# one reason CP is popular for finding interpretable factors in data.
+# free. But the tensor they make is `X`, to machine precision. Under mild conditions
+# (Kruskal's), a CP decomposition of a tensor with three or more legs is **essentially
+# unique**: unique up to such scaling and reordering. Contrast this not with the SVD —
+# it is unique too, up to the signs of its singular vectors, when the singular values
+# are distinct — but with a *general* low-rank factorisation of a matrix,
+# $M = A B^\top = (A R)(R^{-1} B^\top)$ for any invertible $R$: for a matrix only the
+# SVD's extra demands (orthonormal columns, sorted weights) pin the factors down,
+# while CP needs no such demands. That is one reason CP is popular for finding
+# interpretable factors in data.
 #
 # ## Fitting CP: alternating least squares
 #
@@ -78,7 +85,8 @@ tl.DiagramWidget(fit)
 # a matrix product of $A$ with the matrix whose column $r$ is $b_r \otimes c_r$ (the
 # *Khatri–Rao* product). So `A` is a least-squares solution. **Alternating least
 # squares** (ALS) solves for `A`, then `B`, then `C`, and repeats until the error stops
-# changing. Here is one update of `A` by hand, from a random start:
+# changing. Here is one update of `A` by hand, from a random start (exercise 05.5 asks
+# you for the update of `B`):
 
 
 # %% id="05-005"
@@ -99,6 +107,12 @@ print(f"after one update of A: relative error {cp_error(A1, B1, C1):.3f}")
 # changes by less than a tolerance. With `return_info=True` it also reports how the
 # fit went: the error after every sweep, and whether it converged. (On big tensors a
 # progress bar appears while it runs.)
+#
+# **CP is harder than the SVD.** Finding the CP rank of a tensor is NP-hard, and a
+# best rank-$R$ approximation may not even exist: for some tensors the error of
+# rank-$R$ fits gets as small as you like without ever reaching its limit, while the
+# factors blow up into huge, nearly cancelling terms (ALS then crawls). The SVD has
+# none of these problems — its truncation is always the best (chapter 04).
 
 # %% id="05-007"
 noisy = X + 0.05 * rng.normal(size=X.shape)
@@ -138,12 +152,13 @@ HTML(
 # close: the refinement often gains little. Here it is by hand, next to the library:
 
 # %% id="05-009"
-Y = rng.normal(size=(8, 9, 10)) + 3 * np.einsum(
+_ry = np.random.default_rng(9)  # Y gets its own numbers (exercise 05.3 rebuilds it)
+Y = _ry.normal(size=(8, 9, 10)) + 3 * np.einsum(
     "ia,jb,kc,abc->ijk",
-    rng.normal(size=(8, 2)),
-    rng.normal(size=(9, 2)),
-    rng.normal(size=(10, 2)),
-    rng.normal(size=(2, 2, 2)),
+    _ry.normal(size=(8, 2)),
+    _ry.normal(size=(9, 2)),
+    _ry.normal(size=(10, 2)),
+    _ry.normal(size=(2, 2, 2)),
 )
 ranks = (2, 2, 2)
 
@@ -206,11 +221,10 @@ print("full tensor:", Z.size, "numbers")
 # %% [markdown] id="05-015"
 # ### Exercise 05.1 — draw a CP decomposition
 #
-# The factors `A`, `B`, `C` and the weights `w` of a CP fit stand below, unjoined.
-# Join their four `r`-legs (`A:r`, `B:r`, `C:r`, `w:r`) into **one** copy tensor, so
-# that the diagram means $\sum_r w_r\, a_r \otimes b_r \otimes c_r$. In the widget, drag
-# the leg ends together; or in code: `mine = ex051.start.copy()`, `mine.connect(...)`
-# three times, `ex051.submit(mine)`.
+# The factors `A`, `B`, `C` and the weights `w` of a rank-3 CP fit of `X` stand below,
+# unjoined. Draw the CP reconstruction $\sum_r w_r\, a_r \otimes b_r \otimes c_r$: the
+# diagram's value must be `X`. In the widget, drag leg ends together; or in code:
+# `mine = ex051.start.copy()`, edit it with `mine.connect(...)`, then `ex051.submit(mine)`.
 
 # %% id="05-016" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the answer).
@@ -225,7 +239,7 @@ for name, (x, y) in places.items():
     start.move(name, x, y)
 ex051 = tl.DiagramExercise(
     "05-draw-cp",
-    task="Join A:r, B:r, C:r and w:r into one copy tensor, so that the diagram is the CP reconstruction of X.",
+    task="Draw the CP reconstruction of X from its factors A, B, C and weights w.",
     start=start,
     answer=target_cp,
     title="Draw CP",
@@ -233,9 +247,9 @@ ex051 = tl.DiagramExercise(
     importance="core",
     minutes=4,
     hints=[
-        "One copy tensor = one index shared by all four legs.",
-        "Join A:r to B:r; then join C:r to that wire; then w:r.",
-        "In code: mine.connect('A:r', 'B:r'); mine.connect('B:r', 'C:r'); mine.connect('C:r', 'w:r').",
+        "In the formula, which index do all four tensors share?",
+        "One index shared by four legs is one copy tensor: one wire that meets all four.",
+        "Join two r-legs with a wire, then join each of the other two to that wire.",
     ],
 )
 ex051
@@ -252,7 +266,14 @@ ex051.submit(mine)
 
 # %% id="05-018" nbgrader={"grade": true, "grade_id": "05-draw-cp", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
 ex051.check()
-check.array(ex051.diagram.contract(), X, name="the value of your diagram")
+_rx = np.random.default_rng(5)  # X, rebuilt: yours may have changed
+X_ = np.einsum(
+    "ir,jr,kr->ijk",
+    _rx.normal(size=(6, 3)),
+    _rx.normal(size=(7, 3)),
+    _rx.normal(size=(8, 3)),
+)
+check.array(ex051.diagram.contract(), X_, name="the value of your diagram", atol=1e-6)
 check.passed("05-draw-cp", hidden=False)
 
 # %% [markdown] id="05-019"
@@ -272,12 +293,13 @@ Exercise(
     hints=[
         "Each factor has a leg of its own (i, j, k, l) and the shared leg r.",
         "The weights have only the leg r; the output has i, j, k, l.",
-        "np.einsum('ir,jr,kr,lr,r->ijkl', ...).",
+        "The letter r appears five times before '->' and not after it: one copy tensor, summed.",
     ],
 )
 
 # %% id="05-021"
-F0, F1, F2, F3 = (rng.normal(size=(n, 2)) for n in (2, 3, 4, 5))
+_rf = np.random.default_rng(52)  # the exercise's own numbers
+F0, F1, F2, F3 = (_rf.normal(size=(n, 2)) for n in (2, 3, 4, 5))
 lam = np.array([2.0, -0.5])
 
 # %% id="05-022" nbgrader={"grade": false, "grade_id": "05-cp-einsum-code", "locked": false, "schema_version": 3, "solution": true}
@@ -286,18 +308,31 @@ X4 = np.einsum("ir,jr,kr,lr,r->ijkl", F0, F1, F2, F3, lam)
 # END SOLUTION
 
 # %% id="05-023" nbgrader={"grade": true, "grade_id": "05-cp-einsum", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-check.shape(X4, (2, 3, 4, 5), name="X4")
-### BEGIN HIDDEN TESTS
-expected = sum(
-    lam[r]
+_rf = np.random.default_rng(52)  # the factors, rebuilt: yours may have changed
+F_ = [_rf.normal(size=(n, 2)) for n in (2, 3, 4, 5)]
+lam_ = np.array([2.0, -0.5])
+terms = [  # term r: lam[r] times the outer product of the factors' columns r
+    lam_[r]
     * np.multiply.outer(
-        np.multiply.outer(np.multiply.outer(F0[:, r], F1[:, r]), F2[:, r]), F3[:, r]
+        np.multiply.outer(np.multiply.outer(F_[0][:, r], F_[1][:, r]), F_[2][:, r]),
+        F_[3][:, r],
     )
     for r in range(2)
+]
+check.array(
+    X4,
+    terms[0] + terms[1],
+    name="X4",
+    slips={
+        "the weights lam are missing.": terms[0] / lam_[0] + terms[1] / lam_[1],
+        "it has only the first term (r = 0): the leg r must be summed.": terms[0],
+        "each factor got its own letter for the leg r: all four factors and lam "
+        "share ONE letter (one copy tensor), or the terms mix.": np.einsum(
+            "ia,jb,kc,ld,r->ijkl", *F_, lam_
+        ),
+    },
 )
-check.array(X4, expected, name="X4")
-### END HIDDEN TESTS
-check.passed("05-cp-einsum", hidden=True)
+check.passed("05-cp-einsum", hidden=False)
 
 # %% [markdown] id="05-024"
 # ### Exercise 05.3 — one HOSVD factor
@@ -315,9 +350,9 @@ Exercise(
     importance="core",
     minutes=6,
     hints=[
-        "Unfolding along leg k: move axis 2 to the front, then reshape to (Y.shape[2], -1).",
-        "np.linalg.svd(..., full_matrices=False)[0] gives the left singular vectors, as columns.",
-        "Keep the first 3 columns: [:, :3].",
+        "Unfolding along leg k: leg k becomes the rows, all other legs grouped into the columns.",
+        "The left singular vectors are the columns of the first matrix np.linalg.svd returns.",
+        "Tucker rank 3 on this leg keeps the leading 3 of them.",
     ],
 )
 
@@ -329,15 +364,37 @@ factor_k = np.linalg.svd(
 # END SOLUTION
 
 # %% id="05-027" nbgrader={"grade": true, "grade_id": "05-hosvd-factor", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
+_ry = np.random.default_rng(9)  # Y, rebuilt: yours may have changed
+Y_ = _ry.normal(size=(8, 9, 10)) + 3 * np.einsum(
+    "ia,jb,kc,abc->ijk",
+    _ry.normal(size=(8, 2)),
+    _ry.normal(size=(9, 2)),
+    _ry.normal(size=(10, 2)),
+    _ry.normal(size=(2, 2, 2)),
+)
 check.shape(factor_k, (10, 3), name="factor_k")
 check.true(
     tl.is_isometry(factor_k), "factor_k should have orthonormal columns (an isometry)"
 )
-### BEGIN HIDDEN TESTS
-ref = tl.tucker(Y, (8, 9, 3), refine=False)["C"]
-check.array(factor_k @ factor_k.T, ref @ ref.T, name="factor_k @ factor_k.T")
-### END HIDDEN TESTS
-check.passed("05-hosvd-factor", hidden=True)
+
+
+def projector(unfolded, cols):
+    U_ = np.linalg.svd(unfolded, full_matrices=False)[0][:, cols]
+    return U_ @ U_.T
+
+
+check.array(
+    factor_k @ factor_k.T,
+    projector(np.moveaxis(Y_, 2, 0).reshape(10, -1), slice(0, 3)),
+    name="factor_k @ factor_k.T (the space your factor spans)",
+    slips={
+        "Y.reshape(10, -1) does not unfold along k: reshape keeps the axis order, so "
+        "move leg k to the front first.": projector(Y_.reshape(10, -1), slice(0, 3)),
+        "these are the 3 *last* singular vectors; the factor keeps the leading "
+        "ones.": projector(np.moveaxis(Y_, 2, 0).reshape(10, -1), slice(-3, None)),
+    },
+)
+check.passed("05-hosvd-factor", hidden=False)
 
 # %% [markdown] id="05-028"
 # ### Exercise 05.4 — count the numbers kept
@@ -357,8 +414,9 @@ Exercise(
     importance="optional",
     minutes=5,
     hints=[
-        "Tucker: the core G has shape (2, 3, 4); factor A is 10 x 2, B is 20 x 3, C is 30 x 4.",
-        "CP: A is 10 x 5, B is 20 x 5, C is 30 x 5, and w has 5 numbers.",
+        "A diagram stores the numbers of its tensors: each tensor holds the product of its dimensions.",
+        "Tucker: the core's legs have the ranks as dimensions; each factor joins a leg of the tensor to a leg of the core.",
+        "CP: one factor per leg, each with one column per term, and the weights.",
     ],
 )
 
@@ -372,15 +430,117 @@ cp_numbers = (10 + 20 + 30) * 5 + 5
 # %% id="05-031" nbgrader={"grade": true, "grade_id": "05-storage", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "optional", "minutes": 5}
 from tensorlessons.decompositions import storage
 
-sample = rng.normal(size=(10, 20, 30))
-check.equal(full_numbers, sample.size, name="full_numbers")
-check.equal(
-    tucker_numbers,
-    storage(tl.tucker(sample, (2, 3, 4), refine=False)),
-    name="tucker_numbers",
+sample = np.random.default_rng(54).normal(size=(10, 20, 30))
+tucker_ = storage(tl.tucker(sample, (2, 3, 4), refine=False))
+cp_ = storage(tl.cp(sample, 5, max_iter=2))
+check.true(
+    full_numbers != 10 + 20 + 30,
+    "full_numbers adds the dimensions; a tensor holds their product.",
 )
-check.equal(cp_numbers, storage(tl.cp(sample, 5, max_iter=2)), name="cp_numbers")
+check.equal(full_numbers, sample.size, name="full_numbers")
+check.true(
+    tucker_numbers != tucker_ - 2 * 3 * 4,
+    "tucker_numbers counts the factors but not the core (2 x 3 x 4).",
+)
+check.true(
+    tucker_numbers != 2 * 3 * 4,
+    "tucker_numbers counts the core but not the three factors.",
+)
+check.equal(tucker_numbers, tucker_, name="tucker_numbers")
+check.true(cp_numbers != cp_ - 5, "cp_numbers forgets the 5 weights w.")
+check.equal(cp_numbers, cp_, name="cp_numbers")
 check.passed("05-storage", hidden=False)
+
+# %% [markdown] id="05-034"
+# ### Exercise 05.5 — one ALS update, for the middle leg
+#
+# The chapter updated `A`, the factor of the first leg. Write a function
+# `update_B(X, A, C)` that returns the **best `B`** for fixed `A` and `C`: the
+# least-squares solution of $X_{ijk} \approx \sum_r A_{ir} B_{jr} C_{kr}$ in `B`, for
+# any 3-leg `X` and factors with any number of columns $R$ (the check tries shapes
+# other than the chapter's). Then `update_B(X, A1, C1)` lowers `cp_error` in one step.
+
+# %% id="05-035" jupyter={"source_hidden": true}
+Exercise(
+    "05-als-update",
+    title="An ALS update",
+    difficulty=3,
+    importance="core",
+    minutes=15,
+    hints=[
+        "Fixing A and C, X is a matrix product again if you unfold it along j: j against the grouped (i, k).",
+        "The Khatri–Rao product of A and C has one row per value of the grouped legs, one column per r.",
+        "The grouped legs must come in the same order in the unfolding and in the Khatri–Rao product: i before k in both.",
+    ],
+)
+
+
+# %% id="05-036" nbgrader={"grade": false, "grade_id": "05-als-update-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+def update_B(X, A, C):
+    unfolded = np.moveaxis(X, 1, 0).reshape(X.shape[1], -1)  # rows j, columns (i, k)
+    khatri_rao = np.einsum("ir,kr->ikr", A, C).reshape(-1, A.shape[1])
+    return np.linalg.lstsq(khatri_rao, unfolded.T, rcond=None)[0].T
+
+
+# END SOLUTION
+print(f"before: relative error {cp_error(A1, B1, C1):.3f}")
+print(f"after updating B: relative error {cp_error(A1, update_B(X, A1, C1), C1):.3f}")
+
+# %% id="05-037" nbgrader={"grade": true, "grade_id": "05-als-update", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 15}
+_ra = np.random.default_rng(55)  # a tensor and factors of their own
+Xa, Aa, Ca = (
+    _ra.normal(size=(4, 5, 6)),
+    _ra.normal(size=(4, 3)),
+    _ra.normal(size=(6, 3)),
+)
+
+
+def best_B(unfolded, khatri_rao):
+    return np.linalg.lstsq(khatri_rao, unfolded.T, rcond=None)[0].T
+
+
+by_j = np.moveaxis(Xa, 1, 0).reshape(5, -1)  # rows j, columns (i, k)
+kr_ik = np.einsum("ir,kr->ikr", Aa, Ca).reshape(-1, 3)
+check.true(callable(update_B), "update_B should be a function update_B(X, A, C)")
+problem = ""
+try:
+    got = update_B(Xa.copy(), Aa.copy(), Ca.copy())
+except Exception as err:  # a learner's error becomes the check's message
+    got, problem = None, f"update_B(X, A, C) raised {type(err).__name__}: {err}"
+check.true(got is not None, problem or "update_B returned None: return the new B")
+check.array(
+    got,
+    best_B(by_j, kr_ik),
+    name="update_B(X, A, C) on X of shape (4, 5, 6) with R = 3",
+    slips={
+        "the unfolding and the Khatri–Rao product group the legs (i, k) in "
+        "different orders: rows of one do not match columns of the other.": best_B(
+            by_j, np.einsum("ir,kr->kir", Aa, Ca).reshape(-1, 3)
+        ),
+        "X.reshape(X.shape[1], -1) does not unfold along j: reshape keeps the axis "
+        "order, so move leg j to the front first.": best_B(Xa.reshape(5, -1), kr_ik),
+        "that is the unfolding times the Khatri–Rao product, the right-hand side of "
+        "the normal equations: solve the least-squares problem.": by_j @ kr_ik,
+    },
+)
+### BEGIN HIDDEN TESTS
+_rb = np.random.default_rng(56)
+Xb, Ab, Cb = (
+    _rb.normal(size=(3, 7, 2)),
+    _rb.normal(size=(3, 2)),
+    _rb.normal(size=(2, 2)),
+)
+check.array(
+    update_B(Xb, Ab, Cb),
+    best_B(
+        np.moveaxis(Xb, 1, 0).reshape(7, -1),
+        np.einsum("ir,kr->ikr", Ab, Cb).reshape(-1, 2),
+    ),
+    name="update_B(X, A, C) on X of shape (3, 7, 2) with R = 2",
+)
+### END HIDDEN TESTS
+check.passed("05-als-update", hidden=True)
 
 # %% [markdown] id="05-032"
 # ## Summary
@@ -388,6 +548,8 @@ check.passed("05-storage", hidden=False)
 # - **CP**: factor matrices joined through one copy tensor with weights,
 #   `np.einsum("ir,jr,kr,r->ijk", A, B, C, w)`; fitted by alternating least squares
 #   (each step a linear least-squares problem on an unfolding); `tl.cp(X, rank)`.
+#   Essentially unique under mild conditions, but its rank is NP-hard to find and a
+#   best rank-$R$ approximation may not exist.
 # - **Tucker**: a core with an isometry on each leg; the higher-order SVD takes each
 #   factor from the SVD of an unfolding, and the core by joining $X$ to the factors'
 #   conjugates; `tl.tucker(X, ranks)`.

@@ -7,8 +7,9 @@ cell, before the real solution runs, every case of that exercise is tried:
 - the case's code takes the place of the solution region (``# BEGIN SOLUTION`` …
   ``# END SOLUTION``; code around the region stays, as the learner sees it);
 - a **wrong** case then runs the *visible* part of the graded cell (hidden tests removed,
-  as a self-learner runs it): it must raise ``CheckFailed`` with a message matching the
-  case's regular expression (the message must point at the mistake);
+  as a self-learner runs it; even when the answer's own cell raised, as a learner runs
+  the check anyway): it must raise ``CheckFailed`` with a message matching the case's
+  regular expression (the message must point at the mistake);
 - a **right** case runs the whole graded cell (hidden tests included): it must pass;
 - the learner's namespace is then restored (names rebound, numpy arrays and random
   generators reset in place), so no case leaks into the next.
@@ -340,7 +341,9 @@ def _try_cases(
             kernel.run(_SNAPSHOT, hidden=True)
             try:
                 before = kernel.run(answer)
-                if before.status != "ok":
+                # a wrong answer may raise in its own cell (the learner then runs the
+                # check cell anyway); a right one must not
+                if before.status != "ok" and kind == "right":
                     o = Outcome(gid, kind, label, before)
                     o.problem = f"the case's own code raised {before.ename}: {before.evalue}"
                     report.outcomes.append(o)
