@@ -190,7 +190,9 @@ print(
 )
 for n in [1, 2, 3, 4, 8, 12, 16, 20]:
     size = 10**n * 8
-    human = f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size:,} bytes"
+    human = (
+        f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size:,} bytes"
+    )  # 1 GB = 10⁹ bytes
     print(f"{n:>4}  {2**n:>13,}  {10**n:>26,}  {human:>24}")
 
 print(
@@ -212,11 +214,11 @@ print(
 # such a chain for a given tensor and what is lost.)
 
 # %% id="01-022"
-phys, bond = 2, 3
+d, chi = 2, 3  # open legs of dimension d, bonds of dimension chi
 cores = (
-    [rng.normal(size=(phys, bond))]
-    + [rng.normal(size=(bond, phys, bond)) for _ in range(6)]
-    + [rng.normal(size=(bond, phys))]
+    [rng.normal(size=(d, chi))]
+    + [rng.normal(size=(chi, d, chi)) for _ in range(6)]
+    + [rng.normal(size=(chi, d))]
 )
 # open legs a..h (dimension 2), bonds A..G (dimension 3)
 expr = "aA,AbB,BcC,CdD,DeE,EfF,FgG,Gh->abcdefgh"
@@ -242,7 +244,7 @@ tl.DiagramWidget(chain)
 # the number the diagram gives when `i = 1`, `j = 0` and `k = 3` are fixed.
 
 # %% id="01-025"
-T = rng.integers(-9, 10, size=(2, 3, 4)).astype(float)
+T = np.random.default_rng(11).normal(size=(2, 3, 4)).round(2)  # the exercise's own
 
 # %% id="01-026" jupyter={"source_hidden": true}
 Exercise(
@@ -263,14 +265,9 @@ value = T[1, 0, 3]
 # END SOLUTION
 
 # %% id="01-028" nbgrader={"grade": true, "grade_id": "01-index", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 2}
-check.array(value, T[1, 0, 3], name="value", show_expected=False)
-### BEGIN HIDDEN TESTS
-check.true(
-    np.ndim(value) == 0,
-    f"value should be a single number, got an array of shape {np.shape(value)}",
-)
-### END HIDDEN TESTS
-check.passed("01-index", hidden=True)
+T_ = np.random.default_rng(11).normal(size=(2, 3, 4)).round(2)  # T, rebuilt
+check.entry(value, T_, (1, 0, 3), name="value")
+check.passed("01-index", hidden=False)
 
 # %% [markdown] id="01-029"
 # ### Exercise 01.2 — order, dimensions, and the other "rank"
@@ -284,7 +281,8 @@ check.passed("01-index", hidden=True)
 # Compute them with numpy rather than by eye.
 
 # %% id="01-030"
-P = np.outer(rng.normal(size=4), rng.normal(size=6))
+_rp = np.random.default_rng(12)  # the exercise's own numbers
+P = np.outer(_rp.normal(size=4), _rp.normal(size=6))
 
 # %% id="01-031" jupyter={"source_hidden": true}
 Exercise(
@@ -295,8 +293,8 @@ Exercise(
     minutes=4,
     hints=[
         "Order and dimensions are attributes of every numpy array.",
-        "P.ndim and P.shape; the matrix rank is np.linalg.matrix_rank(P).",
-        "An outer product of two vectors has matrix rank 1, whatever its size.",
+        "numpy calls the order ndim; the dimensions are its shape.",
+        "The matrix rank counts independent rows: numpy's linear-algebra module computes it.",
     ],
 )
 
@@ -308,12 +306,37 @@ rank_P = np.linalg.matrix_rank(P)
 # END SOLUTION
 
 # %% id="01-033" nbgrader={"grade": true, "grade_id": "01-order-rank", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-check.equal(order_P, 2, name="order_P (the number of legs)", show_expected=False)
-check.equal(tuple(dims_P), (4, 6), name="dims_P")
+_rp = np.random.default_rng(12)  # P, rebuilt: yours may have changed
+P_ = np.outer(_rp.normal(size=4), _rp.normal(size=6))
+check.true(
+    np.ndim(order_P) == 0 and order_P != P_.size,
+    "order_P should be the number of legs; P.size is the number of entries.",
+)
+check.true(order_P != len(P_), "len(P) is the first dimension, not the number of legs.")
+check.equal(
+    int(order_P), P_.ndim, name="order_P (the number of legs)", show_expected=False
+)
+check.true(
+    isinstance(dims_P, (tuple, list)),
+    f"dims_P should be a tuple of leg dimensions, like (2, 3); got {dims_P!r}.",
+)
+check.true(
+    tuple(dims_P) != P_.shape[::-1], "dims_P lists the dimensions in reverse order."
+)
+check.equal(tuple(int(n) for n in dims_P), P_.shape, name="dims_P")
+check.true(
+    np.ndim(rank_P) == 0 and int(rank_P) != P_.ndim,
+    "rank_P is the order (the number of legs); the matrix rank is another thing.",
+)
+check.true(
+    int(rank_P) != min(P_.shape),
+    f"{min(P_.shape)} is the largest rank a {P_.shape[0]} x {P_.shape[1]} matrix can "
+    "have; compute the rank of this one.",
+)
 check.equal(
     int(rank_P),
-    1,
-    name="rank_P (the matrix rank, not the number of legs)",
+    int(np.linalg.matrix_rank(P_)),
+    name="rank_P (the matrix rank)",
     show_expected=False,
 )
 check.passed("01-order-rank", hidden=False)
@@ -323,14 +346,14 @@ check.passed("01-order-rank", hidden=False)
 #
 # The diagram below has an order-3 tensor `T3` whose legs `i, j, k` all have dimension 3,
 # and the three basis vectors `e0`, `e1`, `e2` of dimension 3 (`e1 = (0, 1, 0)`, …).
-# Join each vector to one leg of `T3` so that the diagram's value is **`T3[2, 0, 1]`**.
+# Draw a diagram whose value is **`T3[2, 0, 1]`**, using each vector once.
 #
-# Draw it in the widget (drag each vector's leg onto a leg of `T3`, press **Check**, then
-# delete the `raise` line in the cell under it), or answer in code in that cell as in
-# chapter 00: `mine = ex01.start.copy()`, edit `mine`, `ex01.submit(mine)`.
+# Draw it in the widget (press **Check**, then delete the `raise` line in the cell under
+# it), or answer in code in that cell as in chapter 00: `mine = ex01.start.copy()`, edit
+# `mine`, `ex01.submit(mine)`.
 
 # %% id="01-035"
-T3 = rng.normal(size=(3, 3, 3))
+T3 = np.random.default_rng(13).normal(size=(3, 3, 3))  # the exercise's own numbers
 e0, e1, e2 = np.eye(3)
 
 # %% id="01-036" jupyter={"source_hidden": true}
@@ -347,7 +370,7 @@ for vector_leg, tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:
     answer.connect(vector_leg, tensor_leg)
 ex01 = tl.DiagramExercise(
     "01-pick-draw",
-    task="Join e0, e1 and e2 to the legs of T3 so that the diagram equals T3[2, 0, 1].",
+    task="Draw T3[2, 0, 1]: a diagram of T3 and the vectors e0, e1, e2 whose value is that entry.",
     start=start,
     answer=answer,
     title="Pick a number by drawing",
@@ -357,7 +380,7 @@ ex01 = tl.DiagramExercise(
     hints=[
         "Plugging the basis vector e_n into a leg fixes that leg's index to n.",
         "T3[2, 0, 1] fixes i = 2, j = 0, k = 1.",
-        "i = 2 needs e2 on leg i; do the same for j and k. Nothing stays open.",
+        "Which vector fixes a leg to the value 2? Nothing stays open when you are done.",
     ],
 )
 ex01
@@ -374,7 +397,8 @@ ex01.submit(mine)
 
 # %% id="01-038" nbgrader={"grade": true, "grade_id": "01-pick-draw", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 5}
 ex01.check()
-check.array(ex01.diagram.contract(), T3[2, 0, 1], name="the value of your diagram")
+T3_ = np.random.default_rng(13).normal(size=(3, 3, 3))  # T3, rebuilt
+check.array(ex01.diagram.contract(), T3_[2, 0, 1], name="the value of your diagram")
 check.passed("01-pick-draw", hidden=False)
 
 # %% [markdown] id="01-039"
@@ -397,7 +421,7 @@ Exercise(
     minutes=5,
     hints=[
         "A tensor with n legs of dimension d holds d**n numbers.",
-        "Multiply by 8 bytes, divide by 10**9.",
+        "Each number takes 8 bytes, and a gigabyte here is 10**9 bytes (not 2**30).",
         "For the chain, count each small tensor's numbers (the product of its dimensions) and add.",
     ],
 )
@@ -410,12 +434,36 @@ n_chain = 2 * 4 * 10 + 14 * 10 * 4 * 10
 # END SOLUTION
 
 # %% id="01-042" nbgrader={"grade": true, "grade_id": "01-memory", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 5}
+check.true(np.ndim(n_numbers) == 0, "n_numbers should be one number")
+check.true(
+    n_numbers != 16**4,
+    "n_numbers is 16**4: the dimension goes to the power of the number of legs.",
+)
 check.equal(int(n_numbers), 4**16, name="n_numbers", show_expected=False)
-check.array(gigabytes, 4**16 * 8 / 1e9, name="gigabytes", show_expected=False)
-### BEGIN HIDDEN TESTS
-check.equal(int(n_chain), 2 * 40 + 14 * 400, name="n_chain", show_expected=False)
-### END HIDDEN TESTS
-check.passed("01-memory", hidden=True)
+nbytes = 4**16 * 8
+check.close(
+    gigabytes,
+    nbytes / 1e9,
+    name="gigabytes",
+    show_expected=False,
+    slips={
+        "that is in GiB (2**30 bytes); a gigabyte is 10**9 bytes.": nbytes / 2**30,
+        "that counts one byte per number; a float64 takes 8.": nbytes / 8 / 1e9,
+        "that is in bytes; divide by 10**9.": nbytes,
+    },
+)
+check.close(
+    n_chain,
+    2 * (4 * 10) + 14 * (10 * 4 * 10),
+    name="n_chain",
+    show_expected=False,
+    slips={
+        "the two end tensors are missing.": 14 * (10 * 4 * 10),
+        "all 16 counted as inner tensors; the two ends have one bond each.": 16 * 400,
+        "an inner tensor has two bonds: (10, 4, 10).": 2 * 40 + 14 * 40,
+    },
+)
+check.passed("01-memory", hidden=False)
 
 # %% [markdown] id="01-043"
 # ### Exercise 01.5 (optional) — a slice as a diagram
@@ -433,7 +481,7 @@ Exercise(
     minutes=4,
     hints=[
         "Fixing the middle leg to 1 means plugging a basis vector into it.",
-        "That vector is basis(3, 1); the other two legs stay open.",
+        "The other two legs stay open: they are the legs of the result.",
         "Compare with slice_j2 above, which fixed j = 2 of A.",
     ],
 )
@@ -444,11 +492,26 @@ slice_diagram = tl.Diagram.from_einsum("ijk,j->ik", T, basis(3, 1), names=["T", 
 # END SOLUTION
 
 # %% id="01-046" nbgrader={"grade": true, "grade_id": "01-slice", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "optional", "minutes": 4}
+T_ = np.random.default_rng(11).normal(size=(2, 3, 4)).round(2)  # T, rebuilt
 check.true(
     isinstance(slice_diagram, tl.Diagram), "slice_diagram should be a tl.Diagram"
 )
-check.shape(slice_diagram.contract(), (2, 4), name="the value of slice_diagram")
-check.array(slice_diagram.contract(), T[:, 1, :], name="the value of slice_diagram")
+check.diagram(
+    slice_diagram,
+    tl.Diagram.from_einsum("ijk,j->ik", T_, np.eye(3)[1], names=["T", "e"]),
+    name="slice_diagram (T with a vector plugged into its middle leg)",
+)
+check.array(
+    slice_diagram.contract(),
+    T_[:, 1, :],
+    name="the value of slice_diagram",
+    slips={
+        "that is T[:, 2, :]: indices count from 0, so j = 1 is basis(3, 1).": T_[
+            :, 2, :
+        ],
+        "that is T[:, 0, :]: j = 1 is basis(3, 1).": T_[:, 0, :],
+    },
+)
 check.passed("01-slice", hidden=False)
 
 # %% [markdown] id="01-047"
