@@ -14,14 +14,17 @@
 # does: hold the attention patterns fixed, and the model's logits become a **sum of
 # paths**, each a diagram that can be contracted, decomposed and read on its own.
 #
-# 1. Zero layers: the direct path $W_E W_U$ is a table of bigram statistics.
+# 1. Zero layers: the direct path $W_E W_U$ is a table of bigram statistics, and the
+#    residual stream has no privileged basis.
 # 2. One layer: the logits are the direct path plus one term per head — the **path
 #    expansion** — and every head is a set of **skip-trigrams**, read from two
-#    token-space matrices, its QK and OV circuits (low rank: back to SVD).
+#    token-space matrices, its QK and OV circuits (low rank: back to SVD, and their
+#    top singular vectors say what they do).
 # 3. Eigenvalues of the OV circuit tell whether a head **copies**.
 # 4. Two layers: heads **compose**. V-composition makes *virtual heads* that are
-#    new terms of the sum; Q- and K-composition happen inside the softmax box and
-#    cannot be multiplied out. Composition scores measure how much they happen.
+#    new terms of the sum; Q- and K-composition happen inside the softmax box, where
+#    terms multiply instead of adding. Composition scores measure how much heads
+#    compose — read against the scores of random matrices.
 
 # %% id="c09-001"
 import numpy as np
@@ -46,19 +49,25 @@ from tensorlessons.transformer import (
 # $p$ depend on the token at $p$ and nothing else. The best such a model can do is to
 # learn the **bigram statistics** of its training text: for every token $a$, the
 # distribution of the token that follows $a$. In log space,
-# $(W_E W_U)_{ab} \approx \log P(b \mid a)$ (up to a constant per row, which the
-# softmax ignores).
+# $(W_E W_U)_{ab} \approx \log P(b \mid a) + c_a$: a constant $c_a$ per row does not
+# matter, because the softmax ignores it.
 #
 # $W_E W_U$ is a `[d_vocab, d_vocab]` matrix that passes through the `d_model` leg, so
-# its rank is at most $d_\text{model}$. A zero-layer model with a small $d_\text{model}$
-# therefore stores a **low-rank approximation** of the log-bigram table — and the best
-# low-rank approximation is chapter 04's truncated SVD. Let us build one from a toy
+# its rank is at most $d_\text{model}$: a zero-layer model with a small $d_\text{model}$
+# stores a **low-rank** version of the log-bigram table. Training finds it by
+# minimising the **cross-entropy** of its predictions, not a distance between tables,
+# and there is no formula for that minimum. But chapter 04 gives a close, cheap
+# stand-in in closed form: the truncated SVD, the best low-rank approximation in the
+# Frobenius norm. One detail matters: since row constants are free, take the SVD of
+# the **row-centred** table (each row minus its mean) — otherwise part of the small
+# rank is spent storing the constants the softmax throws away. Let us try it on a toy
 # language whose bigram table we know.
 
 # %% id="c09-003"
 d_vocab, d_model = 12, 4
 # A toy language: each token is followed by a few likely successors.
-P = 0.9 * rng.dirichlet(0.3 * np.ones(d_vocab), size=d_vocab) + 0.1 / d_vocab
+lang = np.random.default_rng(0)
+P = 0.9 * lang.dirichlet(0.3 * np.ones(d_vocab), size=d_vocab) + 0.1 / d_vocab
 log_P = np.log(P)  # [current token, next token]
 print("P(next | current) for token 0:", P[0].round(2))
 
@@ -68,41 +77,65 @@ Exercise(
     title="A zero-layer model of the bigram table",
     difficulty=2,
     importance="core",
-    minutes=8,
+    minutes=10,
     hints=[
-        "U, S, Vt = np.linalg.svd(log_P): log_P = U diag(S) Vt, singular values in decreasing order.",
-        "Keep the d_model largest: U[:, :d_model], S[:d_model], Vt[:d_model]. Split each singular value as sqrt(S) on each side.",
-        "Multiply the kept columns of U by sqrt(S) (broadcasting along the last axis), and the kept rows of Vt by sqrt(S) as a column.",
+        "Row-centre first: subtract from each row of log_P its mean (axis=1, "
+        "keepdims=True keeps it a column).",
+        "Then the truncated SVD of chapter 04: np.linalg.svd gives U, S, Vt with the "
+        "singular values in decreasing order; keep the d_model largest.",
+        "W_E takes the kept columns of U, W_U the kept rows of Vt; the kept singular "
+        "values go to either side, or half (their square roots) to each.",
     ],
 )
 
 # %% id="c09-005" nbgrader={"grade": false, "grade_id": "09-bigram-code", "locked": false, "schema_version": 3, "solution": true}
-# W_E [d_vocab, d_model] and W_U [d_model, d_vocab] with W_E @ W_U the best rank-d_model
-# approximation of log_P (truncated SVD, singular values split evenly between the two).
+# W_E [d_vocab, d_model] and W_U [d_model, d_vocab] with W_E @ W_U the best
+# rank-d_model approximation of the row-centred log_P.
 # BEGIN SOLUTION
-U, S, Vt = np.linalg.svd(log_P)
+centred = log_P - log_P.mean(axis=1, keepdims=True)
+U, S, Vt = np.linalg.svd(centred)
 W_E = U[:, :d_model] * np.sqrt(S[:d_model])
 W_U = np.sqrt(S[:d_model])[:, None] * Vt[:d_model]
 # END SOLUTION
 
-# %% id="c09-006" nbgrader={"grade": true, "grade_id": "09-bigram", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-check.shape(W_E, (d_vocab, d_model), name="W_E")
-check.shape(W_U, (d_model, d_vocab), name="W_U")
-s = np.linalg.svd(log_P, compute_uv=False)
-error = np.linalg.norm(log_P - W_E @ W_U)
-check.array(
-    error,
-    np.sqrt((s[d_model:] ** 2).sum()),
-    name="||log_P - W_E W_U|| (the Eckart–Young error)",
+# %% id="c09-006" nbgrader={"grade": true, "grade_id": "09-bigram", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
+_P = 0.9 * np.random.default_rng(0).dirichlet(0.3 * np.ones(12), size=12) + 0.1 / 12
+_L = np.log(_P)  # the table, rebuilt
+
+
+def _best(M, r=4):  # the best rank-r approximation of M (Eckart–Young)
+    U_, S_, Vt_ = np.linalg.svd(M)
+    return (U_[:, :r] * S_[:r]) @ Vt_[:r]
+
+
+def _rows_centred(M):  # the softmax ignores a constant per row
+    return M - M.mean(axis=1, keepdims=True)
+
+
+check.shape(W_E, (12, 4), name="W_E [d_vocab, d_model]")
+check.shape(W_U, (4, 12), name="W_U [d_model, d_vocab]")
+_got = _rows_centred(W_E @ W_U)
+check.true(
+    not np.allclose(_got, _rows_centred(_best(_L))),
+    "W_E @ W_U is the best rank-4 approximation of log_P itself: part of its rank "
+    "stores each row's constant, which the softmax ignores. Centre the rows first",
 )
-### BEGIN HIDDEN TESTS
-check.array(
-    np.linalg.norm(W_E, axis=0),
-    np.linalg.norm(W_U, axis=1),
-    name="the split of the singular values (columns of W_E vs rows of W_U)",
+check.true(
+    not np.allclose(_got, _rows_centred(_best(_L - _L.mean(axis=0)))),
+    "you centred the columns of log_P (axis=0); the softmax runs along each row, so "
+    "each row's constant is the free one",
 )
-### END HIDDEN TESTS
-check.passed("09-bigram", hidden=True)
+_err, _opt = (
+    np.linalg.norm(_rows_centred(_L) - _got),
+    np.linalg.norm(_rows_centred(_L) - _best(_rows_centred(_L))),
+)
+check.array(
+    _got,
+    _best(_rows_centred(_L)),
+    name=f"W_E @ W_U, rows centred (its distance to the centred table is {_err:.3f}; "
+    f"the best rank-4 distance is {_opt:.3f})",
+)
+check.passed("09-bigram", hidden=False)
 
 # %% id="c09-007"
 tokens = np.array([0, 5, 3, 3, 7, 1])
@@ -118,12 +151,103 @@ def softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-# The two rows mostly agree; where they differ, the true top two are nearly tied.
+def mean_kl(L):  # how far the model's next-token distributions are from P, in nats
+    return float((P * (log_P - np.log(softmax(L)))).sum(axis=1).mean())
+
+
+def best_rank(M, r=d_model):
+    U_, S_, Vt_ = np.linalg.svd(M)
+    return (U_[:, :r] * S_[:r]) @ Vt_[:r]
+
+
+# What training would do: lower the cross-entropy by gradient descent, from the SVD.
+A_, B_ = W_E.copy(), W_U.copy()
+for _step in range(3000):
+    G = (softmax(A_ @ B_) - P) / d_vocab  # gradient of the mean cross-entropy
+    A_, B_ = A_ - 2.0 * G @ B_.T, B_ - 2.0 * A_.T @ G
+print("mean KL(P || model), in nats, rank", d_model)
+print(f"  SVD of log_P itself:         {mean_kl(best_rank(log_P)):.3f}")
+print(f"  SVD of the row-centred log_P: {mean_kl(W_E @ W_U):.3f}")
+print(f"  trained (cross-entropy):      {mean_kl(A_ @ B_):.3f}")
 print("predicted most likely next tokens:", logits.argmax(-1))
 print("true most likely next tokens:     ", P[tokens].argmax(-1))
-mean_error = np.abs(softmax(logits) - P[tokens]).mean()
-print(f"mean |P_model - P| per entry:      {mean_error:.3f}")
 direct_path
+
+# %% [markdown] id="c09-101"
+# Centring pays: the same rank stores a better model. Training does better still,
+# because it spends the rank where the cross-entropy is (on the likely successors),
+# not on the many tiny log-probabilities that a Frobenius norm counts as much. Where
+# the predictions differ from the truth, the table itself has a close runner-up — or
+# the rank-4 model has no room for that row's pattern.
+#
+# **No privileged basis.** Any invertible $d_\text{model} \times d_\text{model}$ matrix
+# $R$ gives another factorisation, $W_E' = W_E R$ and $W_U' = R^{-1} W_U$, with the
+# same product: in the diagram, $R R^{-1}$ is an identity on the `d_model` wire. It is
+# the same model, with the same logits, but every coordinate of its residual stream is
+# different. So "coordinate 2 of the residual stream means …" says nothing about a
+# model: only what survives any $R$ — products like $W_E W_U$, ranks, singular values,
+# subspaces — does. (Chapter 07's ReLU was different: an elementwise nonlinearity
+# singles out its basis, the neurons. The residual stream has no such box.)
+
+# %% id="c09-102" jupyter={"source_hidden": true}
+Exercise(
+    "09-basis",
+    title="Two trainings, one model",
+    difficulty=2,
+    importance="core",
+    minutes=8,
+    hints=[
+        "You want R with W_E_a @ R = W_E_b. W_E_a is 12 x 4 with rank 4: it has a left "
+        "inverse.",
+        "np.linalg.pinv(W_E_a) @ W_E_a is the 4 x 4 identity; or solve the least-squares "
+        "problem W_E_a R = W_E_b with np.linalg.lstsq.",
+        "Then check the other side: R @ W_U_b should give W_U_a back.",
+    ],
+)
+
+# %% id="c09-103"
+# Run a: a zero-layer model of a random language. Run b: the same model, trained
+# again from another start, which ended in another basis of its residual stream.
+_run = np.random.default_rng(93)
+W_E_a, W_U_a = _run.normal(size=(12, 4)), _run.normal(size=(4, 12))
+_R = np.linalg.qr(_run.normal(size=(4, 4)))[0] @ np.diag([3.0, 1.0, 0.5, 2.0])
+W_E_b, W_U_b = W_E_a @ _R, np.linalg.inv(_R) @ W_U_a
+print("same logits:", np.allclose(W_E_a @ W_U_a, W_E_b @ W_U_b))
+print("token 0's residual vector in run a:", W_E_a[0].round(2))
+print("token 0's residual vector in run b:", W_E_b[0].round(2))
+
+# %% id="c09-104" nbgrader={"grade": false, "grade_id": "09-basis-code", "locked": false, "schema_version": 3, "solution": true}
+# R: the 4 x 4 change of basis from run a to run b (W_E_b = W_E_a @ R, and
+# W_U_b = R^-1 @ W_U_a), computed from the two runs' weights.
+# BEGIN SOLUTION
+R = np.linalg.pinv(W_E_a) @ W_E_b
+# END SOLUTION
+
+# %% id="c09-105" nbgrader={"grade": true, "grade_id": "09-basis", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+_run = np.random.default_rng(93)
+_Ea, _Ua = _run.normal(size=(12, 4)), _run.normal(size=(4, 12))
+_R = np.linalg.qr(_run.normal(size=(4, 4)))[0] @ np.diag([3.0, 1.0, 0.5, 2.0])
+_Eb, _Ub = _Ea @ _R, np.linalg.inv(_R) @ _Ua
+check.shape(R, (4, 4), name="R [d_model, d_model]")
+check.true(
+    not np.allclose(R, np.eye(4)),
+    "R is the identity; the two runs compute the same logits, but their residual "
+    "streams differ (print W_E_a[0] and W_E_b[0]): find the R that maps one to the "
+    "other",
+)
+check.true(
+    not np.allclose(_Eb @ R, _Ea),
+    "R maps run b to run a (W_E_b @ R = W_E_a): that is the inverse of the change "
+    "asked for",
+)
+check.true(
+    not np.allclose(R, _Ea.T @ _Eb),
+    "R = W_E_a.T @ W_E_b would be right only if W_E_a's columns were orthonormal; "
+    "they are not: use a (pseudo-)inverse",
+)
+check.array(_Ea @ R, _Eb, name="W_E_a @ R (should be W_E_b)")
+check.array(R @ _Ub, _Ua, name="R @ W_U_b (should be W_U_a)")
+check.passed("09-basis", hidden=False)
 
 # %% [markdown] id="c09-008"
 # ## 2. One layer: the path expansion
@@ -142,6 +266,11 @@ direct_path
 model = tl.AttentionOnlyTransformer.random(
     n_layers=1, n_heads=3, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=1
 )
+# Head 0 gets two equal value columns: it reads only 3 independent directions
+# (section 3 measures what that does to its OV circuit).
+W_V_ = np.array(model.W_V)
+W_V_[0, 0, :, 3] = W_V_[0, 0, :, 2]
+model = model.replace(W_V=W_V_)
 tokens = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
 n = len(tokens)
 x0 = model.embed(tokens)  # T W_E + W_pos
@@ -155,9 +284,10 @@ Exercise(
     importance="core",
     minutes=10,
     hints=[
-        "The direct path is the diagram x0 - W_U: einsum 'pd,dv->pv'.",
-        "Head h's term: A[h] on the position leg of x0, and model.W_V[0, h], model.W_O[0, h], model.W_U chained on its model leg — five tensors, one einsum string.",
-        "Name the terms like the library: terms['direct'], terms['L0H0'], terms['L0H1'], terms['L0H2'].",
+        "The direct path is the diagram x0 - W_U.",
+        "Head h's term: A[h] on the position leg of x0, and model.W_V[0, h], "
+        "model.W_O[0, h], model.W_U chained on its model leg: five tensors.",
+        "Name the terms like the library: 'direct', 'L0H0', 'L0H1', 'L0H2'.",
     ],
 )
 
@@ -180,21 +310,36 @@ for h in range(model.n_heads):
 # END SOLUTION
 
 # %% id="c09-012" nbgrader={"grade": true, "grade_id": "09-head-terms", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
-check.equal(
-    sorted(terms), ["L0H0", "L0H1", "L0H2", "direct"], name="the names of the terms"
+_m = tl.AttentionOnlyTransformer.random(  # the section's model, rebuilt
+    n_layers=1, n_heads=3, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=1
 )
-check.array(terms["direct"], x0 @ model.W_U, name='terms["direct"]')
+_W_V = np.array(_m.W_V)
+_W_V[0, 0, :, 3] = _W_V[0, 0, :, 2]
+_m = _m.replace(W_V=_W_V)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+_ref = tl.path_expansion(_m, _t)
+check.true(isinstance(terms, dict), "terms should be a dict of arrays")
+check.equal(sorted(terms), sorted(_ref), name="the names of the terms")
+check.true(
+    not np.allclose(terms["direct"], _m.W_E[_t] @ _m.W_U),
+    'terms["direct"] leaves out the positional embedding: the direct path reads x0, '
+    "which holds W_pos too",
+)
+check.array(terms["direct"], _ref["direct"], name='terms["direct"]')
+for _h in range(3):
+    _name = f"L0H{_h}"
+    _A = _m.attention_patterns(_t)[0, _h]
+    check.shape(terms[_name], (10, 12), name=f"terms[{_name!r}] [seq, d_vocab]")
+    check.true(
+        not np.allclose(terms[_name], _A.T @ _m.embed(_t) @ _m.W_OV[0, _h] @ _m.W_U),
+        f"terms[{_name!r}] uses the pattern transposed: A[h] is [query, key], and "
+        "its key leg reads x0's positions",
+    )
+    check.array(terms[_name], _ref[_name], name=f"terms[{_name!r}]")
 check.array(
-    sum(terms.values()),
-    model(tokens),
-    name="the sum of all terms (should be the model's logits)",
+    sum(terms.values()), _m(_t), name="the sum of all terms (the model's logits)"
 )
-### BEGIN HIDDEN TESTS
-reference = tl.path_expansion(model, tokens)
-for name in reference:
-    check.array(terms[name], reference[name], name=f"terms[{name!r}]")
-### END HIDDEN TESTS
-check.passed("09-head-terms", hidden=True)
+check.passed("09-head-terms", hidden=False)
 
 # %% [markdown] id="c09-013"
 # The library computes the same expansion with `tl.path_expansion(model, tokens)`. A
@@ -253,9 +398,12 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "The OV circuit is the chain W_E - W_V - W_O - W_U: einsum 'ad,de,em,mc->ac'.",
-        "np.linalg.svd(M, compute_uv=False) gives the singular values, largest first.",
-        "The rank is the number of singular values that are not (numerically) zero, e.g. larger than 1e-9 times the largest.",
+        "The OV circuit is the chain W_E - W_V - W_O - W_U, legs: the attended token "
+        "and the logit token.",
+        "np.linalg.svd(M, compute_uv=False) gives the singular values, largest first. "
+        "Print them.",
+        "The rank counts the singular values that are not zero up to rounding: compare "
+        "each with the largest, with a relative tolerance (say 1e-9).",
     ],
 )
 
@@ -276,29 +424,167 @@ ov_rank = int((ov_singular_values > 1e-9 * ov_singular_values[0]).sum())
 # END SOLUTION
 
 # %% id="c09-021" nbgrader={"grade": true, "grade_id": "09-ov-circuit", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-check.shape(
-    ov_diagram.contract(), (model.d_vocab, model.d_vocab), name="ov_diagram.contract()"
+_m = tl.AttentionOnlyTransformer.random(  # the section's model, rebuilt
+    n_layers=1, n_heads=3, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=1
 )
-check.array(ov_diagram.contract(), ov_circuit(model, 0, h), name="the OV circuit")
-check.equal(ov_rank, circuit_rank(ov_circuit(model, 0, h)), name="ov_rank")
-### BEGIN HIDDEN TESTS
+_W_V = np.array(_m.W_V)
+_W_V[0, 0, :, 3] = _W_V[0, 0, :, 2]
+_m = _m.replace(W_V=_W_V)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+_M = ov_circuit(_m, 0, 0)
 check.true(
-    ov_rank <= model.d_head,
-    f"the OV circuit's rank must be at most d_head = {model.d_head}",
+    isinstance(ov_diagram, tl.Diagram), "ov_diagram should be a Diagram of the chain"
 )
+_got = ov_diagram.contract()
+check.shape(_got, (12, 12), name="ov_diagram.contract() [d_vocab, d_vocab]")
+check.true(
+    not np.allclose(_got, qk_circuit(_m, 0, 0)),
+    "ov_diagram is head 0's QK circuit (W_Q, W_K); the OV circuit chains W_V and W_O",
+)
+check.array(_got, _M, name="the OV circuit")
+_s = np.linalg.svd(_M, compute_uv=False)
 check.array(
-    np.sort(ov_singular_values)[::-1][:ov_rank],
-    np.linalg.svd(ov_circuit(model, 0, h), compute_uv=False)[:ov_rank],
-    name="the nonzero singular values",
+    np.sort(np.ravel(ov_singular_values))[::-1][:4], _s[:4], name="ov_singular_values"
 )
-### END HIDDEN TESTS
-check.passed("09-ov-circuit", hidden=True)
+check.true(
+    ov_rank != 4,
+    "ov_rank is 4 = d_head: that is the bound, not this circuit's rank. Count the "
+    "singular values that are not zero",
+)
+check.true(
+    ov_rank <= 4,
+    f"ov_rank is {ov_rank}: you counted singular values like {_s[-1]:.1e}, which are "
+    "rounding errors of zero. Count those above a small fraction of the largest",
+)
+check.equal(ov_rank, circuit_rank(_M), name="ov_rank")
+check.passed("09-ov-circuit", hidden=False)
 
 # %% id="c09-022"
 print("OV singular values of head 0:", ov_singular_values.round(3))
 print(
-    f"rank {ov_rank} of a {model.d_vocab}x{model.d_vocab} matrix: d_head = {model.d_head} numbers per token suffice"
+    f"rank {ov_rank} of a {model.d_vocab}x{model.d_vocab} matrix: fewer than d_head = "
+    f"{model.d_head}, because two of head 0's value directions coincide"
 )
+
+# %% [markdown] id="c09-106"
+# **Reading a circuit by its singular vectors.** A rank-$r$ circuit is a sum of $r$
+# simple pieces, $M = \sum_i s_i\, u_i v_i^\top$ (the SVD), largest first. For an OV
+# circuit (rows: the attended token $b$, columns: the logit $c$), piece $i$ says:
+# attending to a token $b$ with a large $u_i[b]$ moves the logits along $v_i$ — it
+# raises the logit of tokens $c$ where $u_i[b]\, v_i[c] > 0$ and lowers it where that
+# product is negative. One trap: an SVD is unique only up to signs — $(-u_i)(-v_i)^\top
+# = u_i v_i^\top$ — and numpy may give you either, so read $u_i$ and $v_i$ together,
+# never $v_i$ on its own. The share of the circuit that piece $i$ holds is
+# $s_i^2 / \sum_j s_j^2$ (the squared Frobenius norm is the sum of the squared singular
+# values).
+#
+# `mystery` below is the same model with head 1's weights replaced by ones somebody
+# trained for a job. Find out what the job is from the OV circuit alone.
+
+# %% id="c09-107"
+_m = model
+_plant = np.random.default_rng(95)
+_ab = _plant.permutation(12)[:4]  # which tokens the head is about: nobody tells you
+_a, _b = np.zeros(12), np.zeros(12)
+_a[_ab[:2]], _b[_ab[2:]] = [1.0, 0.6], [1.0, -0.8]
+_target = 8 * np.outer(_a / np.linalg.norm(_a), _b / np.linalg.norm(_b))
+_target += 0.3 * _plant.normal(size=(12, 3)) @ _plant.normal(size=(3, 12))
+_U16, _S16, _Vt16 = np.linalg.svd(
+    np.linalg.pinv(_m.W_E) @ _target @ np.linalg.pinv(_m.W_U)
+)
+_W_V, _W_O = np.array(_m.W_V), np.array(_m.W_O)
+_W_V[0, 1] = _U16[:, :4] * np.sqrt(_S16[:4])
+_W_O[0, 1] = np.sqrt(_S16[:4])[:, None] * _Vt16[:4]
+mystery = model.replace(W_V=_W_V, W_O=_W_O)
+M_mystery = ov_circuit(mystery, 0, 1)  # [attended token, logit token]
+print("singular values:", np.linalg.svd(M_mystery, compute_uv=False).round(2))
+
+# %% id="c09-108" jupyter={"source_hidden": true}
+Exercise(
+    "09-svd-reading",
+    title="What does the mystery head do?",
+    difficulty=3,
+    importance="core",
+    minutes=12,
+    hints=[
+        "U, s, Vt = np.linalg.svd(M_mystery): the first piece is s[0], the column "
+        "U[:, 0] (attended tokens) and the row Vt[0] (logit tokens).",
+        "The attended tokens are where |U[:, 0]| is largest. Which logits they move "
+        "depends on the product U[b, 0] * Vt[0, c], signs included.",
+        "Check yourself: flip the signs of U[:, 0] and Vt[0] together; your answers "
+        "must not change.",
+    ],
+)
+
+# %% id="c09-109" nbgrader={"grade": false, "grade_id": "09-svd-reading-code", "locked": false, "schema_version": 3, "solution": true}
+# top_share: the share s_1^2 / sum s_i^2 of M_mystery held by its top piece;
+# attended: the 2 tokens the top piece reads most (largest |u_1|), as a sorted list;
+# raised, lowered: the logit tokens that attending to the most-read token raises
+# most and lowers most, through the top piece.
+# BEGIN SOLUTION
+U, s, Vt = np.linalg.svd(M_mystery)
+top_share = s[0] ** 2 / np.sum(s**2)
+attended = sorted(np.argsort(-np.abs(U[:, 0]))[:2].tolist())
+b_top = int(np.argmax(np.abs(U[:, 0])))
+effect = U[b_top, 0] * Vt[0]  # how the top piece moves each logit, seen from b_top
+raised, lowered = int(np.argmax(effect)), int(np.argmin(effect))
+# END SOLUTION
+print(f"top piece: {top_share:.0%} of the circuit; reads {attended}")
+print(f"attending to them raises token {raised} and lowers token {lowered}")
+
+# %% id="c09-110" nbgrader={"grade": true, "grade_id": "09-svd-reading", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 12}
+_m = tl.AttentionOnlyTransformer.random(  # the section's model, rebuilt
+    n_layers=1, n_heads=3, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=1
+)
+_W_V = np.array(_m.W_V)
+_W_V[0, 0, :, 3] = _W_V[0, 0, :, 2]
+_m = _m.replace(W_V=_W_V)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+_plant = np.random.default_rng(95)
+_ab = _plant.permutation(12)[:4]  # which tokens the head is about: nobody tells you
+_a, _b = np.zeros(12), np.zeros(12)
+_a[_ab[:2]], _b[_ab[2:]] = [1.0, 0.6], [1.0, -0.8]
+_target = 8 * np.outer(_a / np.linalg.norm(_a), _b / np.linalg.norm(_b))
+_target += 0.3 * _plant.normal(size=(12, 3)) @ _plant.normal(size=(3, 12))
+_U16, _S16, _Vt16 = np.linalg.svd(
+    np.linalg.pinv(_m.W_E) @ _target @ np.linalg.pinv(_m.W_U)
+)
+_W_V, _W_O = np.array(_m.W_V), np.array(_m.W_O)
+_W_V[0, 1] = _U16[:, :4] * np.sqrt(_S16[:4])
+_W_O[0, 1] = np.sqrt(_S16[:4])[:, None] * _Vt16[:4]
+_M = ov_circuit(_m.replace(W_V=_W_V, W_O=_W_O), 0, 1)
+check.array(M_mystery, _M, name="M_mystery (changed since its set-up cell)")
+_U, _s, _Vt = np.linalg.svd(_M)
+check.true(
+    not np.isclose(top_share, _s[0] / _s.sum()),
+    "top_share is s_1 / sum s_i; a piece's share of the (squared Frobenius) norm is "
+    "s_1^2 / sum s_i^2",
+)
+check.close(top_share, _s[0] ** 2 / np.sum(_s**2), name="top_share")
+_reads = sorted(np.argsort(-np.abs(_U[:, 0]))[:2].tolist())
+_writes = sorted(np.argsort(-np.abs(_Vt[0]))[:2].tolist())
+_second = sorted(np.argsort(-np.abs(_U[:, 1]))[:2].tolist())
+_att = [int(a) for a in attended]
+check.true(
+    _att != _writes,
+    f"{_att} are the tokens the top piece writes to (largest |v_1|, a row of Vt): the "
+    "attended tokens are read from u_1, the first column of U",
+)
+check.true(
+    _att != _second,
+    f"{_att} are the tokens of the second piece (u_2); the top piece is the first",
+)
+check.equal(_att, _reads, name="attended")
+_b = int(np.argmax(np.abs(_U[:, 0])))
+_effect = _U[_b, 0] * _Vt[0]
+check.true(
+    (int(raised), int(lowered)) != (int(np.argmin(_effect)), int(np.argmax(_effect))),
+    "raised and lowered are swapped: you read v_1 without u_1's sign. The SVD may "
+    "flip both u_1 and v_1; attending to b raises c where u_1[b] * v_1[c] > 0",
+)
+check.equal(int(raised), int(np.argmax(_effect)), name="raised")
+check.equal(int(lowered), int(np.argmin(_effect)), name="lowered")
+check.passed("09-svd-reading", hidden=False)
 
 # %% [markdown] id="c09-023"
 # ## 4. Eigenvalues: does a head copy?
@@ -402,9 +688,8 @@ ex_virtual = tl.DiagramExercise(
     "09-virtual-head",
     title="Draw a virtual head (V-composition)",
     task=(
-        "Wire the virtual head L0H1 -> L1H0: the patterns A1 A0 chained on the position leg of x0, "
-        "the OV circuits W_OV0 then W_OV1 chained on its model leg, read by W_U. "
-        "Open legs: A1's query and W_U's vocab."
+        "Make the diagram compute the logit term of the virtual head L0H1 -> L1H0: "
+        "A1 A0 x0 W_OV0 W_OV1 W_U, as a [query position, vocab] array."
     ),
     start=vh_start,
     answer=vh_answer,
@@ -412,9 +697,11 @@ ex_virtual = tl.DiagramExercise(
     importance="core",
     minutes=8,
     hints=[
-        "Five wires. Positions: A1 -> A0 -> x0. Model leg: x0 -> W_OV0 -> W_OV1 -> W_U.",
-        "Layer 0 acts first, so it sits next to x0: A0's key leg joins x0's pos leg, and x0's model leg joins W_OV0's in leg.",
-        "When it is right, A1 and W_U sit at the ends of the two chains, each with one leg left open.",
+        "Two chains meet at x0: the patterns act on its position leg, the OV circuits "
+        "on its model leg.",
+        "Which acts first on x0, layer 0 or layer 1? The first to act sits next to x0.",
+        "A pattern is [query, key]: the key leg reads the positions of what comes "
+        "after it in the chain.",
     ],
 )
 ex_virtual
@@ -432,10 +719,14 @@ ex_virtual.submit(drawn)
 # END SOLUTION
 
 # %% id="c09-030" nbgrader={"grade": true, "grade_id": "09-virtual-head", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+_m2 = tl.AttentionOnlyTransformer.random(  # model2 and its tokens, rebuilt
+    n_layers=2, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=2
+)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
 ex_virtual.check()
 check.array(
     ex_virtual.diagram.contract(),
-    tl.path_expansion(model2, tokens)["L0H1->L1H0"],
+    tl.path_expansion(_m2, _t)["L0H1->L1H0"],
     name="your virtual head's logit term",
 )
 check.passed("09-virtual-head", hidden=False)
@@ -510,8 +801,10 @@ Exercise(
     importance="core",
     minutes=6,
     hints=[
-        "K-composition: the keys read what layer 0 wrote. Which argument of score_term is the key side?",
-        "score_term(query_side, key_side): for K-composition the keys come from layer 0's output y0, the queries from the embedding.",
+        "K-composition: the keys read what layer 0 wrote. Which argument of score_term "
+        "is the key side?",
+        "Of the four terms, three are computed above: direct_scores, q_composition and "
+        "both. Which pair of sides is missing?",
     ],
 )
 
@@ -522,22 +815,46 @@ k_composition = score_term(x0_2, y0)
 # END SOLUTION
 
 # %% id="c09-039" nbgrader={"grade": true, "grade_id": "09-k-composition", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
-lower = np.tril(np.ones((n, n), dtype=bool))  # the unmasked scores (key <= query)
-total = direct_scores + k_composition + q_composition + both
-check.shape(k_composition, (n, n), name="k_composition")
+_m2 = tl.AttentionOnlyTransformer.random(  # model2 and its tokens, rebuilt
+    n_layers=2, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=2
+)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+_cache = _m2.run_with_cache(_t)[1]
+_x, _y = _m2.embed(_t), _cache["head_out.0"].sum(axis=0)
+_WQ, _WK = _m2.W_Q[1, 0], _m2.W_K[1, 0]
+
+
+def _term(q_side, k_side):
+    return (q_side @ _WQ) @ (k_side @ _WK).T / 2.0  # 1 / sqrt(d_head)
+
+
+_lower = np.tril(np.ones((10, 10), dtype=bool))  # the unmasked scores (key <= query)
+check.shape(k_composition, (10, 10), name="k_composition [query, key]")
+check.true(
+    not np.allclose(k_composition, _term(_y, _x)),
+    "k_composition is the Q-composition term: there the queries read layer 0's "
+    "output. For K-composition the keys read it",
+)
+check.true(
+    not np.allclose(k_composition, _term(_y, _y)),
+    "k_composition is the term where queries and keys both read layer 0's output",
+)
+check.true(
+    not np.allclose(k_composition, _term(_x, _y).T),
+    "k_composition is transposed: rows are queries, columns keys",
+)
+check.true(
+    not np.allclose(k_composition, 2.0 * _term(_x, _y)),
+    "k_composition lacks the factor 1/sqrt(d_head) of the scores",
+)
+check.array(k_composition, _term(_x, _y), name="k_composition")
+_total = _term(_x, _x) + k_composition + _term(_y, _x) + _term(_y, _y)
 check.array(
-    total[lower],
-    cache["scores.1"][layer1_head][lower],
+    _total[_lower],
+    _cache["scores.1"][0][_lower],
     name="the sum of the four score terms",
 )
-### BEGIN HIDDEN TESTS
-check.array(
-    k_composition,
-    (x0_2 @ W_Q1) @ (y0 @ W_K1).T / np.sqrt(model2.d_head),
-    name="k_composition",
-)
-### END HIDDEN TESTS
-check.passed("09-k-composition", hidden=True)
+check.passed("09-k-composition", hidden=False)
 
 
 # %% id="c09-040"
@@ -546,46 +863,115 @@ def masked_softmax(s):
     return softmax(s)
 
 
-A1 = masked_softmax(total)
-split = sum(
-    masked_softmax(t) for t in [direct_scores, k_composition, q_composition, both]
-)
-print("softmax(sum of score terms) == A^1:       ", np.allclose(A1, A2[1, layer1_head]))
+score_terms = [direct_scores, k_composition, q_composition, both]
+patterns = [masked_softmax(t) for t in score_terms]  # the pattern each term alone gives
+A1 = masked_softmax(sum(score_terms))
+average = sum(patterns) / len(patterns)  # a pattern too: its rows sum to 1
 print(
-    "sum of softmax(term) == A^1 (it is not):  ", np.allclose(split, A2[1, layer1_head])
+    "softmax(sum of score terms) == A^1:         ", np.allclose(A1, A2[1, layer1_head])
 )
+print("average of the terms' patterns == A^1:      ", np.allclose(average, A1))
+print(f"largest difference: {np.abs(average - A1).max():.3f}")
 
 # %% id="c09-041" jupyter={"source_hidden": true}
 Exercise(
-    "09-which-collapse",
-    title="Which compositions collapse into new terms?",
-    difficulty=1,
+    "09-softmax-product",
+    title="What a sum does inside the softmax box",
+    difficulty=3,
     importance="core",
-    minutes=3,
+    minutes=12,
     hints=[
-        "Ask of each kind: does the layer-0 output enter before or after the softmax box?",
-        "Values are read after the pattern is fixed; queries and keys are read inside the softmax.",
+        "Write one row of the softmax out: A[k] = exp(s[k]) / sum over k' of "
+        "exp(s[k']). What is exp(a + b) in terms of exp(a) and exp(b)?",
+        "softmax(a) is exp(a) divided by a number per row. A number per row can be "
+        "divided out again at the end.",
+        "Combine the patterns entry by entry, then make each row sum to 1 again.",
     ],
 )
 
-# %% id="c09-042" nbgrader={"grade": false, "grade_id": "09-which-collapse-code", "locked": false, "schema_version": 3, "solution": true}
-# collapses = {"Q": ..., "K": ..., "V": ...}: for each kind of composition, True if,
-# with patterns held fixed, it becomes a separate term of the path expansion (a virtual
-# head), else False.
-# BEGIN SOLUTION
-collapses = {"Q": False, "K": False, "V": True}
-# END SOLUTION
 
-# %% id="c09-043" nbgrader={"grade": true, "grade_id": "09-which-collapse", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 3}
-check.equal(sorted(collapses), ["K", "Q", "V"], name="the keys of collapses")
-check.equal(collapses["V"], True, name='collapses["V"]')
-### BEGIN HIDDEN TESTS
-check.equal(collapses["Q"], False, name='collapses["Q"]')
-check.equal(collapses["K"], False, name='collapses["K"]')
-### END HIDDEN TESTS
-check.passed("09-which-collapse", hidden=True)
+# %% id="c09-042" nbgrader={"grade": false, "grade_id": "09-softmax-product-code", "locked": false, "schema_version": 3, "solution": true}
+# pattern_of_sum(patterns): given a list of attention patterns, softmax(t_i) of score
+# terms t_i (all [query, key], causally masked), return softmax(sum of the t_i) —
+# computed from the patterns alone (the scores are not given).
+# BEGIN SOLUTION
+def pattern_of_sum(patterns):
+    product = np.prod(np.stack(patterns), axis=0)
+    return product / product.sum(axis=-1, keepdims=True)
+
+
+# END SOLUTION
+print("from the patterns alone:", np.allclose(pattern_of_sum(patterns), A1))
+
+# %% id="c09-043" nbgrader={"grade": true, "grade_id": "09-softmax-product", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 12}
+_m2 = tl.AttentionOnlyTransformer.random(  # model2 and its tokens, rebuilt
+    n_layers=2, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=2
+)
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+_cache = _m2.run_with_cache(_t)[1]
+_x, _y = _m2.embed(_t), _cache["head_out.0"].sum(axis=0)
+_WQ, _WK = _m2.W_Q[1, 0], _m2.W_K[1, 0]
+
+
+def _term(q_side, k_side):
+    return (q_side @ _WQ) @ (k_side @ _WK).T / 2.0  # 1 / sqrt(d_head)
+
+
+def _ms(s):
+    s = np.where(np.triu(np.ones(s.shape, dtype=bool), k=1), -np.inf, s)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+_pats = [_ms(_term(a, b)) for a, b in [(_x, _x), (_x, _y), (_y, _x), (_y, _y)]]
+check.true(callable(pattern_of_sum), "pattern_of_sum should be a function")
+_got = np.asarray(pattern_of_sum([p.copy() for p in _pats]), dtype=float)
+check.shape(_got, (10, 10), name="pattern_of_sum(patterns) [query, key]")
+check.true(
+    not np.allclose(_got, sum(_pats) / 4),
+    "you averaged the patterns; a softmax of a sum is not an average of softmaxes. "
+    "Write exp(a + b) with exp(a) and exp(b)",
+)
+check.true(
+    not np.allclose(_got, sum(_pats)),
+    "you added the patterns (each row now sums to 4); inside the box the terms of "
+    "a sum do not add",
+)
+_prod = np.prod(np.stack(_pats), axis=0)
+check.true(
+    not np.allclose(_got, _prod),
+    "the entries are right up to a number per row, but the rows do not sum to 1: a "
+    "pattern needs normalising (divide each row by its sum)",
+)
+check.true(
+    not np.allclose(_got, _prod / _prod.sum(axis=0, keepdims=True)),
+    "your pattern's columns sum to 1; normalise each row (each query's attention) "
+    "instead",
+)
+check.array(
+    _got, _cache["pattern.1"][0], name="pattern_of_sum(the four terms' patterns)"
+)
+_g = np.random.default_rng(943)  # other scores, other lengths, two and three terms
+for _k in (2, 3):
+    _s = [_g.normal(size=(6, 6)) * 2 for _ in range(_k)]
+    check.array(
+        np.asarray(pattern_of_sum([_ms(s) for s in _s]), dtype=float),
+        _ms(sum(_s)),
+        name=f"pattern_of_sum of {_k} random 6 x 6 score terms' patterns",
+    )
+check.passed("09-softmax-product", hidden=False)
 
 # %% [markdown] id="c09-044"
+# Since $e^{a+b} = e^a e^b$, the softmax turns a sum of scores into a **product** of
+# patterns, renormalised: $\mathrm{softmax}(a + b) =
+# \mathrm{normalise}(\mathrm{softmax}(a) \odot \mathrm{softmax}(b))$, entry by entry.
+# So inside the box the K- and Q-composition terms do not *add* a term to what the head
+# outputs: they *multiply* its attention, reweighting where it looks (for an induction
+# head, chapter 10, that reweighting is the whole point). A factor inside a
+# normalisation cannot be split off into a separate term of the logits. The values,
+# read after the box, enter linearly: V-composition becomes new terms, the virtual
+# heads, and Q- and K-composition never do.
+#
 # ## 6. Composition scores
 #
 # How much does a layer-1 head actually read what a layer-0 head writes? Head $h_0$
@@ -598,8 +984,9 @@ check.passed("09-which-collapse", hidden=True)
 # $$ \frac{\lVert W_A W_B \rVert_F}{\lVert W_A \rVert_F\, \lVert W_B \rVert_F}, $$
 #
 # with $W_A = W_{OV}^{0,h_0}$ and $W_B = W_{QK}^{1,h_1}$ (Q), $W_{QK}^{1,h_1\top}$ (K)
-# or $W_{OV}^{1,h_1}$ (V). Random matrices give a small baseline; a purposeful circuit
-# stands out from it, as chapter 10 shows.
+# or $W_{OV}^{1,h_1}$ (V). A score means little on its own: random matrices already
+# score well above 0, and how much depends on the shapes. Section 7 measures that
+# baseline.
 
 # %% id="c09-045" jupyter={"source_hidden": true}
 Exercise(
@@ -609,9 +996,12 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "np.linalg.norm(M) of a matrix is its Frobenius norm.",
-        "score(W_A, W_B) = norm(W_A @ W_B) / (norm(W_A) * norm(W_B)).",
-        "For keys, the reader is the transpose of the layer-1 head's W_QK; the writer is the layer-0 head's W_OV (model2.W_OV and model2.W_QK are indexed [layer, head]).",
+        "np.linalg.norm(M) of a matrix is its Frobenius norm; np.linalg.norm(M, 2) is "
+        "another norm (the largest singular value).",
+        "The writer is the layer-0 head's W_OV; model2.W_OV and model2.W_QK are indexed "
+        "[layer, head].",
+        "For keys, the reader is the transpose of the layer-1 head's W_QK: the key side "
+        "of x_q W_QK x_k^T is on the right.",
     ],
 )
 
@@ -628,29 +1018,161 @@ k_score = score(model2.W_OV[0, 0], model2.W_QK[1, 1].T)
 # END SOLUTION
 
 # %% id="c09-047" nbgrader={"grade": true, "grade_id": "09-composition-score", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-check.array(
-    score(np.eye(3), np.eye(3)), 1 / np.sqrt(3), name="score(I, I) for 3x3 identities"
+_m2 = tl.AttentionOnlyTransformer.random(  # model2 and its tokens, rebuilt
+    n_layers=2, n_heads=2, d_model=16, d_head=4, d_vocab=12, n_ctx=12, seed=2
 )
-check.array(
+_t = np.array([2, 7, 1, 8, 2, 8, 1, 8, 2, 8])
+check.true(callable(score), "score should be a function score(W_A, W_B)")
+check.true(
+    not np.isclose(score(np.eye(3), np.eye(3)), 1.0),
+    "score(I, I) is 1 for 3 x 3 identities: your norm is not the Frobenius norm "
+    "(np.linalg.norm(M) without a second argument)",
+)
+check.close(score(np.eye(3), np.eye(3)), 1 / np.sqrt(3), name="score(I, I), 3 x 3")
+check.close(
     score(np.diag([1.0, 0.0]), np.diag([0.0, 1.0])),
     0.0,
     name="score of orthogonal subspaces",
 )
-check.array(
-    k_score, composition_scores(model2, "K")[0, 1], name="k_score (L0H0 -> L1H1, keys)"
+_g = np.random.default_rng(947)
+_Wa, _Wb = _g.normal(size=(5, 3)), _g.normal(size=(3, 6))  # not square
+check.close(score(_Wa, _Wb), tl.composition_score(_Wa, _Wb), name="score(5x3, 3x6)")
+_OV, _QK = _m2.W_OV, _m2.W_QK
+check.true(
+    not np.isclose(k_score, tl.composition_score(_OV[0, 0], _QK[1, 1])),
+    "k_score is the Q-composition score: for keys, the reader is W_QK transposed",
 )
-### BEGIN HIDDEN TESTS
-W_a, W_b = rng.normal(size=(5, 5)), rng.normal(size=(5, 5))
-check.array(
-    score(W_a, W_b), tl.composition_score(W_a, W_b), name="score on random matrices"
+check.true(
+    not np.isclose(k_score, tl.composition_score(_OV[0, 1], _QK[1, 0].T)),
+    "k_score is the score of L0H1 -> L1H0: the heads are swapped",
 )
-### END HIDDEN TESTS
-check.passed("09-composition-score", hidden=True)
+check.close(
+    k_score,
+    tl.composition_score(_OV[0, 0], _QK[1, 1].T),
+    name="k_score (L0H0 -> L1H1, keys)",
+)
+check.passed("09-composition-score", hidden=False)
 
 # %% id="c09-048"
 for kind in "QKV":
     print(f"{kind}-composition scores, rows: layer-0 head, columns: layer-1 head")
     print(composition_scores(model2, kind).round(3))
+
+# %% [markdown] id="c09-111"
+# ## 7. A baseline for composition scores
+#
+# Are these scores big? The only honest answer compares them with the scores of
+# matrices that compose **by chance**: random matrices of the same shapes. "Same
+# shapes" matters twice. A writer $W_{OV} = W_V W_O$ is a `[d_model, d_model]` matrix
+# made through a `d_head` leg, so it has rank $d_\text{head}$; a reader $W_{QK} = W_Q
+# W_K^\top$ too. Random full-rank matrices of the same size score about the same on
+# average, but vary much less — and it is the spread that tells a chance score from a
+# purposeful one.
+
+# %% id="c09-112" jupyter={"source_hidden": true}
+Exercise(
+    "09-baseline",
+    title="What random heads score",
+    difficulty=2,
+    importance="core",
+    minutes=10,
+    hints=[
+        "One sample: a random writer (d_model x d_head) @ (d_head x d_model), a random "
+        "reader made the same way, and their composition score.",
+        "Draw every random number from the rng you are given (rng.normal), so the "
+        "caller controls the randomness; the entries should have mean 0.",
+        "Return an array of n scores; np.percentile(scores, 95) is the score that only "
+        "5% of random pairs beat.",
+    ],
+)
+
+
+# %% id="c09-113" nbgrader={"grade": false, "grade_id": "09-baseline-code", "locked": false, "schema_version": 3, "solution": true}
+# random_scores(d_model, d_head, n, rng): an array of n composition scores of random
+# writer/reader pairs shaped like a head's W_OV and W_QK (Gaussian factors from rng).
+# BEGIN SOLUTION
+def random_scores(d_model, d_head, n, rng):
+    out = np.empty(n)
+    for i in range(n):
+        W_A = rng.normal(size=(d_model, d_head)) @ rng.normal(size=(d_head, d_model))
+        W_B = rng.normal(size=(d_model, d_head)) @ rng.normal(size=(d_head, d_model))
+        out[i] = tl.composition_score(W_A, W_B)
+    return out
+
+
+# END SOLUTION
+baseline = random_scores(16, 4, 2000, np.random.default_rng(1))
+low, high = np.percentile(baseline, [5, 95])
+print(f"random pairs (d_model 16, d_head 4): mean {baseline.mean():.3f}, ", end="")
+print(f"5% to 95% of them between {low:.3f} and {high:.3f}")
+
+
+# %% id="c09-114" nbgrader={"grade": true, "grade_id": "09-baseline", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
+def _reference(d_model, d_head, n, g):
+    def low_rank():
+        return g.normal(size=(d_model, d_head)) @ g.normal(size=(d_head, d_model))
+
+    return np.array([tl.composition_score(low_rank(), low_rank()) for _ in range(n)])
+
+
+check.true(callable(random_scores), "random_scores should be a function")
+_got = np.asarray(random_scores(16, 4, 1500, np.random.default_rng(951)), dtype=float)
+check.shape(_got, (1500,), name="random_scores(16, 4, 1500, rng)")
+check.true(((_got >= 0) & (_got <= 1)).all(), "composition scores lie between 0 and 1")
+_again = np.asarray(random_scores(16, 4, 1500, np.random.default_rng(951)), dtype=float)
+_other = np.asarray(random_scores(16, 4, 1500, np.random.default_rng(952)), dtype=float)
+check.true(
+    np.allclose(_got, _again) and not np.allclose(_got, _other),
+    "random_scores should draw its numbers from the rng it is given (the same rng "
+    "seed, the same scores; another seed, other scores)",
+)
+_ref = _reference(16, 4, 3000, np.random.default_rng(953))
+_mean, _p95 = _got.mean(), np.percentile(_got, 95)
+check.true(
+    _mean < 0.5,
+    f"your scores average {_mean:.2f}: random matrices with positive entries all "
+    "point the same way. Use entries with mean 0 (rng.normal)",
+)
+check.true(
+    _p95 > np.percentile(_ref, 95) - 0.03,
+    f"your scores spread too little (95th percentile {_p95:.3f}, expected about "
+    f"{np.percentile(_ref, 95):.3f}): a head's W_OV and W_QK have rank d_head, so "
+    "make each random matrix a product through a d_head leg",
+)
+check.true(
+    abs(_mean - _ref.mean()) < 0.02 and abs(_p95 - np.percentile(_ref, 95)) < 0.03,
+    f"your scores have mean {_mean:.3f} and 95th percentile {_p95:.3f}; random pairs "
+    f"of these shapes give about {_ref.mean():.3f} and {np.percentile(_ref, 95):.3f}",
+)
+_g8 = np.asarray(random_scores(64, 16, 400, np.random.default_rng(954)), dtype=float)
+_r8 = _reference(64, 16, 800, np.random.default_rng(955))
+check.true(
+    abs(_g8.mean() - _r8.mean()) < 0.01,
+    f"for d_model 64, d_head 16 your scores average {_g8.mean():.3f}, random pairs "
+    f"about {_r8.mean():.3f}: use the d_model and d_head you are given",
+)
+check.passed("09-baseline", hidden=False)
+
+
+# %% id="c09-115"
+threshold = np.percentile(baseline, 95)
+for kind in "QKV":
+    table = composition_scores(model2, kind)
+    above = [
+        f"L0H{a}->L1H{b}" for a, b in zip(*np.nonzero(table > threshold), strict=True)
+    ]
+    print(
+        f"{kind}: above the 95th percentile of chance ({threshold:.3f}): {above or 'none'}"
+    )
+
+# %% [markdown] id="c09-116"
+# `model2` is random, so its scores are draws from this same distribution: out of 12
+# scores, about one may pass the 95th percentile by chance alone, and none means
+# anything. A real circuit shows up as a score far outside the baseline — chapter 10
+# finds one in a trained model. And a score can mislead the other way too: chapter
+# 10's hand-built induction head, which composes on purpose, scores *below* the
+# baseline, because a Frobenius norm averages over all directions and its composition
+# uses only a few.
 
 # %% [markdown] id="c09-049"
 # ## Summary
@@ -660,10 +1182,15 @@ for kind in "QKV":
 #   exactly. Each head is a pair of token-space circuits — QK (where to look) and OV
 #   (what it does) — of rank at most $d_\text{head}$; the OV circuit's eigenvalues
 #   tell whether the head copies.
+# * Zero layers again: any $W_E R$, $R^{-1} W_U$ is the same model — the residual
+#   stream has no privileged basis.
+# * Singular vectors read a circuit: attending to tokens where $u_1$ is large moves
+#   the logits along $v_1$ (read the two together: their signs flip together).
 # * Two layers: V-composition multiplies out into virtual heads (patterns chained on
 #   the position leg, OV circuits chained on the model leg); Q- and K-composition
-#   live inside the softmax box and change the patterns instead. Composition scores
-#   measure how much a later head reads from an earlier one.
+#   live inside the softmax box, where a sum of scores becomes a product of
+#   patterns. Composition scores measure how much a later head reads from an earlier
+#   one — against a baseline of random matrices of the same shapes.
 #
 # Chapter 10 puts K-composition to work: two heads that together do **induction**.
 
