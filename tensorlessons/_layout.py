@@ -1,7 +1,9 @@
 """Automatic layout: readable positions for diagrams made from einsum strings.
 
 Pure geometry, no widgets: chains are laid out in a row (as the paper draws matrix
-products), other networks by a deterministic spring embedding, and overlaps are removed.
+products), other networks by stress majorization (distances along the wires become
+distances in the picture: rings become polygons, ladders two rows), overlaps are removed
+and no box is left under a wire it is not on.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 SPACING = 130.0
 MIN_GAP = 90.0
 SINGLE_SPACING = 200.0
+GAP = 16.0  # room between a wire and a box it passes by
 
 
 def adjacency(d: Diagram) -> tuple[list[str], np.ndarray]:
@@ -75,35 +78,122 @@ def _path_order(comp: list[int], adj: np.ndarray) -> list[int] | None:
     return order
 
 
-def _spring(comp: list[int], adj: np.ndarray, iterations: int = 300) -> np.ndarray:
-    """Deterministic Fruchterman-Reingold embedding of one component (unit spacing)."""
-    n = len(comp)
-    sub = (adj[np.ix_(comp, comp)] > 0).astype(float)
-    # Start on a circle (or a grid-ish spiral), in index order: deterministic.
-    angles = 2 * np.pi * np.arange(n) / n
-    pos = np.stack([np.cos(angles), np.sin(angles)], axis=1) * max(1.0, n / (2 * np.pi))
-    k = 1.0
-    temp = max(1.0, n / 4)
-    for it in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.linalg.norm(delta, axis=-1) + np.eye(n)
-        dist = np.maximum(dist, 1e-3)
-        rep = (k * k / dist**2)[..., None] * delta
-        att = -(sub * dist / k)[..., None] * delta
-        force = (rep + att).sum(axis=1)
-        length = np.linalg.norm(force, axis=1, keepdims=True)
-        step = np.minimum(length, temp) / np.maximum(length, 1e-9)
-        pos = pos + force * step
-        temp = max(0.02, temp * (1 - 1.0 / iterations) ** 4)
-        del it
-    pos -= pos.mean(axis=0)
-    # Orient along the principal axis so that long networks lie horizontally.
-    if n > 1:
-        _, _, vt = np.linalg.svd(pos, full_matrices=False)
+def _distances(comp: list[int], adj: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Shortest-path distances between the nodes of a component (wire lengths ``lengths``)."""
+    sub = adj[np.ix_(comp, comp)] > 0
+    dist = np.where(sub, lengths, np.inf)
+    np.fill_diagonal(dist, 0.0)
+    for k in range(len(comp)):  # Floyd-Warshall: components are small
+        dist = np.minimum(dist, dist[:, k : k + 1] + dist[k : k + 1, :])
+    return dist
+
+
+def _stress(dist: np.ndarray, iterations: int = 200) -> np.ndarray:
+    """Positions whose distances match ``dist`` (stress majorization, SMACOF).
+
+    Starts from classical multidimensional scaling, so the result is deterministic: a
+    ring comes out as a regular polygon, a ladder as two rows, a star as a star.
+    """
+    n = len(dist)
+    if n == 1:
+        return np.zeros((1, 2))
+    # classical MDS: the top two eigenvectors of the double-centred squared distances
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ (dist**2) @ j
+    vals, vecs = np.linalg.eigh(b)
+    order = np.argsort(vals)[::-1][:2]
+    pos = vecs[:, order] * np.sqrt(np.maximum(vals[order], 1e-9))
+    # a small deterministic tilt so that points MDS put on one line can separate
+    pos = pos + 1e-3 * np.stack([np.zeros(n), np.cos(np.arange(n))], axis=1) * dist.max()
+    w = np.zeros_like(dist)
+    off = dist > 0
+    w[off] = dist[off] ** -2.0
+    v = -w.copy()
+    np.fill_diagonal(v, w.sum(axis=1))
+    v_pinv = np.linalg.pinv(v)
+    for _ in range(iterations):
+        cur = np.linalg.norm(pos[:, None, :] - pos[None, :, :], axis=-1)
+        ratio = np.zeros_like(dist)
+        ok = cur > 1e-9
+        ratio[ok] = dist[ok] / cur[ok]
+        bz = -w * ratio
+        np.fill_diagonal(bz, 0.0)
+        np.fill_diagonal(bz, -bz.sum(axis=1))
+        new = v_pinv @ bz @ pos
+        if np.abs(new - pos).max() < 1e-4:
+            pos = new
+            break
+        pos = new
+    return pos
+
+
+def _orient(pos: np.ndarray) -> np.ndarray:
+    """Lay the longest extent horizontally; the first node left of the middle, then the
+    second above or level with it (so that the same network always looks the same)."""
+    pos = pos - pos.mean(axis=0)
+    n = len(pos)
+    if n < 2:
+        return pos
+    _, sv, vt = np.linalg.svd(pos, full_matrices=False)
+    if len(sv) > 1 and sv[1] > 0.9 * sv[0]:
+        # round (a regular polygon): the first wire's ends level, first node at the left
+        d = pos[1] - pos[0]
+        ang = -np.arctan2(d[1], d[0])
+        c, s = np.cos(ang), np.sin(ang)
+        pos = pos @ np.array([[c, s], [-s, c]])
+    else:
         pos = pos @ vt.T
         if pos.shape[1] == 1:
             pos = np.hstack([pos, np.zeros((n, 1))])
+    if pos[0, 0] > 1e-6:
+        pos[:, 0] = -pos[:, 0]
+    if (
+        n > 1
+        and pos[1, 1] - pos[0, 1] > 1e-6
+        or (n > 2 and abs(pos[1, 1] - pos[0, 1]) <= 1e-6 and pos[2, 1] < pos[0, 1] - 1e-6)
+    ):
+        pos[:, 1] = -pos[:, 1]
     return pos
+
+
+def _clear_wires(
+    pts: np.ndarray, joined: np.ndarray, half: np.ndarray, rounds: int = 30
+) -> np.ndarray:
+    """Move boxes off wires they are not on: a box under the wire between two other tensors
+    is pushed sideways until the wire passes ``GAP`` clear of it."""
+    pts = pts.copy()
+    n = len(pts)
+    pairs = [(a, b) for a in range(n) for b in range(a + 1, n) if joined[a, b]]
+    for _ in range(rounds):
+        moved = False
+        for a, b in pairs:
+            p, q = pts[a], pts[b]
+            d = q - p
+            length = float(np.hypot(*d))
+            if length < 1e-9:
+                continue
+            u = d / length
+            normal = np.array([-u[1], u[0]])
+            for t in range(n):
+                if t in (a, b):
+                    continue
+                rel = pts[t] - p
+                along = float(rel @ u)
+                if along <= 0 or along >= length:
+                    continue
+                side = float(rel @ normal)
+                # the box's half extent across the wire, plus room
+                reach = abs(normal[0]) * half[t, 0] + abs(normal[1]) * half[t, 1] + GAP
+                if abs(side) < reach:
+                    sign = (
+                        1.0 if side > 1e-9 else -1.0 if side < -1e-9 else (1.0 if t % 2 else -1.0)
+                    )
+                    push = reach - abs(side) + 0.5
+                    pts[t] += normal * sign * push
+                    moved = True
+        if not moved:
+            break
+    return pts
 
 
 def _shorten_wires(pts: np.ndarray, joined: np.ndarray, spacing: float) -> np.ndarray:
@@ -158,7 +248,7 @@ def remove_overlaps(
 
 
 def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float]]:
-    """Positions for every tensor of ``d``: chains in a row, other networks by springs.
+    """Positions for every tensor of ``d``: chains in a row, other networks by stress.
 
     Components are placed one below the other; no two tensors closer than ``MIN_GAP``
     (plus the extra width of boxes widened for long names, see
@@ -181,9 +271,15 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
                 pts[k, 0] = pts[k - 1, 0] + max(step, spacing)
             nodes = order
         else:
-            pts = _spring(comp, adj) * spacing
+            sub = widths[comp]
+            lengths = spacing + (sub[:, None] + sub[None, :]) / 2 - BOX
+            lengths = np.maximum(lengths, spacing)
+            pts = _orient(_stress(_distances(comp, adj, lengths)))
             pts = _shorten_wires(pts, adj[np.ix_(comp, comp)] > 0, spacing)
             nodes = comp
+        pts = remove_overlaps(pts, widths=widths[nodes])
+        half = np.stack([widths[nodes] / 2, np.full(len(nodes), BOX / 2)], axis=1)
+        pts = _clear_wires(pts, adj[np.ix_(nodes, nodes)] > 0, half)
         pts = remove_overlaps(pts, widths=widths[nodes])
         pts[:, 0] -= pts[:, 0].min()
         pts[:, 1] -= pts[:, 1].min()

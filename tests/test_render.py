@@ -191,3 +191,73 @@ def test_open_hyperedge_leg_has_an_end() -> None:
     assert hyper["open"] and hyper["end"] == hyper["segments"][-1][2:]
     x, y = hyper["dot"]
     assert math.dist(hyper["end"], (x, y)) == pytest.approx(LEG)
+
+
+def _problems(d: tl.Diagram) -> dict[str, int]:
+    from tensorlessons._quality import problems
+
+    return problems(geometry(d))
+
+
+CLEAN = {"overlaps": 0, "under": 0, "outside": 0, "crowded": 0, "cycles": 0}
+
+
+@pytest.mark.parametrize(
+    "eq", ["ij,jk,ki->", "ab,bc,cd,da->", "ab,bc,cd,de,ea->", "ab,bc,ca,cd->d", "ij,jk,ki,ia->a"]
+)
+def test_loops_are_drawn_as_polygons(eq: str) -> None:
+    """tr(PQR) and its kin: the tensors of a loop are the corners of a polygon (no wire
+    behind a box), every label clear, every end grabbable."""
+    terms = eq.split("->")[0].split(",")
+    d = tl.Diagram.from_einsum(eq, *[np.ones((2,) * len(t)) for t in terms])
+    assert _problems(d) == CLEAN
+    pts = np.array([t.position for t in d])[: len(terms)]
+    # not on a line: the points span two dimensions
+    assert np.linalg.svd(pts - pts.mean(0), compute_uv=False)[-1] > 30
+
+
+def test_a_line_of_three_in_a_loop_is_counted() -> None:
+    """The measure itself: tr(PQR) with its boxes in a row hides a wire behind Q."""
+    d = tl.Diagram.from_einsum("ij,jk,ki->", *[np.ones((2, 2))] * 3, names=["P", "Q", "R"])
+    d.move("P", 80, 80).move("Q", 210, 80).move("R", 340, 80)
+    p = _problems(d)
+    assert p["cycles"] == 1 and p["under"] >= 1
+
+
+@pytest.mark.parametrize("gap", [130.0, 100.0])
+def test_a_cut_between_neighbours_spreads_the_freed_ends(gap: float) -> None:
+    d = tl.Diagram.from_einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4)), names=["A", "B"])
+    d.move("A", 80, 80).move("B", 80 + gap, 80)
+    d.cut("A:j", "B:j")
+    g = geometry(d)
+    ends = {s["ref"]: s["line"][2:] for s in g["stubs"]}
+    assert math.dist(ends["A:j"], ends["B:j"]) > 40
+    assert _problems(d) == CLEAN
+
+
+def test_wire_ends_on_one_side_are_apart() -> None:
+    """Three vectors to the right of T (as chapter 01 draws them): their wires leave T's
+    side at points a grab apart, not at one point."""
+    d = tl.Diagram.from_einsum("abc,a,b,c->", np.ones((2, 2, 2)), *[np.ones(2)] * 3)
+    d.move("T0", 100, 160).move("T1", 340, 50).move("T2", 340, 160).move("T3", 340, 270)
+    g = geometry(d)
+    ys = sorted(w["ends"][w["owners"].index("T0")][1] for w in g["wires"])
+    assert min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= 12
+    assert all(138 <= y <= 182 for y in ys)  # still on the box's side
+    assert _problems(d) == CLEAN
+
+
+def test_parallel_wires_keep_grabbable_ends() -> None:
+    d = tl.Diagram.from_einsum("ijk,ijk->", np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+    g = geometry(d)
+    ys = sorted(w["segments"][0][1] for w in g["wires"])
+    assert ys[1] - ys[0] >= 12 and ys[2] - ys[1] >= 12
+    assert _problems(d) == CLEAN
+
+
+def test_random_networks_read_cleanly() -> None:
+    """Random einsum networks as the course's (up to 6 tensors): no label on anything,
+    no wire under a box, nothing outside the picture."""
+    for seed in range(12):
+        eq, shapes = rand_equation(6, 2, n_out=2, seed=seed)
+        assert _problems(tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes])) == CLEAN, eq

@@ -80,10 +80,11 @@ export function moveTensor(g, name, dx, dy) {
     const ends = w.ends.map((p, k) => (mine[k] ? shifted(p, dx, dy) : p));
     if (w.kind === "wire") {
       const share = count / w.owners.length;
+      const seg = w.segments[0];
       return {
         ...w,
         ends,
-        segments: [[...ends[0], ...ends[1]]],
+        segments: [[...(mine[0] ? shifted(seg.slice(0, 2), dx, dy) : seg.slice(0, 2)), ...(mine[1] ? shifted(seg.slice(2), dx, dy) : seg.slice(2))]],
         label: shifted(w.label, dx * share, dy * share),
       };
     }
@@ -94,7 +95,7 @@ export function moveTensor(g, name, dx, dy) {
     const dot = w.dot ? shifted(w.dot, ddx, ddy) : null;
     const segments = w.segments.map((s, k) => {
       if (k >= ends.length) return shifted(s, ddx, ddy); // the open leg hangs off the dot
-      return [...ends[k], ...shifted(s.slice(2), ddx, ddy)];
+      return [...(mine[k] ? shifted(s.slice(0, 2), dx, dy) : s.slice(0, 2)), ...shifted(s.slice(2), ddx, ddy)];
     });
     const out = { ...w, ends, segments, dot, label: shifted(w.label, ddx, ddy) };
     if (w.end) out.end = shifted(w.end, ddx, ddy);
