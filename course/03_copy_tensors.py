@@ -19,7 +19,7 @@
 # - **isometries** and **unitaries**: tensors that disappear when joined to their mirror
 #   image — the reason SVD and tensor networks are so pleasant to draw.
 #
-# About 45 minutes, with five exercises.
+# About 45 minutes, with six exercises.
 
 # %% id="03-001"
 import numpy as np
@@ -126,9 +126,10 @@ tl.DiagramWidget(scaled)
 # Plug two vectors into a 3-leg copy tensor: the free leg carries the index both
 # vectors share, so the result is $u_i v_i$ — the **elementwise** (Hadamard) product
 # `u * v`, einsum `i,i->i`. With the free leg closed too (`i,i->`) it is the dot
-# product; with three vectors and no free leg, $\sum_i u_i v_i w_i$, which no matrix
-# product can express. `tl.hadamard` builds the diagram (for matrices it uses one copy
-# tensor per leg).
+# product; with three vectors and no free leg, $\sum_i u_i v_i w_i$. As a matrix product
+# that is $u^\top \operatorname{diag}(v)\, w$: a matrix product only after $v$ has been
+# spread onto a diagonal matrix, which is exactly what the copy tensor does.
+# `tl.hadamard` builds the diagram (for matrices it uses one copy tensor per leg).
 
 # %% id="03-011"
 u, v, w = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
@@ -332,10 +333,11 @@ np.testing.assert_allclose(Q @ Q.T, np.eye(4), atol=1e-12)
 # ### Exercise 03.1 — draw the Hadamard product
 #
 # The widget shows two vectors `u`, `v` (4 entries each) and a 3-leg copy tensor `c`.
-# Join them so that the diagram is the elementwise product `u * v`.
+# Draw the elementwise product `u * v`.
 
 # %% id="03-029" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the answer).
+u, v = np.random.default_rng(31).normal(size=(2, 4))  # the exercise's own numbers
 start = (
     tl.Diagram()
     .add_tensor("u", u, legs=["i"])
@@ -348,7 +350,7 @@ for name, (x, y) in {"u": (80, 60), "v": (80, 240), "c": (260, 150)}.items():
     )  # u and v on the left, the copy tensor between them on the right
 ex03 = tl.DiagramExercise(
     "03-hadamard-draw",
-    task="Join u, v and the copy tensor c so that the diagram is u * v.",
+    task="Draw u * v, the elementwise product, with the copy tensor c.",
     start=start,
     answer=tl.hadamard(u, v, names=["u", "v"]),
     title="Draw the Hadamard product",
@@ -357,8 +359,8 @@ ex03 = tl.DiagramExercise(
     minutes=4,
     hints=[
         "The result u * v is a vector: exactly one leg stays open.",
-        "Each vector goes into one leg of the copy tensor.",
-        "The copy tensor's third leg is the result's leg: leave it open.",
+        "Whatever index arrives on one leg of a copy tensor is copied to its other legs.",
+        "Which legs of the copy tensor should carry u's index and v's index, and which one the result's?",
     ],
 )
 ex03
@@ -374,7 +376,8 @@ ex03.submit(mine)
 
 # %% id="03-031" nbgrader={"grade": true, "grade_id": "03-hadamard-draw", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
 ex03.check()
-check.array(ex03.diagram.contract(), u * v, name="the value of your diagram")
+u_, v_ = np.random.default_rng(31).normal(size=(2, 4))  # u and v, rebuilt
+check.array(ex03.diagram.contract(), u_ * v_, name="the value of your diagram")
 check.passed("03-hadamard-draw", hidden=False)
 
 # %% [markdown] id="03-032"
@@ -385,7 +388,8 @@ check.passed("03-hadamard-draw", hidden=False)
 # building the diagonal matrix. Then set `rows_scaled = np.einsum(expr_scale, N, t)`.
 
 # %% id="03-033"
-N, t = rng.normal(size=(3, 4)), np.array([1.0, -2.0, 0.5])
+N = np.random.default_rng(32).normal(size=(3, 4))  # the exercise's own numbers
+t = np.array([1.0, -2.0, 0.5])
 
 # %% id="03-034" jupyter={"source_hidden": true}
 Exercise(
@@ -407,14 +411,10 @@ rows_scaled = np.einsum(expr_scale, N, t)
 # END SOLUTION
 
 # %% id="03-036" nbgrader={"grade": true, "grade_id": "03-diagonal", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-check.true(
-    isinstance(expr_scale, str),
-    "expr_scale should be an einsum string such as 'ij,j->ij'",
-)
-check.array(rows_scaled, np.diag(t) @ N, name="rows_scaled")
-check.array(
-    np.einsum(expr_scale, N, t), np.diag(t) @ N, name="np.einsum(expr_scale, N, t)"
-)
+N_ = np.random.default_rng(32).normal(size=(3, 4))  # N and t, rebuilt
+t_ = np.array([1.0, -2.0, 0.5])
+check.einsum(expr_scale, N_, t_, expected=np.diag(t_) @ N_, name="expr_scale")
+check.array(rows_scaled, np.diag(t_) @ N_, name="rows_scaled")
 check.passed("03-diagonal", hidden=False)
 
 # %% [markdown] id="03-037"
@@ -425,7 +425,8 @@ check.passed("03-diagonal", hidden=False)
 # `np.einsum(expr_batch, W, xs)` has shape (6, 3), row `b` being `W[b] @ xs[b]`.
 
 # %% id="03-038"
-W, xs = rng.normal(size=(6, 3, 4)), rng.normal(size=(6, 4))
+_rb = np.random.default_rng(33)  # the exercise's own numbers
+W, xs = _rb.normal(size=(6, 3, 4)), _rb.normal(size=(6, 4))
 
 # %% id="03-039" jupyter={"source_hidden": true}
 Exercise(
@@ -446,17 +447,19 @@ expr_batch = "bij,bj->bi"
 # END SOLUTION
 
 # %% id="03-041" nbgrader={"grade": true, "grade_id": "03-batch", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 4}
-check.true(isinstance(expr_batch, str), "expr_batch should be an einsum string")
-ys = np.einsum(expr_batch, W, xs)
-check.shape(ys, (6, 3), name="np.einsum(expr_batch, W, xs)")
-check.array(ys[0], W[0] @ xs[0], name="row 0 of your result")
-check.array(ys, (W @ xs[:, :, None])[:, :, 0], name="np.einsum(expr_batch, W, xs)")
+_rb = np.random.default_rng(33)  # W and xs, rebuilt
+W_, xs_ = _rb.normal(size=(6, 3, 4)), _rb.normal(size=(6, 4))
+want = np.stack([W_[b] @ xs_[b] for b in range(6)])
+check.einsum(expr_batch, W_, xs_, expected=want, name="expr_batch")
 ### BEGIN HIDDEN TESTS
-W_, x_ = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 3))
-check.array(
-    np.einsum(expr_batch, W_, x_),
-    (W_ @ x_[:, :, None])[:, :, 0],
-    name="your einsum on other shapes",
+_rh = np.random.default_rng(330)
+W2, x2 = _rh.normal(size=(2, 5, 3)), _rh.normal(size=(2, 3))
+check.einsum(
+    expr_batch,
+    W2,
+    x2,
+    expected=np.stack([W2[b] @ x2[b] for b in range(2)]),
+    name="expr_batch (on other shapes)",
 )
 ### END HIDDEN TESTS
 check.passed("03-batch", hidden=True)
@@ -470,7 +473,7 @@ check.passed("03-batch", hidden=True)
 # `reshape`); check your idea with `tl.group_legs` if you like.
 
 # %% id="03-043"
-T4 = rng.normal(size=(2, 3, 4, 5))
+T4 = np.random.default_rng(34).normal(size=(2, 3, 4, 5))  # the exercise's own numbers
 
 # %% id="03-044" jupyter={"source_hidden": true}
 Exercise(
@@ -481,7 +484,7 @@ Exercise(
     minutes=6,
     hints=[
         "numpy's reshape groups neighbouring axes only, in their current order.",
-        "First reorder the axes to i, k, j, l with transpose, then reshape.",
+        "First reorder the axes so that each group's legs sit next to each other, in the order asked for.",
         "The shape after grouping is (2 * 4, 3 * 5).",
     ],
 )
@@ -492,12 +495,19 @@ T_mat = T4.transpose(0, 2, 1, 3).reshape(8, 15)
 # END SOLUTION
 
 # %% id="03-046" nbgrader={"grade": true, "grade_id": "03-group-legs", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
-check.shape(T_mat, (8, 15), name="T_mat")
-check.array(T_mat[4 * 1 + 2, 5 * 0 + 3], T4[1, 0, 2, 3], name="T_mat[4*1 + 2, 5*0 + 3]")
-### BEGIN HIDDEN TESTS
-check.array(T_mat, T4.transpose(0, 2, 1, 3).reshape(8, 15), name="T_mat")
-### END HIDDEN TESTS
-check.passed("03-group-legs", hidden=True)
+T4_ = np.random.default_rng(34).normal(size=(2, 3, 4, 5))  # T4, rebuilt
+check.array(
+    T_mat,
+    T4_.transpose(0, 2, 1, 3).reshape(8, 15),
+    name="T_mat",
+    slips={
+        "that is T4.reshape(8, 15): reshape groups neighbouring legs (rows (i, j) "
+        "and part of k), so reorder the axes first.": T4_.reshape(8, 15),
+        "the rows group (k, i), not (i, k): T_mat[4 * i + k] needs i first "
+        "(row-major).": T4_.transpose(2, 0, 3, 1).reshape(8, 15),
+    },
+)
+check.passed("03-group-legs", hidden=False)
 
 # %% [markdown] id="03-047"
 # ### Exercise 03.5 — an isometry and its projector
@@ -510,7 +520,8 @@ check.passed("03-group-legs", hidden=True)
 # Careful: $\dagger$ is the *conjugate* transpose.
 
 # %% id="03-048"
-V, _ = np.linalg.qr(rng.normal(size=(6, 2)) + 1j * rng.normal(size=(6, 2)))
+_rv = np.random.default_rng(35)  # the exercise's own numbers
+V, _ = np.linalg.qr(_rv.normal(size=(6, 2)) + 1j * _rv.normal(size=(6, 2)))
 
 # %% id="03-049" jupyter={"source_hidden": true}
 Exercise(
@@ -534,18 +545,100 @@ rank_P = np.linalg.matrix_rank(P)
 # END SOLUTION
 
 # %% id="03-051" nbgrader={"grade": true, "grade_id": "03-isometry", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
-check.shape(gram, (2, 2), name="gram")
-check.array(gram, np.eye(2), name="gram (V†V)", atol=1e-10)
-check.shape(P, (6, 6), name="P")
+_rv = np.random.default_rng(35)  # V, rebuilt: yours may have changed
+V_, _ = np.linalg.qr(_rv.normal(size=(6, 2)) + 1j * _rv.normal(size=(6, 2)))
+check.array(
+    gram,
+    np.eye(2),
+    name="gram (V†V)",
+    atol=1e-10,
+    slips={
+        "that is V.T @ V: the dagger is the *conjugate* transpose.": V_.T @ V_,
+        "that is V V† (6 x 6); V†V joins the two copies along the long leg.": (
+            V_ @ V_.conj().T
+        ),
+    },
+)
+check.array(
+    P,
+    V_ @ V_.conj().T,
+    name="P (V V†)",
+    atol=1e-10,
+    slips={
+        "that is V V.T, without the complex conjugate.": V_ @ V_.T,
+        "that is the complex conjugate of V V†: conjugate the right-hand copy, "
+        "V @ V.conj().T.": V_.conj() @ V_.T,
+        "that is V†V (2 x 2); V V† joins the copies along the short leg.": (
+            V_.conj().T @ V_
+        ),
+    },
+)
 check.true(
-    np.allclose(P @ P, P, atol=1e-10),
-    "P @ P should equal P (a projector); is P = V V† with the conjugate?",
+    np.ndim(rank_P) == 0 and int(rank_P) != 6,
+    "rank_P = 6 would make P the identity; a projector onto the span of 2 columns "
+    "has rank 2.",
 )
 check.equal(int(rank_P), 2, name="rank_P", show_expected=False)
-### BEGIN HIDDEN TESTS
-check.array(P, V @ V.conj().T, name="P", atol=1e-10)
-### END HIDDEN TESTS
-check.passed("03-isometry", hidden=True)
+check.passed("03-isometry", hidden=False)
+
+# %% [markdown] id="03-054"
+# ### Exercise 03.6 — an elementwise product inside a trace
+#
+# `Ah` is 3 × 4, `Bh` and `Ch` are 4 × 3. Write **one** einsum string `expr_htr` such that
+# `np.einsum(expr_htr, Ah, Bh, Ch)` is $\operatorname{tr}\big(A_h\,(B_h \circ C_h)\big)$,
+# where $\circ$ is the elementwise product — without computing `Bh * Ch` first. Draw
+# the diagram on paper first: where do the copy tensors go?
+
+# %% id="03-055" jupyter={"source_hidden": true}
+Exercise(
+    "03-hadamard-trace",
+    title="An elementwise product inside a trace",
+    difficulty=3,
+    importance="core",
+    minutes=10,
+    hints=[
+        "B ∘ C is a matrix with two legs; each leg is a copy tensor joining a leg of B and the same leg of C.",
+        "A (B ∘ C) joins A's second leg to the first leg of B ∘ C; the trace then closes the loop.",
+        "A letter may appear three times before '->': once in each tensor it joins.",
+    ],
+)
+
+# %% id="03-056"
+_rh = np.random.default_rng(36)  # the exercise's own numbers
+Ah, Bh, Ch = _rh.normal(size=(3, 4)), _rh.normal(size=(4, 3)), _rh.normal(size=(4, 3))
+
+# %% id="03-057" nbgrader={"grade": false, "grade_id": "03-hadamard-trace-code", "locked": false, "schema_version": 3, "solution": true}
+# BEGIN SOLUTION
+expr_htr = "ij,ji,ji->"
+# END SOLUTION
+
+# %% id="03-058" nbgrader={"grade": true, "grade_id": "03-hadamard-trace", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 10}
+_rh = np.random.default_rng(36)  # the matrices, rebuilt
+Ah_, Bh_, Ch_ = (
+    _rh.normal(size=(3, 4)),
+    _rh.normal(size=(4, 3)),
+    _rh.normal(size=(4, 3)),
+)
+check.true(
+    isinstance(expr_htr, str), "expr_htr should be an einsum string, like 'ij,jk->ik'"
+)
+check.true(
+    "->" not in expr_htr or expr_htr.split("->")[1].strip() == "",
+    f"expr_htr = {expr_htr!r} leaves legs open after '->'; a trace leaves none.",
+)
+check.einsum(
+    expr_htr,
+    Ah_,
+    Bh_,
+    Ch_,
+    expected=np.trace(Ah_ @ (Bh_ * Ch_)),
+    name="expr_htr",
+    slips={
+        "that is the sum of all entries of A(B ∘ C), not its trace: close the loop "
+        "(the trace joins the last leg back to the first).": np.sum(Ah_ @ (Bh_ * Ch_)),
+    },
+)
+check.passed("03-hadamard-trace", hidden=False)
 
 # %% [markdown] id="03-052"
 # ## Summary

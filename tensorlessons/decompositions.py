@@ -563,10 +563,13 @@ def is_isometry(
 ) -> bool:
     """Whether ``U`` is an isometry from its ``legs_in`` to its other legs: ``U†U = I``.
 
-    ``U`` is an array or a Diagram (its result is checked). ``legs_in`` are the legs
-    joined in ``U†U`` (names, positions or ``'T:leg'``; default: the last leg), so for a
-    matrix with orthonormal columns, ``is_isometry(U)`` is True. ``UU†`` is then a
-    projector, and the identity only when ``U`` is unitary.
+    ``U`` is an array or a Diagram (its result is checked). ``legs_in`` are the
+    isometry's input legs (names, positions or ``'T:leg'``; default: the last leg): the
+    legs left OPEN in ``U†U``, where it must be the identity. The other legs (the output
+    side) are the ones joined between ``U†`` and ``U``. So for a matrix with orthonormal
+    columns, ``is_isometry(U)`` is True: ``U†U`` joins the long first leg and leaves the
+    column leg open. ``UU†`` is then a projector, and the identity only when ``U`` is
+    unitary.
 
     >>> import numpy as np
     >>> U, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(5, 3)))

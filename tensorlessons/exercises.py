@@ -377,11 +377,13 @@ class _Check:
         name: str = "your einsum string",
         rtol: float = 1e-6,
         atol: float = 1e-8,
+        slips: dict[str, Any] | None = None,
     ) -> None:
         """Check an einsum string by what ``np.einsum(expr, *arrays)`` gives.
 
-        A string that does not fit the arrays fails with numpy's reason and the arrays'
-        shapes (not with numpy's error escaping the check).
+        A string that does not fit the arrays fails with the reason in the notation's
+        words and the arrays' shapes (not with numpy's error escaping the check).
+        ``slips`` as for :meth:`array`.
 
         >>> import numpy as np
         >>> M = np.arange(6.0).reshape(2, 3)
@@ -404,7 +406,7 @@ class _Check:
             raise _fail(
                 f"{name} = {expr!r} does not fit the arrays of shapes {shapes}: {why}"
             ) from None
-        self.array(got, expected, name=f"np.einsum({name}, ...)", rtol=rtol, atol=atol)
+        self.array(got, expected, name=f"np.einsum({name}, ...)", rtol=rtol, atol=atol, slips=slips)
 
     def entry(self, got: Any, tensor: Any, index: Sequence[int], *, name: str = "value") -> None:
         """Check that ``got`` is the entry ``tensor[index]``; a wrong entry is located.
