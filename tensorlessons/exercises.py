@@ -865,6 +865,13 @@ def _load_saved(key: str) -> tuple[Diagram | None, str]:
 
 AnswerSpec = Diagram | Callable[[Diagram], "str | None"]
 
+# A verdict reads in the theme's text colour (>= 4.5:1 in light and dark themes), marked by
+# a coloured bar (the style ends with the bar's colour).
+_FEEDBACK_STYLE = (
+    "display:inline-block;padding:2px 8px;color:var(--jp-ui-font-color1,inherit);"
+    "border-left:3px solid "
+)
+
 
 class DiagramExercise(Exercise):
     """An exercise answered by drawing: the learner edits a diagram until it means the answer.
@@ -1052,13 +1059,14 @@ class DiagramExercise(Exercise):
             if message is None:
                 entry.status, entry.message = "passed", ""
                 feedback.value = (
-                    '<span role="status" style="color:#2a7d2a">✔ Right: this diagram means '
-                    "the answer.</span>"
+                    f'<span role="status" style="{_FEEDBACK_STYLE}var(--jp-success-color1,#2a7d2a)">'
+                    "✔ Right: this diagram means the answer.</span>"
                 )
             else:
                 entry.status, entry.message = "failed", message
                 feedback.value = (
-                    f'<span role="alert" style="color:#b22">✘ {html.escape(message)}</span>'
+                    f'<span role="alert" style="{_FEEDBACK_STYLE}var(--jp-error-color1,#b22)">'
+                    f"✘ {html.escape(message)}</span>"
                 )
 
         def ask_reset(_: Any) -> None:

@@ -196,14 +196,18 @@ function render({ model, el }) {
       const a = q >= 0 && p <= q ? at(q, p) : 0;
       const chip = html("span", p === q ? "tl-attn-chip tl-attn-query" : "tl-attn-chip");
       chip.setAttribute("data-pos", String(p));
+      // the shade stays light enough for the token's text to read on it (>= 4.5:1)
       const shade = html("span", "tl-attn-chipbox");
-      shade.style.opacity = (0.08 + 0.92 * a).toFixed(3);
+      shade.style.opacity = (0.06 + 0.44 * a).toFixed(3);
       const text = html("span", "tl-attn-chiptext", tokens[p] ?? "");
       chip.append(shade, text);
       if (q >= 0 && p <= q && a >= 0.01) {
+        // the attention as a number beside the token, and a bar in the chip's top margin
+        // (clear of both: nothing hides the most-attended token or its number)
+        chip.appendChild(html("span", "tl-attn-chipvalue", a.toFixed(2)));
         const bar = html("span", "tl-attn-link");
         bar.setAttribute("data-key", String(p));
-        bar.style.height = `${(2 + 8 * a).toFixed(1)}px`;
+        bar.style.height = `${(1 + 4 * a).toFixed(1)}px`;
         bar.style.opacity = (0.35 + 0.65 * a).toFixed(3);
         chip.appendChild(bar);
       }
