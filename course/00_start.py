@@ -173,8 +173,8 @@ print("✓ np.einsum with the diagram's string gives the same numbers")
 #
 # 1. a **header**: the title, the difficulty (●○○ warm-up, ●●○ practice, ●●● challenge), whether it is *core* (needed
 #    later) or *optional*, a time budget, and a **Hints** button that reveals one hint
-#    at a time — try first, then take one hint, then try again; hints never show the
-#    solution;
+#    at a time — try first, then take one hint, then try again; the last hint stops
+#    one step before the code, so the answer is still yours to write;
 # 2. a **solution cell** for your code. In the student version it contains
 #    `raise NotImplementedError()`: delete that line and write your answer there;
 # 3. a **check cell** (locked — do not edit it). Run it after your solution cell. If
@@ -226,7 +226,7 @@ Exercise(
     minutes=2,
     hints=[
         "A diagram computes its value with one method call.",
-        "The method is called contract().",
+        "It is the method used a few cells above to get `result`.",
     ],
 )
 
@@ -236,7 +236,11 @@ AB = d.contract()
 # END SOLUTION
 
 # %% id="00-021" nbgrader={"grade": true, "grade_id": "00-contract", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 2}
-check.array(AB, A @ B, name="AB")
+_r = np.random.default_rng(
+    0
+)  # A and B as the chapter made them (yours may have changed)
+A_, B_ = _r.normal(size=(2, 3)), _r.normal(size=(3, 4))
+check.array(AB, A_ @ B_, name="AB")
 check.passed("00-contract", hidden=False)
 
 # %% [markdown] id="00-022"
@@ -262,7 +266,7 @@ answer = start.copy()  # the reference, with the same leg names as the start
 answer.connect("u:i", "v:j")
 ex = tl.DiagramExercise(
     "00-dot-draw",
-    task="Join the legs of u and v with a wire, so that the diagram is the dot product u·v.",
+    task="Draw the dot product u·v: the diagram's value must be u·v.",
     start=start,
     answer=answer,
     title="Draw your first wire",
@@ -287,7 +291,8 @@ ex.submit(mine)  # your diagram becomes the answer (the widget shows it)
 
 # %% id="00-026" nbgrader={"grade": true, "grade_id": "00-dot-draw", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 3}
 ex.check()
-check.array(ex.diagram.contract(), u @ v, name="the value of your diagram")
+u_, v_ = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, -1.0, 2.0, 0.0])  # rebuilt
+check.array(ex.diagram.contract(), u_ @ v_, name="the value of your diagram")
 check.passed("00-dot-draw", hidden=False)
 
 # %% [markdown] id="00-027"
@@ -298,8 +303,8 @@ check.passed("00-dot-draw", hidden=False)
 # `i` (dimension 3) and `j` (dimension 5); `x` has one leg of dimension 5.
 
 # %% id="00-028"
-M = rng.normal(size=(3, 5))
-x = rng.normal(size=5)
+_rm = np.random.default_rng(3)  # the exercise's own numbers
+M, x = _rm.normal(size=(3, 5)), _rm.normal(size=5)
 
 # %% id="00-029" jupyter={"source_hidden": true}
 Exercise(
@@ -311,7 +316,7 @@ Exercise(
     hints=[
         "Look at how d was made above: from_einsum(string, arrays..., names=[...]).",
         "M has two legs (two letters), x has one; the shared letter is the wire.",
-        "The result keeps M's first leg: 'ij,j->i'.",
+        "The result keeps M's first leg: one letter after '->'.",
     ],
 )
 
@@ -321,14 +326,16 @@ Mx = tl.Diagram.from_einsum("ij,j->i", M, x, names=["M", "x"])
 # END SOLUTION
 
 # %% id="00-031" nbgrader={"grade": true, "grade_id": "00-einsum", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
+_rm = np.random.default_rng(3)  # M and x, rebuilt: yours may have changed
+M_, x_ = _rm.normal(size=(3, 5)), _rm.normal(size=5)
 check.true(
     isinstance(Mx, tl.Diagram), "Mx should be a tl.Diagram (use tl.Diagram.from_einsum)"
 )
-check.array(Mx.contract(), M @ x, name="the value of Mx")
-### BEGIN HIDDEN TESTS
-check.diagram(Mx, tl.Diagram.from_einsum("ab,b->a", M, x, names=["M", "x"]))
-### END HIDDEN TESTS
-check.passed("00-einsum", hidden=True)
+check.diagram(
+    Mx, tl.Diagram.from_einsum("ab,b->a", M_, x_, names=["M", "x"]), name="Mx"
+)
+check.array(Mx.contract(), M_ @ x_, name="the value of Mx")
+check.passed("00-einsum", hidden=False)
 
 # %% [markdown] id="00-032"
 # ## A playground
