@@ -627,6 +627,13 @@ ex02t.submit(mine)
 # %% id="02-078" nbgrader={"grade": true, "grade_id": "02-trace-transpose-draw", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 8}
 ex02t.check()
 A_, B_, C_ = np.random.default_rng(23).normal(size=(3, 3, 3))  # rebuilt
+boxes = [np.asarray(t.array) for t in ex02t.diagram if t.kind != "copy"]
+check.true(
+    len(boxes) == 3
+    and all(any(np.array_equal(b, m) for b in boxes) for m in (A_, B_, C_)),
+    "your diagram should be made of the boxes A, B and C as they are: no new box for "
+    "Aᵀ (transposing only changes which of A's legs counts as first).",
+)
 check.array(
     ex02t.diagram.contract(),
     np.trace(A_.T @ B_ @ C_),

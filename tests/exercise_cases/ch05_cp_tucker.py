@@ -22,7 +22,7 @@ CASES = {
                 mine.connect("C:r", "w:r")
                 ex051.submit(mine)
                 """,
-                r"copy-tensor dot",
+                r"copy-tensor dot|your wires: .*A:r — B:r|your wires: .*B:r — A:r",
             ),
         ],
         "right": [
