@@ -12,6 +12,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test,nbgrader]"
+# CPU torch and TransformerLens 3.9 (HookedTransformer): the conversion tests run against it.
+.venv/bin/python -m pip install --quiet -e ".[tl-compat]"
 
 # Chromium for the browser tests (Debian's package; Playwright cannot download browsers here).
 if [ ! -x /usr/bin/chromium ]; then

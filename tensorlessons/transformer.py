@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 WEIGHT_NAMES = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U")
+BIAS_NAMES = ("b_Q", "b_K", "b_V", "b_O", "b_U")
+PARAM_NAMES = WEIGHT_NAMES + BIAS_NAMES
 _AXES = {
     "W_E": ("d_vocab", "d_model"),
     "W_pos": ("n_ctx", "d_model"),
@@ -66,7 +68,14 @@ _AXES = {
     "W_V": ("n_layers", "n_heads", "d_model", "d_head"),
     "W_O": ("n_layers", "n_heads", "d_head", "d_model"),
     "W_U": ("d_model", "d_vocab"),
+    "b_Q": ("n_layers", "n_heads", "d_head"),
+    "b_K": ("n_layers", "n_heads", "d_head"),
+    "b_V": ("n_layers", "n_heads", "d_head"),
+    "b_O": ("n_layers", "d_model"),
+    "b_U": ("d_vocab",),
 }
+POSITIONAL = ("standard", "shortformer")
+NORMALIZATIONS = (None, "LNPre", "RMSPre")
 
 Head = tuple[int, int]
 CompositionKind = Literal["Q", "K", "V"]
@@ -74,6 +83,16 @@ CompositionKind = Literal["Q", "K", "V"]
 
 def _shape_text(name: str) -> str:
     return f"{name} [{', '.join(_AXES[name])}]"
+
+
+def _to_numpy(value: Any) -> Any:
+    """torch tensors (even ones that require grad, or live on a GPU) -> numpy arrays."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu()
+        if hasattr(value, "double") and getattr(value, "is_floating_point", lambda: False)():
+            value = value.double()
+        return value.numpy()
+    return value
 
 
 class AttentionOnlyTransformer:
@@ -89,10 +108,21 @@ class AttentionOnlyTransformer:
     ``W_V``   [n_layers, n_heads, d_model, d_head]
     ``W_O``   [n_layers, n_heads, d_head, d_model]
     ``W_U``   [d_model, d_vocab] unembedding
+    ``b_Q``   [n_layers, n_heads, d_head] (also ``b_K``, ``b_V``), optional, default 0
+    ``b_O``   [n_layers, d_model], optional, default 0
+    ``b_U``   [d_vocab], optional, default 0
     ========  ==========================================
 
-    No layer norm, no biases, causal mask, scores scaled by ``1/sqrt(d_head)``. Each layer
-    adds the sum of its heads' outputs to the residual stream.
+    Causal mask; scores are divided by ``attn_scale`` (default ``sqrt(d_head)``). Each layer
+    adds the sum of its heads' outputs and ``b_O`` to the residual stream. Options, as in
+    TransformerLens's ``HookedTransformerConfig``:
+
+    - ``positional="standard"``: ``W_pos`` is added to the residual stream;
+      ``"shortformer"``: it is added only to the queries' and keys' input, never to the
+      residual stream (so values, and the paths of :func:`path_expansion`, carry no position).
+    - ``normalization=None`` (the Framework's model), ``"LNPre"`` or ``"RMSPre"``: a layer
+      norm without weights (TransformerLens folds LayerNorm's weights into the next layer)
+      before each attention layer and before ``W_U``; ``eps`` inside the square root.
 
     >>> import numpy as np
     >>> model = AttentionOnlyTransformer.random(1, 2, d_model=6, d_head=3, d_vocab=5, n_ctx=8)
@@ -114,6 +144,15 @@ class AttentionOnlyTransformer:
         W_V: Any,
         W_O: Any,
         W_U: Any,
+        b_Q: Any = None,
+        b_K: Any = None,
+        b_V: Any = None,
+        b_O: Any = None,
+        b_U: Any = None,
+        positional: Literal["standard", "shortformer"] = "standard",
+        normalization: Literal["LNPre", "RMSPre"] | None = None,
+        eps: float = 1e-5,
+        attn_scale: float | None = None,
     ) -> None:
         given = {
             "W_E": W_E,
@@ -123,11 +162,18 @@ class AttentionOnlyTransformer:
             "W_V": W_V,
             "W_O": W_O,
             "W_U": W_U,
+            "b_Q": b_Q,
+            "b_K": b_K,
+            "b_V": b_V,
+            "b_O": b_O,
+            "b_U": b_U,
         }
         arrays: dict[str, np.ndarray] = {}
         for name, value in given.items():
+            if value is None:
+                continue
             try:
-                arr = np.asarray(value)
+                arr = np.asarray(_to_numpy(value))
             except Exception as exc:  # pragma: no cover - numpy raises many types
                 raise DiagramError(f"{name}: cannot be read as an array ({exc})") from None
             if arr.dtype.kind not in "biuf":
@@ -144,7 +190,9 @@ class AttentionOnlyTransformer:
             arrays[name] = arr
         # Every size is fixed by the first weight that has it; later weights must agree.
         sizes: dict[str, tuple[int, str]] = {}
-        for name in WEIGHT_NAMES:
+        for name in PARAM_NAMES:
+            if name not in arrays:
+                continue
             for axis, dim in zip(_AXES[name], arrays[name].shape, strict=True):
                 if axis in sizes and sizes[axis][0] != dim:
                     first_dim, first = sizes[axis]
@@ -157,6 +205,16 @@ class AttentionOnlyTransformer:
         for axis, (dim, name) in sizes.items():
             if dim < 1:
                 raise DiagramError(f"{name} has shape {arrays[name].shape}: {axis} must be >= 1")
+        if positional not in POSITIONAL:
+            raise DiagramError(
+                f"positional must be 'standard' or 'shortformer', got {positional!r}"
+            )
+        if normalization not in NORMALIZATIONS:
+            raise DiagramError(
+                f"normalization must be None, 'LNPre' or 'RMSPre', got {normalization!r} "
+                "(fold a LayerNorm's weights into the next layer first, as "
+                "from_transformer_lens does)"
+            )
         self.W_E: np.ndarray = arrays["W_E"]
         self.W_pos: np.ndarray = arrays["W_pos"]
         self.W_Q: np.ndarray = arrays["W_Q"]
@@ -167,6 +225,24 @@ class AttentionOnlyTransformer:
         self.n_layers, self.n_heads, self.d_model, self.d_head = self.W_Q.shape
         self.d_vocab = self.W_E.shape[0]
         self.n_ctx = self.W_pos.shape[0]
+        for name in BIAS_NAMES:
+            if name not in arrays:
+                shape = tuple(getattr(self, axis) for axis in _AXES[name])
+                zero = np.zeros(shape)
+                zero.setflags(write=False)
+                arrays[name] = zero
+        self.b_Q: np.ndarray = arrays["b_Q"]
+        self.b_K: np.ndarray = arrays["b_K"]
+        self.b_V: np.ndarray = arrays["b_V"]
+        self.b_O: np.ndarray = arrays["b_O"]
+        self.b_U: np.ndarray = arrays["b_U"]
+        self.positional: str = positional
+        self.normalization: str | None = normalization
+        self.eps = float(eps)
+        scale = math.sqrt(self.d_head) if attn_scale is None else float(attn_scale)
+        if not (math.isfinite(scale) and scale > 0):
+            raise DiagramError(f"attn_scale must be a positive number, got {attn_scale!r}")
+        self.attn_scale = scale
 
     # ---- construction --------------------------------------------------------------
 
@@ -180,11 +256,17 @@ class AttentionOnlyTransformer:
         d_vocab: int,
         n_ctx: int,
         seed: int = 0,
+        *,
+        biases: bool = False,
+        positional: Literal["standard", "shortformer"] = "standard",
+        normalization: Literal["LNPre", "RMSPre"] | None = None,
     ) -> AttentionOnlyTransformer:
         """A model with Gaussian weights (std ``1/sqrt(fan_in)``), reproducible by ``seed``.
 
         >>> AttentionOnlyTransformer.random(2, 4, 16, 4, 10, 20, seed=1)
         AttentionOnlyTransformer(n_layers=2, n_heads=4, d_model=16, d_head=4, d_vocab=10, n_ctx=20)
+        >>> AttentionOnlyTransformer.random(1, 1, 4, 2, 5, 6, biases=True, positional="shortformer")
+        AttentionOnlyTransformer(n_layers=1, n_heads=1, d_model=4, d_head=2, d_vocab=5, n_ctx=6, biases=True, positional='shortformer')
         """
         for name, value in [
             ("n_layers", n_layers),
@@ -198,7 +280,7 @@ class AttentionOnlyTransformer:
                 raise DiagramError(f"{name} must be a positive integer, got {value!r}")
         rng = np.random.default_rng(seed)
         L, H, D, E = n_layers, n_heads, d_model, d_head
-        return cls(
+        weights = dict(
             W_E=rng.normal(size=(d_vocab, D)),
             W_pos=rng.normal(size=(n_ctx, D)) * 0.5,
             W_Q=rng.normal(size=(L, H, D, E)) / math.sqrt(D),
@@ -207,25 +289,56 @@ class AttentionOnlyTransformer:
             W_O=rng.normal(size=(L, H, E, D)) / math.sqrt(E * H),
             W_U=rng.normal(size=(D, d_vocab)) / math.sqrt(D),
         )
+        if biases:
+            weights.update(
+                b_Q=rng.normal(size=(L, H, E)) * 0.3,
+                b_K=rng.normal(size=(L, H, E)) * 0.3,
+                b_V=rng.normal(size=(L, H, E)) * 0.3,
+                b_O=rng.normal(size=(L, D)) * 0.3,
+                b_U=rng.normal(size=d_vocab) * 0.3,
+            )
+        return cls(**weights, positional=positional, normalization=normalization)
+
+    @property
+    def has_biases(self) -> bool:
+        """Whether any bias is nonzero."""
+        return any(bool(np.any(getattr(self, name))) for name in BIAS_NAMES)
+
+    def config(self) -> dict[str, Any]:
+        """The options that are not weights: ``positional``, ``normalization``, ``eps``,
+        ``attn_scale`` (so ``AttentionOnlyTransformer(**m.weights(), **m.config())`` is ``m``)."""
+        return {
+            "positional": self.positional,
+            "normalization": self.normalization,
+            "eps": self.eps,
+            "attn_scale": self.attn_scale,
+        }
 
     def weights(self) -> dict[str, np.ndarray]:
-        """The seven weights by name (read-only arrays)."""
-        return {name: getattr(self, name) for name in WEIGHT_NAMES}
+        """The weights and biases by name (read-only arrays): the seven weights, then
+        ``b_Q, b_K, b_V, b_O, b_U`` (zero arrays for a model without biases)."""
+        return {name: getattr(self, name) for name in PARAM_NAMES}
 
     def replace(self, **weights: Any) -> AttentionOnlyTransformer:
-        """A new model with some weights replaced (the weights themselves are read-only).
+        """A new model with some weights (or options) replaced; the rest are kept.
 
         >>> model = AttentionOnlyTransformer.random(1, 1, 4, 2, d_vocab=5, n_ctx=6)
         >>> float(model.replace(W_U=np.zeros((4, 5)))([1, 2]).max())
         0.0
         """
-        unknown = sorted(set(weights) - set(WEIGHT_NAMES))
+        options = self.config()
+        unknown = sorted(set(weights) - set(PARAM_NAMES) - set(options))
         if unknown:
-            raise DiagramError(f"unknown weight(s) {unknown}; the weights are {list(WEIGHT_NAMES)}")
-        return AttentionOnlyTransformer(**{**self.weights(), **weights})
+            raise DiagramError(
+                f"unknown weight(s) {unknown}; the weights are {list(PARAM_NAMES)} and the "
+                f"options {list(options)}"
+            )
+        return AttentionOnlyTransformer(**{**self.weights(), **options, **weights})
 
     def ablate(self, heads: Sequence[tuple[int, int]]) -> AttentionOnlyTransformer:
         """A new model in which the given heads write nothing (their ``W_O`` is zero).
+
+        (A layer's ``b_O`` belongs to no head and stays.)
 
         >>> model = induction_transformer()
         >>> tokens = repeated_random_tokens(16, 16, batch=20)
@@ -240,26 +353,95 @@ class AttentionOnlyTransformer:
         return self.replace(W_O=W_O)
 
     def save(self, path: str | Path) -> None:
-        """Save the weights to a ``.npz`` file (float32), readable by :meth:`load`."""
-        np.savez_compressed(path, **{k: v.astype(np.float32) for k, v in self.weights().items()})
+        """Save the weights and options to a ``.npz`` file (float32), readable by :meth:`load`.
+
+        Biases are saved only if some are nonzero.
+        """
+        arrays = {k: v.astype(np.float32) for k, v in self.weights().items()}
+        if not self.has_biases:
+            arrays = {k: v for k, v in arrays.items() if k in WEIGHT_NAMES}
+        options = {
+            "positional": np.array(self.positional),
+            "normalization": np.array(self.normalization or ""),
+            "eps": np.array(self.eps),
+            "attn_scale": np.array(self.attn_scale),
+        }
+        np.savez_compressed(path, **arrays, **options)
 
     @classmethod
     def load(cls, path: str | Path) -> AttentionOnlyTransformer:
-        """Load weights saved by :meth:`save` (any ``.npz`` with the seven names)."""
+        """Load a model saved by :meth:`save` (any ``.npz`` with the seven weight names;
+        biases and options are read when present)."""
         with np.load(path) as data:
             missing = [n for n in WEIGHT_NAMES if n not in data.files]
             if missing:
                 raise DiagramError(
                     f"{str(path)!r} lacks weight(s) {missing}; it holds {sorted(data.files)}"
                 )
-            return cls(**{n: data[n] for n in WEIGHT_NAMES})
+            params = {n: data[n] for n in PARAM_NAMES if n in data.files}
+            options: dict[str, Any] = {}
+            if "positional" in data.files:
+                options["positional"] = str(data["positional"])
+            if "normalization" in data.files:
+                options["normalization"] = str(data["normalization"]) or None
+            for name in ("eps", "attn_scale"):
+                if name in data.files:
+                    options[name] = float(data[name])
+            return cls(**params, **options)
 
     def __repr__(self) -> str:
+        extra = ""
+        if self.has_biases:
+            extra += ", biases=True"
+        if self.positional != "standard":
+            extra += f", positional={self.positional!r}"
+        if self.normalization:
+            extra += f", normalization={self.normalization!r}"
+        if not math.isclose(self.attn_scale, math.sqrt(self.d_head)):
+            extra += f", attn_scale={self.attn_scale:g}"
         return (
             f"AttentionOnlyTransformer(n_layers={self.n_layers}, n_heads={self.n_heads}, "
             f"d_model={self.d_model}, d_head={self.d_head}, d_vocab={self.d_vocab}, "
-            f"n_ctx={self.n_ctx})"
+            f"n_ctx={self.n_ctx}{extra})"
         )
+
+    # ---- TransformerLens -------------------------------------------------------------
+
+    @classmethod
+    def from_transformer_lens(cls, model: Any, cfg: Any = None) -> AttentionOnlyTransformer:
+        """The same model, from a TransformerLens ``HookedTransformer`` (3.x) or its state dict.
+
+        ``model`` is a ``HookedTransformer`` (its ``cfg`` is read), or a state dict (torch
+        tensors or arrays, TransformerLens's keys) together with ``cfg`` (a
+        ``HookedTransformerConfig`` or a dict of its fields). Tensors are detached and
+        converted to float64. Biases, standard and shortformer positions, and
+        ``attn_scale`` are kept; a LayerNorm's (or RMSNorm's) weight and bias are folded
+        into the following ``W_Q, W_K, W_V`` or ``W_U`` and their biases, exactly as
+        TransformerLens's ``fold_ln`` does, leaving ``normalization="LNPre"`` (or
+        ``"RMSPre"``). Anything this model cannot hold raises a :class:`DiagramError`
+        naming every such feature, instead of giving a silently different model.
+
+        >>> cfg = {"n_layers": 1, "n_heads": 2, "d_model": 4, "d_head": 2, "d_vocab": 5,
+        ...        "n_ctx": 6, "attn_only": False, "positional_embedding_type": "rotary"}
+        >>> AttentionOnlyTransformer.from_transformer_lens({}, cfg)
+        Traceback (most recent call last):
+        ...
+        tensorlessons._errors.DiagramError: cannot hold this TransformerLens model: MLPs (attn_only=False); rotary positional embeddings (positional_embedding_type='rotary')
+        """
+        from ._tl import from_transformer_lens
+
+        return from_transformer_lens(cls, model, cfg)
+
+    def to_transformer_lens(self, *, dtype: str = "float64") -> Any:
+        """The same model as a TransformerLens ``HookedTransformer`` (needs ``torch`` and
+        ``transformer-lens`` 3.x, the ``tl-compat`` extra), float64 on the CPU by default.
+
+        Its logits, attention patterns and cache agree with this model's to float64
+        precision (tested for biases, shortformer positions and ``LNPre``).
+        """
+        from ._tl import to_transformer_lens
+
+        return to_transformer_lens(self, dtype)
 
     # ---- derived matrices ------------------------------------------------------------
 
@@ -268,7 +450,7 @@ class AttentionOnlyTransformer:
         """``W_Q @ W_K.T`` per head, [n_layers, n_heads, d_model, d_model].
 
         The (unscaled) attention score of query residual ``x_q`` on key residual ``x_k``
-        is ``x_q @ W_QK @ x_k``.
+        is ``x_q @ W_QK @ x_k`` (plus bias terms, if the model has biases).
         """
         return np.einsum("lhme,lhne->lhmn", self.W_Q, self.W_K)
 
@@ -303,6 +485,7 @@ class AttentionOnlyTransformer:
         ...
         tensorlessons._errors.DiagramError: token 5 at position 1 of [0, 5] is outside the vocabulary 0..4 (d_vocab = 5)
         """
+        tokens = _to_numpy(tokens)
         try:
             arr = np.asarray(tokens)
         except Exception:  # pragma: no cover
@@ -338,19 +521,31 @@ class AttentionOnlyTransformer:
         return arr.astype(np.int64)
 
     def embed(self, tokens: Any) -> np.ndarray:
-        """The residual stream before layer 0: ``W_E[tokens] + W_pos[:seq]``, [seq, d_model].
+        """The residual stream before layer 0, [seq, d_model]: ``W_E[tokens] + W_pos[:seq]``
+        (with ``positional="shortformer"`` only ``W_E[tokens]``).
 
         >>> model = AttentionOnlyTransformer.random(1, 1, 4, 2, d_vocab=5, n_ctx=6)
         >>> model.embed([3, 1]).shape
         (2, 4)
         """
         tok = self.check_tokens(tokens)
+        if self.positional == "shortformer":
+            return np.array(self.W_E[tok])
         return self.W_E[tok] + self.W_pos[: tok.shape[-1]]
+
+    def _normalize(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(normalized x, scale [..., 1])``; ``(x, None)`` without normalization."""
+        if self.normalization is None:
+            return x, None
+        if self.normalization == "LNPre":
+            x = x - x.mean(axis=-1, keepdims=True)
+        scale = np.sqrt((x * x).mean(axis=-1, keepdims=True) + self.eps)
+        return x / scale, scale
 
     def run_with_cache(self, tokens: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Logits and every intermediate: residual streams, scores, patterns, head outputs.
 
-        Cache keys (``l`` is a layer; arrays get a leading batch axis if tokens do):
+        Short keys (``l`` is a layer; arrays get a leading batch axis if tokens do):
 
         - ``"embed"``: [seq, d_model], the residual stream entering layer 0 (``"resid.0"``);
         - ``"resid.l"``: [seq, d_model], the residual stream entering layer ``l``
@@ -359,38 +554,79 @@ class AttentionOnlyTransformer:
           diagonal (the causal mask);
         - ``"pattern.l"``: [n_heads, seq, seq], the attention patterns (softmax of scores,
           rows are queries, columns keys);
-        - ``"head_out.l"``: [n_heads, seq, d_model], what each head adds to the stream.
+        - ``"head_out.l"``: [n_heads, seq, d_model], what each head adds to the stream
+          (head first; TransformerLens's ``hook_result`` below is the same numbers
+          [seq, n_heads, d_model]).
+
+        The same arrays under TransformerLens 3.x ``HookedTransformer`` hook names, in its
+        axis order: ``hook_embed``, ``hook_pos_embed``, ``blocks.{l}.hook_resid_pre``,
+        ``blocks.{l}.attn.hook_q``/``hook_k``/``hook_v``/``hook_z`` [seq, n_heads, d_head],
+        ``blocks.{l}.attn.hook_attn_scores``/``hook_pattern`` [n_heads, seq, seq],
+        ``blocks.{l}.attn.hook_result`` [seq, n_heads, d_model], ``blocks.{l}.hook_attn_out``,
+        ``blocks.{l}.hook_resid_post`` [seq, d_model]; with normalization also
+        ``blocks.{l}.ln1.hook_scale`` [seq, 1], ``blocks.{l}.ln1.hook_normalized``,
+        ``ln_final.hook_scale`` and ``ln_final.hook_normalized``.
 
         >>> model = AttentionOnlyTransformer.random(2, 3, 8, 2, d_vocab=5, n_ctx=6)
         >>> logits, cache = model.run_with_cache([1, 2, 3, 4])
         >>> cache["pattern.1"].shape, cache["head_out.0"].shape, cache["resid.2"].shape
         ((3, 4, 4), (3, 4, 8), (4, 8))
+        >>> cache["blocks.0.attn.hook_result"].shape, cache["blocks.1.attn.hook_pattern"].shape
+        ((4, 3, 8), (3, 4, 4))
         """
         tok = self.check_tokens(tokens)
         batched = tok.ndim == 2
         tok2 = tok if batched else tok[None]
         seq = tok2.shape[1]
-        x = self.W_E[tok2] + self.W_pos[:seq]
-        cache: dict[str, np.ndarray] = {"embed": x, "resid.0": x}
+        token_embed = self.W_E[tok2]
+        pos_embed = np.broadcast_to(self.W_pos[:seq], token_embed.shape)
+        shortformer = self.positional == "shortformer"
+        x = token_embed if shortformer else token_embed + pos_embed
+        cache: dict[str, np.ndarray] = {
+            "embed": x,
+            "resid.0": x,
+            "hook_embed": token_embed,
+            "hook_pos_embed": pos_embed,
+        }
         mask = np.triu(np.ones((seq, seq), dtype=bool), k=1)
-        scale = 1.0 / math.sqrt(self.d_head)
         for layer in range(self.n_layers):
-            # Batched matmuls (BLAS) over [batch, head]: x [b, 1, p, m] @ W [h, m, e].
-            xb = x[:, None]
-            q = xb @ self.W_Q[layer]
-            k = xb @ self.W_K[layer]
-            v = xb @ self.W_V[layer]
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale
+            block = f"blocks.{layer}"
+            cache[f"{block}.hook_resid_pre"] = x
+            xn, scale = self._normalize(x)
+            if scale is not None:
+                cache[f"{block}.ln1.hook_scale"] = scale
+                cache[f"{block}.ln1.hook_normalized"] = xn
+            qk_in = xn + pos_embed if shortformer else xn
+            # [batch, pos, head, d_head], TransformerLens's order
+            q = np.einsum("bpm,hme->bphe", qk_in, self.W_Q[layer]) + self.b_Q[layer]
+            k = np.einsum("bpm,hme->bphe", qk_in, self.W_K[layer]) + self.b_K[layer]
+            v = np.einsum("bpm,hme->bphe", xn, self.W_V[layer]) + self.b_V[layer]
+            scores = np.einsum("bqhe,bkhe->bhqk", q, k) / self.attn_scale
             scores[..., mask] = -np.inf
             pattern = _softmax(scores)
-            z = pattern @ v
-            head_out = z @ self.W_O[layer]
-            x = x + head_out.sum(axis=1)
+            z = np.einsum("bhqk,bkhe->bqhe", pattern, v)
+            result = np.einsum("bqhe,hem->bqhm", z, self.W_O[layer])
+            attn_out = result.sum(axis=2) + self.b_O[layer]
+            x = x + attn_out
             cache[f"scores.{layer}"] = scores
             cache[f"pattern.{layer}"] = pattern
-            cache[f"head_out.{layer}"] = head_out
+            cache[f"head_out.{layer}"] = result.transpose(0, 2, 1, 3)
             cache[f"resid.{layer + 1}"] = x
-        logits = x @ self.W_U
+            attn = f"{block}.attn"
+            cache[f"{attn}.hook_q"] = q
+            cache[f"{attn}.hook_k"] = k
+            cache[f"{attn}.hook_v"] = v
+            cache[f"{attn}.hook_attn_scores"] = scores
+            cache[f"{attn}.hook_pattern"] = pattern
+            cache[f"{attn}.hook_z"] = z
+            cache[f"{attn}.hook_result"] = result
+            cache[f"{block}.hook_attn_out"] = attn_out
+            cache[f"{block}.hook_resid_post"] = x
+        xn, scale = self._normalize(x)
+        if scale is not None:
+            cache["ln_final.hook_scale"] = scale
+            cache["ln_final.hook_normalized"] = xn
+        logits = xn @ self.W_U + self.b_U
         if not batched:
             logits = logits[0]
             cache = {key: value[0] for key, value in cache.items()}
@@ -471,16 +707,24 @@ def head_name(layer: int, head: int) -> str:
 def path_expansion(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, np.ndarray]:
     """The logits as a sum of paths through the model, attention patterns held as computed.
 
-    With the patterns fixed, the model is linear in the embedding ``x0 = W_E[tokens] +
-    W_pos``, and the logits expand into one term per path: the direct path
-    ``x0 @ W_U``, one term per head ``A^h x0 W_OV^h W_U`` (for every layer: a head of a
-    later layer reading the embedding directly), and one term per chain of heads in
-    increasing layers, e.g. the *virtual head* ``"L0H1->L1H0"``:
-    ``A^{1,0} A^{0,1} x0 W_OV^{0,1} W_OV^{1,0} W_U`` (V-composition). The terms sum to the
-    logits exactly.
+    With the patterns fixed (and, for a model with normalization, each layer norm's scale
+    fixed too), the model is linear in what is written into the residual stream, and the
+    logits expand into one term per path: the direct path ``x0 @ W_U`` from the embedding
+    ``x0 = model.embed(tokens)``, one term per head ``A^h x0 W_OV^h W_U`` (for every layer:
+    a head of a later layer reading the embedding directly), and one term per chain of heads
+    in increasing layers, e.g. the *virtual head* ``"L0H1->L1H0"``:
+    ``A^{1,0} A^{0,1} x0 W_OV^{0,1} W_OV^{1,0} W_U`` (V-composition).
 
-    Returns a dict ``{name: array [seq, d_vocab]}`` in the order: ``"direct"``, the
-    heads of layer 0, layer 1, ..., then the chains (two heads, then three, ...).
+    A model with biases has more sources than the embedding: layer ``l`` writes the same
+    vector ``b_O^l + sum_h b_V^{l,h} W_O^{l,h}`` at every position (a pattern's rows sum
+    to 1), whose paths are named ``"L0.bias"``, ``"L0.bias->L1H0"``, ...; and ``"b_U"`` is the
+    unembedding's bias. Such terms appear only when that bias is nonzero. With
+    normalization, each head divides by its layer's frozen ``ln1`` scale (after centering,
+    for ``"LNPre"``) and every term by the final one. The terms sum to the logits exactly.
+
+    Returns a dict ``{name: array [seq, d_vocab]}`` (``[batch, seq, d_vocab]`` for tokens
+    [batch, seq]) in the order: ``"direct"``, the heads of layer 0, layer 1, ..., the
+    chains (two heads, then three, ...), then the bias paths and ``"b_U"``.
 
     >>> import numpy as np
     >>> model = AttentionOnlyTransformer.random(2, 2, 8, 4, d_vocab=6, n_ctx=8)
@@ -489,24 +733,60 @@ def path_expansion(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, np
     ['direct', 'L0H0', 'L0H1', 'L1H0', 'L1H1', 'L0H0->L1H0', 'L0H0->L1H1', 'L0H1->L1H0', 'L0H1->L1H1']
     >>> bool(np.allclose(sum(terms.values()), model([0, 3, 5, 1]), atol=1e-12))
     True
+    >>> biased = AttentionOnlyTransformer.random(2, 1, 8, 4, d_vocab=6, n_ctx=8, biases=True)
+    >>> terms = path_expansion(biased, [[0, 3, 5], [1, 1, 2]])
+    >>> list(terms), terms["L0.bias"].shape
+    (['direct', 'L0H0', 'L1H0', 'L0H0->L1H0', 'L0.bias', 'L0.bias->L1H0', 'L1.bias', 'b_U'], (2, 3, 6))
+    >>> bool(np.allclose(sum(terms.values()), biased([[0, 3, 5], [1, 1, 2]]), atol=1e-12))
+    True
     """
     tok = model.check_tokens(tokens)
-    if tok.ndim != 1:
-        raise DiagramError(f"path_expansion takes one sequence [seq], got shape {tok.shape}")
-    _, cache = model.run_with_cache(tok)
-    x0 = cache["embed"]
+    batched = tok.ndim == 2
+    tok2 = tok if batched else tok[None]
+    _, cache = model.run_with_cache(tok2)
     W_OV = model.W_OV
-    terms: dict[str, np.ndarray] = {"direct": x0 @ model.W_U}
-    # A path is a chain of heads in strictly increasing layers; its term is
-    # A^{last} ... A^{first} x0 W_OV^{first} ... W_OV^{last} W_U.
-    for n_heads_in_path in range(1, model.n_layers + 1):
-        for layers in combinations(range(model.n_layers), n_heads_in_path):
-            for heads in product(range(model.n_heads), repeat=n_heads_in_path):
-                x = x0
-                for layer, head in zip(layers, heads, strict=True):
-                    x = cache[f"pattern.{layer}"][head] @ x @ W_OV[layer, head]
-                name = "->".join(head_name(la, h) for la, h in zip(layers, heads, strict=True))
-                terms[name] = x @ model.W_U
+    centre = model.normalization == "LNPre"
+
+    def frozen_norm(y: np.ndarray, scale_key: str) -> np.ndarray:
+        if model.normalization is None:
+            return y
+        if centre:
+            y = y - y.mean(axis=-1, keepdims=True)
+        return y / cache[scale_key]
+
+    def through(y: np.ndarray, layer: int, head: int) -> np.ndarray:
+        y = frozen_norm(y, f"blocks.{layer}.ln1.hook_scale")
+        return cache[f"pattern.{layer}"][:, head] @ (y @ W_OV[layer, head])
+
+    def unembed(y: np.ndarray) -> np.ndarray:
+        return frozen_norm(y, "ln_final.hook_scale") @ model.W_U
+
+    seq = tok2.shape[1]
+    sources: list[tuple[str, int, np.ndarray]] = [("direct", 0, cache["embed"])]
+    for layer in range(model.n_layers):
+        bias = model.b_O[layer] + np.einsum("he,hem->m", model.b_V[layer], model.W_O[layer])
+        if np.any(bias):
+            stream = np.broadcast_to(bias, (tok2.shape[0], seq, model.d_model))
+            sources.append((f"L{layer}.bias", layer + 1, stream))
+    terms: dict[str, np.ndarray] = {}
+    # A path is a chain of heads in strictly increasing layers after its source; its term
+    # is A^{last} ... A^{first} x W_OV^{first} ... W_OV^{last} W_U.
+    for source, first_layer, x0 in sources:
+        terms[source] = unembed(x0)
+        later = range(first_layer, model.n_layers)
+        for n_heads_in_path in range(1, len(later) + 1):
+            for layers in combinations(later, n_heads_in_path):
+                for heads in product(range(model.n_heads), repeat=n_heads_in_path):
+                    x = x0
+                    for layer, head in zip(layers, heads, strict=True):
+                        x = through(x, layer, head)
+                    chain = "->".join(head_name(la, h) for la, h in zip(layers, heads, strict=True))
+                    name = chain if source == "direct" else f"{source}->{chain}"
+                    terms[name] = unembed(x)
+    if np.any(model.b_U):
+        terms["b_U"] = np.broadcast_to(model.b_U, (tok2.shape[0], seq, model.d_vocab)).copy()
+    if not batched:
+        terms = {name: value[0] for name, value in terms.items()}
     return terms
 
 
@@ -834,3 +1114,63 @@ def load_trained_model() -> AttentionOnlyTransformer:
         if not Path(file).exists():
             raise DiagramError(f"the trained model file {path.name!r} is missing from the package")
         return AttentionOnlyTransformer.load(file)
+
+
+# --------------------------------------------------------------------------------------
+# Real text: the standard library's own sources, read as characters
+# --------------------------------------------------------------------------------------
+
+#: The character vocabulary of the text model: token 0 is a newline, tokens 1..95 the
+#: printable ASCII characters ``" "`` to ``"~"``, and the last token (``"\ufffd"``) stands
+#: for anything else (tabs, non-ASCII letters).
+TEXT_VOCAB: str = "\n" + "".join(chr(c) for c in range(32, 127)) + "\ufffd"
+_TEXT_INDEX = {ch: i for i, ch in enumerate(TEXT_VOCAB)}
+
+
+def encode_text(text: str) -> np.ndarray:
+    """Characters -> tokens of :data:`TEXT_VOCAB` (anything else -> the last token).
+
+    >>> encode_text("a=1\\n").tolist()
+    [66, 30, 18, 0]
+    >>> decode_tokens(encode_text("def f(x):\\tpass é"))
+    'def f(x):\\ufffdpass \\ufffd'
+    """
+    other = len(TEXT_VOCAB) - 1
+    return np.fromiter((_TEXT_INDEX.get(ch, other) for ch in text), dtype=np.int64, count=len(text))
+
+
+def decode_tokens(tokens: Any) -> str:
+    """Tokens of :data:`TEXT_VOCAB` -> text."""
+    return "".join(TEXT_VOCAB[int(t)] for t in np.asarray(tokens).ravel())
+
+
+def is_held_out(module: str) -> bool:
+    """Whether a standard-library module belongs to the text model's held-out split.
+
+    Decided by the module's name alone (a CRC-32 checksum), so the split is the same on every
+    Python version: about one module in eight is held out.
+
+    >>> [is_held_out(name) for name in ("argparse", "inspect", "types")]
+    [False, False, True]
+    """
+    import zlib
+
+    return zlib.crc32(module.encode()) % 8 == 0
+
+
+def stdlib_sources() -> list[tuple[str, str]]:
+    """``(module name, source text)`` of the standard library's top-level ``.py`` modules.
+
+    The corpus of the shipped text model: every Python installation has it, nothing is
+    downloaded. Sorted by name; files that cannot be read as UTF-8 are skipped.
+    """
+    import sysconfig
+
+    root = Path(sysconfig.get_paths()["stdlib"])
+    out = []
+    for path in sorted(root.glob("*.py")):
+        try:
+            out.append((path.stem, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return out

@@ -241,9 +241,34 @@ def test_path_expansion_three_layers_exact():
     np.testing.assert_allclose(sum(terms.values()), m([1, 2, 3, 4]), atol=1e-10)
 
 
-def test_path_expansion_refuses_batch(model1):
-    with pytest.raises(DiagramError, match="one sequence"):
-        T.path_expansion(model1, [[1, 2], [3, 4]])
+def test_path_expansion_batched_equals_one_by_one(model2):
+    batch = np.array([[1, 2, 3, 4], [4, 0, 0, 2], [6, 5, 1, 1]])
+    terms = T.path_expansion(model2, batch)
+    for b, row in enumerate(batch):
+        one = T.path_expansion(model2, row)
+        assert list(one) == list(terms)
+        for name, value in one.items():
+            np.testing.assert_allclose(terms[name][b], value, atol=1e-13)
+    np.testing.assert_allclose(sum(terms.values()), model2(batch), atol=1e-12)
+
+
+@pytest.mark.parametrize("positional", ["standard", "shortformer"])
+@pytest.mark.parametrize("normalization", [None, "LNPre", "RMSPre"])
+def test_path_expansion_with_biases_and_norms_exact(positional, normalization):
+    m = T.AttentionOnlyTransformer.random(
+        2, 2, 8, 4, 7, 9, seed=3, biases=True, positional=positional, normalization=normalization
+    )
+    tokens = [[1, 2, 3, 4, 5], [6, 0, 0, 2, 1]]
+    terms = T.path_expansion(m, tokens)
+    assert {"L0.bias", "L0.bias->L1H1", "L1.bias", "b_U"} <= set(terms)
+    np.testing.assert_allclose(sum(terms.values()), m(tokens), atol=1e-12)
+    # the bias of layer 0 alone: b_O + sum_h b_V W_O, the same at every position, read by W_U
+    source = m.b_O[0] + np.einsum("he,hem->m", m.b_V[0], m.W_O[0])
+    if normalization is None:
+        np.testing.assert_allclose(terms["L0.bias"][0, 3], source @ m.W_U, atol=1e-12)
+    # a model without biases has no bias paths
+    plain = m.replace(**{name: np.zeros_like(getattr(m, name)) for name in T.BIAS_NAMES})
+    assert not [name for name in T.path_expansion(plain, tokens) if "bias" in name or name == "b_U"]
 
 
 # ---- circuits, rank, copying, composition ---------------------------------------------------
