@@ -315,9 +315,14 @@ class AttentionOnlyTransformer:
         }
 
     def weights(self) -> dict[str, np.ndarray]:
-        """The weights and biases by name (read-only arrays): the seven weights, then
-        ``b_Q, b_K, b_V, b_O, b_U`` (zero arrays for a model without biases)."""
-        return {name: getattr(self, name) for name in PARAM_NAMES}
+        """The weights by name (read-only arrays): the seven weights, then, if any bias is
+        nonzero, the five biases ``b_Q, b_K, b_V, b_O, b_U``.
+
+        >>> list(AttentionOnlyTransformer.random(1, 1, 4, 2, 5, 6).weights())
+        ['W_E', 'W_pos', 'W_Q', 'W_K', 'W_V', 'W_O', 'W_U']
+        """
+        names = PARAM_NAMES if self.has_biases else WEIGHT_NAMES
+        return {name: getattr(self, name) for name in names}
 
     def replace(self, **weights: Any) -> AttentionOnlyTransformer:
         """A new model with some weights (or options) replaced; the rest are kept.
@@ -358,8 +363,6 @@ class AttentionOnlyTransformer:
         Biases are saved only if some are nonzero.
         """
         arrays = {k: v.astype(np.float32) for k, v in self.weights().items()}
-        if not self.has_biases:
-            arrays = {k: v for k, v in arrays.items() if k in WEIGHT_NAMES}
         options = {
             "positional": np.array(self.positional),
             "normalization": np.array(self.normalization or ""),
