@@ -213,6 +213,30 @@ def _result_window(
     return _finish(meta, win, shape, dtype)
 
 
+def _picture_names(g: dict[str, Any], output: list[str]) -> list[str]:
+    """The result's legs as the picture names them: the open leg's (or open wire's) name,
+    ``T:leg`` where two of them would read alike (``B:j``, ``A:j``, not ``j``, ``j2``).
+
+    >>> import numpy as np
+    >>> from tensorlessons import Diagram
+    >>> from tensorlessons._render import geometry
+    >>> d = Diagram.from_einsum("ij,kj->ikj", np.ones((2, 3)), np.ones((4, 3)), names=["A", "B"])
+    >>> d.cut("A:j", "B:j").output, _picture_names(geometry(d), d.output)
+    (['i', 'k', 'j', 'j2'], ['i', 'k', 'B:j', 'A:j'])
+    """
+    shown: dict[str, tuple[str, list[str]]] = {}
+    for s in g.get("stubs", []):
+        shown[s["index"]] = (s["leg"], [s["ref"]])
+    for w in g.get("wires", []):
+        shown.setdefault(w["index"], (w["name"], list(w["legs"])))
+    names = [shown.get(lab, (lab, []))[0] for lab in output]
+    out = []
+    for lab, name in zip(output, names, strict=True):
+        refs = shown.get(lab, (lab, []))[1]
+        out.append("=".join(refs) if refs and names.count(name) > 1 else name)
+    return out
+
+
 def _free_name(d: Diagram) -> str:
     for c in string.ascii_uppercase:
         if c not in d:
@@ -384,6 +408,7 @@ class DiagramWidget(anywidget.AnyWidget):
             "einsum": d.to_einsum(),
             "call": einsum_call(d),
             "output": d.output,
+            "legs": _picture_names(self.geometry, d.output),
             "shape": list(d.shape),
             "tensors": len(d),
             "version": d.version,

@@ -188,6 +188,18 @@ export function formatNumber(v) {
 }
 
 /**
+ * A readable count (FLOPs, elements): grouped digits up to a million, then 1.1e13.
+ * @param {number} v
+ */
+export function formatCount(v) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  if (Math.abs(n) < 1e6) return n.toLocaleString("en-US");
+  const [m, e] = n.toExponential(1).split("e");
+  return `${m.replace(/\.0$/, "")}e${Number(e)}`;
+}
+
+/**
  * Little-endian float64 values from a buffer as ipywidgets / anywidget hands it over.
  * @param {any} buf
  * @returns {Float64Array}
@@ -478,8 +490,16 @@ function makeToolbar(ctx, actions) {
   const undoBtn = button("undo", "Undo", "Undo (Ctrl+Z)");
   const redoBtn = button("redo", "Redo", "Redo (Ctrl+Shift+Z)");
   const resetBtn = button("reset", "Reset", "Go back to the starting diagram");
+  // Reset asks first (the drawing it replaces stays in Undo)
+  const confirmBox = html("span", { class: "tl-confirm", role: "group", "aria-label": "Confirm reset" });
+  confirmBox.append(
+    html("span", {}, "Go back to the starting diagram? (Undo brings your drawing back.)"),
+    button("reset-yes", "Yes, reset", "Go back to the starting diagram"),
+    button("reset-no", "Keep my drawing", "Cancel the reset"),
+  );
+  confirmBox.hidden = true;
   const edits = html("div", { class: "tl-group", role: "group", "aria-label": "Edit" });
-  edits.append(removeBtn, cutBtn, undoBtn, redoBtn, resetBtn);
+  edits.append(removeBtn, cutBtn, undoBtn, redoBtn, resetBtn, confirmBox);
   const exportsGroup = html("div", { class: "tl-group", role: "group", "aria-label": "Export" });
   exportsGroup.append(
     button("export-einsum", "Copy einsum", "Copy the diagram as an np.einsum call"),
@@ -510,6 +530,7 @@ function makeToolbar(ctx, actions) {
     removeBtn.disabled = !editable || !sel;
     cutBtn.disabled = !editable || state.selectedWire === null;
     resetBtn.hidden = !model.get("key");
+    if (resetBtn.hidden) confirmBox.hidden = true;
     palette.hidden = !editable;
     removeBtn.hidden = !editable;
     cutBtn.hidden = !editable;
@@ -524,7 +545,14 @@ function makeToolbar(ctx, actions) {
     else if (action === "cut") actions.cut();
     else if (action === "undo") ctx.sendEdit({ op: "undo" });
     else if (action === "redo") ctx.sendEdit({ op: "redo" });
-    else if (action === "reset") ctx.sendEdit({ op: "reset" });
+    else if (action === "reset") {
+      confirmBox.hidden = false;
+      /** @type {HTMLElement | null} */ (confirmBox.querySelector('[data-action="reset-no"]'))?.focus();
+    } else if (action === "reset-yes" || action === "reset-no") {
+      confirmBox.hidden = true;
+      resetBtn.focus();
+      if (action === "reset-yes") ctx.sendEdit({ op: "reset" });
+    }
     else if (action?.startsWith("export-")) actions.exportAs(action.slice(7));
   });
   dimsInput.addEventListener("keydown", (ev) => {
@@ -1132,11 +1160,13 @@ function makeResultPanel(ctx) {
     const eq = html("div", { class: "tl-einsum" });
     eq.append(html("span", { class: "tl-key" }, "einsum "), html("code", {}, res.einsum ?? ""));
     el.appendChild(eq);
-    const legs = res.output && res.output.length ? res.output.join(", ") : "none (a number)";
+    // the result's legs as the picture names them (Python's names: j, or A:j and B:j)
+    const names = res.legs || res.output || [];
+    const legs = names.length ? names.join(", ") : "none (a number)";
     el.appendChild(html("div", { class: "tl-legs" }, `legs: ${legs} · shape ${shapeText(res.shape || [])}`));
     if (res.cost) {
       const c = res.cost;
-      const n = (/** @type {number} */ v) => Number(v).toLocaleString("en-US");
+      const n = formatCount;
       const pairwise = (c.steps || []).some((/** @type {string} */ s) => s.includes(" · "));
       const kept = new Set(res.output || []);
       const sums = ctx.state.structure.tensors.some((t) => t.legs.some((l) => !kept.has(l.index)));
@@ -1156,7 +1186,7 @@ function makeResultPanel(ctx) {
       values.appendChild(html("div", { class: "tl-scalar", "aria-label": "result value" }, formatNumber(meta.value)));
     } else if (meta.kind === "heatmap" || meta.kind === "slice") {
       if (meta.kind === "slice") {
-        const fixedText = meta.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${res.output[k]}=${v}`).join(", ");
+        const fixedText = meta.fixed.map((/** @type {number} */ v, /** @type {number} */ k) => `${names[k]}=${v}`).join(", ");
         values.appendChild(html("div", { class: "tl-note" }, `slice ${fixedText} of ${shapeText(meta.shape)}`));
       }
       if (meta.rows > meta.nrows || meta.cols > meta.ncols) {
@@ -1168,7 +1198,7 @@ function makeResultPanel(ctx) {
       } else {
         values.appendChild(valueTable(meta, vals, "result values", null, "result"));
       }
-      values.appendChild(windowControls(model, meta, res.output || [], "view"));
+      values.appendChild(windowControls(model, meta, names, "view"));
     } else if (meta.kind === "error") {
       values.appendChild(html("div", { class: "tl-note" }, meta.message || "cannot contract"));
     }

@@ -5,17 +5,30 @@
 - A verdict on an earlier drawing goes away when the drawing changes.
 - *Start again* asks first; once confirmed, the widget's Undo brings the drawing back,
   and the answers file is kept (holding the drawing again after the undo).
+- The result panel names the result's legs as the picture does, and large FLOP counts
+  read 4e6, not 4,000,000 (nor 20-digit integers).
+- The widget's Reset asks first and is undone by Undo.
 - The attention widget shows the number on the most-attended token, and nothing (its bar,
   its shade) hides the token or the number.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from contrast import painted_contrast
-from harness import JupyterServer, drag, kernel, open_notebook, py, until, write_notebook
+from harness import (
+    JupyterServer,
+    click_wire,
+    drag,
+    kernel,
+    open_notebook,
+    py,
+    until,
+    write_notebook,
+)
 
 CELLS = [
     "import numpy as np\nimport tensorlessons as tl",
@@ -28,6 +41,11 @@ CELLS = [
     '    start=tl.Diagram.from_arrays({"A": A, "B": B}),\n'
     '    answer=tl.Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"]))\n'
     "ex.widget()",
+    # a chain of 100 x 100 matrices, saved under a key (so it has a Reset button)
+    "M = np.random.default_rng(0).standard_normal((100, 100))\n"
+    'wr = tl.DiagramWidget(tl.Diagram.from_einsum("ij,jk,kl->il", M, M, M, names=["A", "B", "C"]),\n'
+    '    key="wq-reset")\n'
+    "wr",
     # the attention pattern of the hand-built induction model
     "model = tl.induction_transformer(d_vocab=10, n_ctx=16)\n"
     "att = tl.AttentionPatternWidget(model, [0, 3, 5, 7, 0, 3, 5, 7], layer=1,\n"
@@ -43,7 +61,7 @@ def page(jupyter: JupyterServer, context: Any) -> Any:
     page = context.new_page()
     open_notebook(page, jupyter, "items.ipynb")
     page.wait_for_function(
-        "() => document.querySelectorAll('.tl-widget[data-ready]').length === 2", timeout=90_000
+        "() => document.querySelectorAll('.tl-widget[data-ready]').length === 3", timeout=90_000
     )
     page.wait_for_selector(".tl-attn-pattern .tl-attn-cell", timeout=60_000)
     yield page
@@ -151,3 +169,54 @@ def test_attention_number_on_the_most_attended_token(page: Any) -> None:
                 assert ratio >= 4.5, (theme, loc, round(ratio, 2))
     finally:
         _theme(page, THEMES[0])
+
+
+def _chain(page: Any) -> Any:
+    return page.locator(".tl-widget").filter(has=page.locator('[data-tensor="C"]'))
+
+
+def test_result_legs_named_as_drawn_and_readable_flops(page: Any) -> None:
+    w = _chain(page)
+    cost = w.locator(".tl-cost").text_content()
+    flops = py(page, "wr.diagram.cost().flops")
+    assert flops > 1e6
+    mantissa, exp = f"{flops:.1e}".split("e")
+    assert f"cost: {mantissa.removesuffix('.0')}e{int(exp)} FLOPs" in cost, (cost, flops)
+    assert re.search(r"\d[\d,]{7,}", cost) is None, cost  # no long runs of digits
+    # cut the wire between A and B with the pointer: both freed legs are drawn "j (100)"
+    w.locator("svg.tl-svg").scroll_into_view_if_needed()
+    click_wire(page, w, "j")
+    old = w.locator("svg.tl-svg").get_attribute("data-version")
+    w.locator('[data-action="cut"]').click()
+    page.wait_for_function(
+        "([el, v]) => el.getAttribute('data-version') !== v",
+        arg=[w.locator("svg.tl-svg").element_handle(), old],
+    )
+    assert sorted(py(page, "wr.diagram.output")) == ["i", "j", "j2", "l"]
+    drawn = w.locator(".tl-stub .tl-label").all_text_contents()
+    assert drawn.count("j (100)") == 2, drawn
+    legs = w.locator(".tl-result .tl-legs").text_content()
+    names = legs.removeprefix("legs: ").split(" · ")[0].split(", ")
+    assert sorted(names) == ["A:j", "B:j", "i", "l"], legs
+    for name in names:  # each is a label of the picture (with its tensor where two read alike)
+        assert f"{name.split(':')[-1]} (100)" in drawn, (name, drawn)
+
+
+def test_reset_asks_first_and_undo_brings_the_drawing_back(page: Any) -> None:
+    w = _chain(page)
+    before = py(page, "wr.diagram.to_einsum()")
+    w.locator('[data-action="reset"]').click()
+    confirm = w.locator(".tl-confirm")
+    confirm.wait_for(state="visible")
+    assert "Undo" in confirm.text_content()
+    confirm.locator('[data-action="reset-no"]').click()
+    confirm.wait_for(state="hidden")
+    assert py(page, "wr.diagram.to_einsum()") == before
+    w.locator('[data-action="reset"]').click()
+    confirm.locator('[data-action="reset-yes"]').click()
+    start = "ij,jk,kl->il"
+    assert until(page, "wr.diagram.to_einsum()", start) == start
+    saved = "__import__('json').load(open('tensorlessons_answers/wq-reset.json'))['output']"
+    assert until(page, f"len({saved})", 2) == 2  # the answers file is kept, holding the start
+    w.locator('[data-action="undo"]').click()
+    assert until(page, "wr.diagram.to_einsum()", before) == before

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { dragTo, formatNumber, moveTensor, parseDims, readFloat64, stageBox, union } from "../../tensorlessons/static/diagram.js";
+import { dragTo, formatCount, formatNumber, moveTensor, parseDims, readFloat64, stageBox, union } from "../../tensorlessons/static/diagram.js";
 
 /** Geometry as Python sends it for "ij,jk,kl->il" with a copy dot joining A, B and C. */
 function drawn() {
@@ -113,3 +113,12 @@ test("float64 buffers as anywidget hands them over", () => {
   assert.equal(readFloat64(null).length, 0);
 });
 
+
+test("formatCount: grouped digits below a million, then short scientific (FLOP counts)", () => {
+  assert.equal(formatCount(0), "0");
+  assert.equal(formatCount(123456), "123,456");
+  assert.equal(formatCount(1e6), "1e6");
+  assert.equal(formatCount(11_234_567_890_123), "1.1e13");
+  assert.equal(formatCount(98_765_432_109_876_543_210), "9.9e19");
+  assert.equal(formatCount(2.5e-3), "0.003");
+});
