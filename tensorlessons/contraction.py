@@ -219,7 +219,7 @@ def expression(eq: str, shapes: tuple[tuple[int, ...], ...], optimize: str) -> A
     here (its BLAS steps write results in the requested order). Equations with more index
     symbols than numpy's 52 letters run in opt_einsum's ``contract_expression``.
     """
-    if all(c.isascii() and (c.isalpha() or c in ",->") for c in eq):
+    if all(c.isascii() and (c.isalpha() or c in ",->.") for c in eq):
         path = ["einsum_path", *path_info(eq, shapes, optimize)[0]]
         return functools.partial(_einsum_along, eq, path)
     return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)

@@ -28,7 +28,7 @@ import opt_einsum
 from . import contraction
 from ._errors import DiagramError
 from .contraction import ContractionCost
-from .parser import einsum_symbols, parse_einsum
+from .parser import expand_einsum, format_einsum, interleaved_to_einsum, split_einsum
 
 __all__ = ["Diagram", "Tensor", "ContractionCost", "equivalent", "difference"]
 
@@ -219,22 +219,55 @@ class Diagram:
     @classmethod
     def from_einsum(
         cls,
-        expr: str,
+        expr: str | Any,
         *arrays: Any,
         names: Sequence[str] | None = None,
         layout: bool = True,
     ) -> Diagram:
-        """Build a diagram from an einsum string and its arrays.
+        """Build a diagram from an einsum expression and its arrays.
 
         Legs are named by their einsum letters (a letter repeated on one tensor, a trace,
         gets primes: ``i``, ``i'``); tensors are named ``names`` or ``T0, T1, ...``.
+        ``d.contract()`` equals ``numpy.einsum(expr, *arrays)`` in value and dtype, and
+        :meth:`to_einsum` gives the expression back.
+
+        Supported, as numpy and opt_einsum read einsum:
+
+        - letters ``a-z``, ``A-Z``; past 52 indices, opt_einsum's symbols
+          (``opt_einsum.get_symbol(k)``, ``chr(192)`` on), which :meth:`to_einsum` also
+          writes (numpy cannot run those: use ``opt_einsum.contract``);
+        - the implicit output (no ``->``): letters used once, sorted, after ``...``;
+        - an ellipsis ``...`` per term, expanded into legs named ``...0``, ``...1``, ...
+          from the arrays' shapes (a shorter ellipsis lines up on the right, as numpy
+          broadcasts); :meth:`to_einsum` writes ``...`` again while the legs line up;
+        - broadcasting of size-1 dimensions as numpy does (``"ij,jk"`` with ``j`` of
+          size 1 on one side and 3 on the other): the size-1 array is broadcast
+          (``numpy.broadcast_to``, no copy) to the index's size;
+        - the interleaved form ``from_einsum(A, [0, 1], B, [1, 2], [0, 2])``: integer
+          subscripts (``k`` is ``get_symbol(k)``, 0 is ``a``) and ``Ellipsis``;
+        - any numeric dtype (bool, integers, floats, complex); the result has numpy's
+          dtype for these arrays, copy tensors included.
+
+        Not supported (a :class:`DiagramError` says so): digits, punctuation or a second
+        ``->`` in the expression; an explicit output with ``...`` missing while the inputs
+        have ellipsis legs is summed over them, as opt_einsum does (numpy refuses it);
+        object and string arrays; keyword arguments of ``numpy.einsum`` (``out``,
+        ``dtype``, ``casting``, ``optimize``: use :meth:`contract`'s ``optimize``).
 
         >>> import numpy as np
         >>> d = Diagram.from_einsum("ii->", np.eye(3))
         >>> d.tensor("T0").legs, float(d.contract())
         (['i', "i'"], 3.0)
+        >>> b = Diagram.from_einsum("...ij,...jk", np.ones((5, 2, 3)), np.ones((3, 4)))
+        >>> b.tensor("T0").legs, b.shape, b.to_einsum()
+        (['...0', 'i', 'j'], (5, 2, 4), '...ij,jk->...ik')
+        >>> Diagram.from_einsum(np.ones((2, 3)), [0, 1], np.ones((3, 4)), [1, 2], [0, 2]).to_einsum()
+        'ab,bc->ac'
         """
-        terms, out = parse_einsum(expr)
+        if not isinstance(expr, str):
+            expr, arrays_list = interleaved_to_einsum((expr, *arrays))
+            arrays = tuple(arrays_list)
+        terms, out_text = split_einsum(expr)
         if len(terms) != len(arrays):
             raise DiagramError(
                 f"einsum {expr!r} has {len(terms)} term(s) {list(terms)} but "
@@ -252,33 +285,39 @@ class Diagram:
             if len(set(names)) != len(names):
                 dup = sorted({n for n in names if names.count(n) > 1})
                 raise DiagramError(f"tensor names must be unique; repeated: {dup} in {names}")
-        sizes: dict[str, tuple[int, str]] = {}
-        d = cls()
+        values = []
         for k, (term, value, name) in enumerate(zip(terms, arrays, names, strict=True)):
             _check_name(name, "a tensor name")
             arr = _as_array(value, f"einsum {expr!r}, tensor {name!r} (term {k}, {term!r})")
-            if arr.ndim != len(term):
+            n_letters = len(term.replace("...", ""))
+            if arr.ndim != n_letters and not ("..." in term and arr.ndim > n_letters):
+                more = " or more" if "..." in term else ""
                 raise DiagramError(
                     f"einsum {expr!r}: tensor {name!r} (term {k}, {term!r}) has "
-                    f"{len(term)} leg(s) but its array has {arr.ndim} axes, shape {arr.shape}"
+                    f"{n_letters}{more} leg(s) but its array has {arr.ndim} axes, "
+                    f"shape {arr.shape}"
                 )
-            legs: list[str] = []
+            values.append(arr)
+        inputs, out = expand_einsum(terms, out_text, [a.ndim for a in values])
+        # Each index's dimension; size 1 broadcasts against any other size, as in numpy.
+        sizes: dict[str, tuple[int, str]] = {}
+        for term, arr, name in zip(inputs, values, names, strict=True):
+            seen: dict[str, int] = {}
             for letter, dim in zip(term, arr.shape, strict=True):
-                if letter in sizes and sizes[letter][0] != dim:
+                if seen.setdefault(letter, dim) != dim:
+                    raise DiagramError(
+                        f"einsum {expr!r}: leg {letter!r} is repeated on tensor {name!r} "
+                        f"with dimensions {seen[letter]} and {dim} (shape {arr.shape}); a "
+                        f"trace or diagonal needs equal dimensions"
+                    )
+                if letter in sizes and dim != 1 and sizes[letter][0] not in (1, dim):
                     other_dim, other = sizes[letter]
                     raise DiagramError(
                         f"einsum {expr!r}: leg {letter!r} has dimension {dim} on tensor "
                         f"{name!r} but {other_dim} on tensor {other!r}"
                     )
-                sizes.setdefault(letter, (int(dim), name))
-                leg = letter
-                while leg in legs:
-                    leg += "'"
-                legs.append(leg)
-            d._tensors[name] = Tensor(
-                name, legs, list(term), [int(s) for s in arr.shape], (0.0, 0.0), "tensor", arr, d
-            )
-        assert out is not None
+                if letter not in sizes or sizes[letter][0] == 1:
+                    sizes[letter] = (int(dim), name)
         for letter in out:
             if letter not in sizes:
                 raise DiagramError(
@@ -287,7 +326,21 @@ class Diagram:
                 )
         if len(set(out)) != len(out):
             rep = sorted({c for c in out if out.count(c) > 1})
-            raise DiagramError(f"einsum {expr!r}: output leg(s) {rep} repeated in {out!r}")
+            raise DiagramError(f"einsum {expr!r}: output leg(s) {rep} repeated in {out_text!r}")
+        d = cls()
+        for term, arr, name in zip(inputs, values, names, strict=True):
+            full = tuple(sizes[letter][0] for letter in term)
+            if full != arr.shape:
+                arr = np.broadcast_to(arr, full)
+            legs: list[str] = []
+            for letter in term:
+                leg = letter
+                while leg in legs:
+                    leg += "'"
+                legs.append(leg)
+            d._tensors[name] = Tensor(
+                name, legs, list(term), [int(s) for s in full], (0.0, 0.0), "tensor", arr, d
+            )
         d._output = list(out)
         d._layout_pending = layout
         return d
@@ -916,10 +969,8 @@ class Diagram:
         >>> Diagram.from_einsum("ij,jk->ki", np.ones((2, 3)), np.ones((3, 4))).to_einsum()
         'ij,jk->ki'
         """
-        tensors = list(self._tensors.values())
-        sym = einsum_symbols([lab for t in tensors for lab in t.labels] + self._output)
-        lhs = ",".join("".join(sym[lab] for lab in t.labels) for t in tensors)
-        return lhs + "->" + "".join(sym[lab] for lab in self._output)
+        tensors = self._tensors.values()
+        return format_einsum([t.labels for t in tensors], self._output)
 
     def to_dict(self, arrays: bool = True) -> dict[str, Any]:
         """Structure, layout and (optionally) numbers as plain JSON-ready data.

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from opt_einsum.testing import rand_equation
 
 import tensorlessons as tl
-from tensorlessons import Diagram, DiagramError, equivalent
+from tensorlessons import Diagram, DiagramError, equivalent, testing
 from tensorlessons.diagram import copy_array, difference
 
 rng = np.random.default_rng(0)
@@ -291,7 +291,9 @@ def test_grouped_edits_are_all_or_nothing() -> None:
         (("ijk->i", np.ones((2, 3))), r"3 leg\(s\) but its array has 2 axes, shape \(2, 3\)"),
         (("ij->i->j", np.ones((2, 3))), r"more than one '->'"),
         (("i1->i", np.ones((2, 3))), r"only letters"),
-        (("...i->i", np.ones((2, 3))), r"ellipses"),
+        (("..i->i", np.ones((2, 3))), r"'\.' that is not one '\.\.\.' ellipsis"),
+        (("...ij->i", np.ones(2)), r"2 or more leg\(s\) but its array has 1 axes"),
+        (("ii->i", np.ones((1, 3))), r"'i' is repeated on tensor 'T0' with dimensions 1 and 3"),
         (("i->i", np.array(["x", "y"])), r"must be numbers.*dtype <U1"),
         (("i->i", [object(), object()]), r"must be numbers"),
     ],
@@ -300,6 +302,20 @@ def test_bad_einsum_input(args: tuple, message: str) -> None:
     with pytest.raises(DiagramError, match=message) as err:
         Diagram.from_einsum(*args)
     assert repr(args[0]) in str(err.value)  # the message quotes the input
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((np.ones(2), [0.5], [0]), r"subscripts of operand 0 \[0\.5\] has 0\.5"),
+        ((np.ones(2), "a"), r"must be a list of integer subscripts"),
+        ((np.ones(2), [True]), r"has True"),
+        ((np.ones(2), [0], [[1]]), r"the output \[\[1\]\] has \[1\]"),
+    ],
+)
+def test_bad_interleaved_input(args: tuple, message: str) -> None:
+    with pytest.raises(DiagramError, match=message):
+        Diagram.from_einsum(*args)
 
 
 def test_bad_names_argument() -> None:
@@ -542,3 +558,75 @@ def test_edits_lay_out_the_structure_they_start_from() -> None:
         d.remove_tensor("T0")
         d.connect("T1:k", "T1:nope")
     assert d.to_dict()["tensors"][0]["position"] is None and d.names == ["T0", "T1"]
+
+
+# ---- einsum parity with numpy and opt_einsum (issue 13) -----------------------------
+
+
+def test_ellipsis_legs_are_named_and_given_back() -> None:
+    A, B = rand(5, 1, 2, 3), rand(6, 3, 4)
+    d = Diagram.from_einsum("...ij,...jk->...ik", A, B, names=["A", "B"])
+    assert d.tensor("A").legs == ["...0", "...1", "i", "j"]
+    assert d.tensor("B").legs == ["...1", "j", "k"] and d.shape == (5, 6, 2, 4)
+    assert d.to_einsum() == "...ij,...jk->...ik"
+    testing.check_round_trips(d, np.einsum("...ij,...jk->...ik", A, B))
+    # once the legs no longer line up as an ellipsis, explicit symbols are written
+    d.set_output(list(reversed(d.output)))
+    assert "..." not in d.to_einsum()
+    testing.check_round_trips(d)
+    # an explicit output without '...' sums the ellipsis legs (opt_einsum's reading)
+    s = Diagram.from_einsum("...i->i", rand(2, 3, 4))
+    np.testing.assert_allclose(s.contract(), opt_einsum.contract("...i->i", s["T0"]))
+
+
+def test_size_one_dimensions_broadcast_as_in_numpy() -> None:
+    A, B = rand(2, 1), rand(3, 4)
+    d = Diagram.from_einsum("ij,jk", A, B)
+    assert d.tensor("T0").dims == [2, 3] and d["T0"].base is not None  # a view, no copy
+    testing.check_round_trips(d, np.einsum("ij,jk", A, B))
+    # edits do not broadcast: joining dimensions 1 and 3 is refused
+    e = Diagram.from_arrays({"u": np.ones(1), "v": np.ones(3)})
+    with pytest.raises(DiagramError, match="dimensions differ"):
+        e.connect("u:i", "v:i")
+
+
+def test_interleaved_form() -> None:
+    A, B = rand(2, 3), rand(3, 4)
+    d = Diagram.from_einsum(A, [0, 1], B, [1, 2], [0, 2], names=["A", "B"])
+    assert d.to_einsum() == "ab,bc->ac" and d.wires() == [("A:b", "B:b")]
+    testing.check_round_trips(d, np.einsum(A, [0, 1], B, [1, 2], [0, 2]))
+    e = Diagram.from_einsum(A, [Ellipsis, 1], B, [1, 2], [Ellipsis, 2])
+    testing.check_round_trips(e, np.einsum(A, [Ellipsis, 1], B, [1, 2], [Ellipsis, 2]))
+
+
+@pytest.mark.parametrize("size", [(3, 3), (4, 4)])
+def test_peps_round_trips_past_52_indices(size: tuple[int, int]) -> None:
+    eq, arrays = testing.peps(*size)
+    d = Diagram.from_einsum(eq, *arrays)
+    assert len(d.labels()) == {(3, 3): 33, (4, 4): 64}[size]
+    assert d.to_einsum() == eq  # opt_einsum's symbols, both ways
+    testing.check_round_trips(d, opt_einsum.contract(eq, *arrays), rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rand_equation_past_52_indices_round_trips(seed: int) -> None:
+    eq, shapes = testing.rand_equation(22, 5, n_out=2, d_min=2, d_max=2, seed=seed)
+    assert len(set(eq) - set(",->")) > 52
+    arrays = testing.rand_arrays(shapes, seed=seed)
+    d = Diagram.from_einsum(eq, *arrays)
+    assert d.to_einsum() == eq
+    testing.check_round_trips(d, opt_einsum.contract(eq, *arrays), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.int64, np.float32, np.complex64])
+@pytest.mark.parametrize("closed", [False, True])
+def test_dtype_follows_numpy_with_copy_tensors(dtype: type, closed: bool) -> None:
+    arrays = testing.rand_arrays([(3,), (3, 2)], seed=4, dtype=dtype)
+    d = Diagram.from_arrays({"a": arrays[0], "B": arrays[1]}).add_copy("c", 3, 3)
+    d.connect("a:i", "c:i").connect("B:i", "c:j")
+    if closed:  # the copy tensor's third leg summed over, plus a closed copy loop
+        d.add_copy("loop", 2, 2).connect("loop:i", "loop:j")
+        d.set_output([d.label_of("B:j")])
+    expected = np.einsum(d.to_einsum(), *d.operands())
+    assert d.contract().dtype == expected.dtype == np.result_type(*arrays)
+    testing.check_round_trips(d, expected)
