@@ -7,7 +7,7 @@ exports (which ask Python for them) agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -130,79 +130,126 @@ def _direction(x1: float, y1: float, x2: float, y2: float) -> float:
 Rect = tuple[float, float, float, float]
 
 
-def _seg_crosses(seg: tuple[float, float, float, float] | list[float], r: Rect) -> bool:
-    """Whether the segment passes through the inside of rectangle ``r`` (Liang-Barsky)."""
-    x1, y1, x2, y2 = seg
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 - r[0]), (dx, r[2] - x1), (-dy, y1 - r[1]), (dy, r[3] - y1)):
-        if abs(p) < 1e-12:
-            if q <= 0:
-                return False
-        else:
-            t = q / p
-            if p < 0:
-                t0 = max(t0, t)
-            else:
-                t1 = min(t1, t)
-            if t0 >= t1:
-                return False
-    return True
-
-
-def _rects_meet(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def _rect(corners: list[tuple[float, float]]) -> Rect:
     (x0, y0), (x1, y1) = corners
     return (x0, y0, x1, y1)
+
+
+def _segs_cross(segs: np.ndarray, r: Rect) -> np.ndarray:
+    """Which of the segments (rows x1, y1, x2, y2) pass through the inside of ``r``
+    (Liang-Barsky clipping, all at once)."""
+    if not len(segs):
+        return np.zeros(0, bool)
+    x1, y1, x2, y2 = segs.T
+    dx, dy = x2 - x1, y2 - y1
+    p = np.stack([-dx, dx, -dy, dy])
+    q = np.stack([x1 - r[0], r[2] - x1, y1 - r[1], r[3] - y1])
+    flat = np.abs(p) < 1e-12
+    miss = (flat & (q <= 0)).any(axis=0)
+    t = q / np.where(flat, 1.0, p)
+    t0 = np.where((p < 0) & ~flat, t, 0.0).max(axis=0)
+    t1 = np.where((p > 0) & ~flat, t, 1.0).min(axis=0)
+    return ~miss & (t0 < t1)
+
+
+def _meet(rects: np.ndarray, r: Rect) -> np.ndarray:
+    """Which of the rectangles (rows x0, y0, x1, y1) overlap ``r``."""
+    if not len(rects):
+        return np.zeros(0, bool)
+    return (rects[:, 0] < r[2]) & (r[0] < rects[:, 2]) & (rects[:, 1] < r[3]) & (r[1] < rects[:, 3])
 
 
 class _Scene:
     """What is drawn so far, for placing open legs and labels where nothing else is."""
 
     def __init__(self, boxes: dict[str, Rect]) -> None:
-        self.boxes = boxes
-        self.segs: list[tuple[tuple[float, float, float, float], frozenset[str]]] = []
-        self.ends: list[tuple[float, float]] = []
-        self.labels: list[Rect] = []
+        self.names = list(boxes)
+        self.boxes = np.array(list(boxes.values()), float).reshape(-1, 4)
+        self._items: dict[str, list[tuple[float, ...]]] = {"segs": [], "ends": [], "labels": []}
+        self._cache: dict[str, np.ndarray] = {}
 
-    def add_path(self, seg: list[float] | tuple[float, ...], owners: Iterable[str] = ()) -> None:
-        x1, y1, x2, y2 = seg
-        self.segs.append(((x1, y1, x2, y2), frozenset(owners)))
+    def _array(self, key: str) -> np.ndarray:
+        items = self._items[key]
+        arr = self._cache.get(key)
+        if arr is None or len(arr) != len(items):
+            arr = np.array(items, float).reshape(len(items), 2 if key == "ends" else 4)
+            self._cache[key] = arr
+            if key == "segs":  # each segment's bounding box, to skip far ones quickly
+                self._cache["segbox"] = np.stack(
+                    [
+                        np.minimum(arr[:, 0], arr[:, 2]),
+                        np.minimum(arr[:, 1], arr[:, 3]),
+                        np.maximum(arr[:, 0], arr[:, 2]),
+                        np.maximum(arr[:, 1], arr[:, 3]),
+                    ],
+                    axis=1,
+                ).reshape(len(items), 4)
+        return arr
 
-    def add_curve(self, c: list[float], owners: Iterable[str]) -> None:
+    def add_path(self, seg: list[float] | tuple[float, ...]) -> None:
+        self._items["segs"].append(tuple(seg[:4]))
+
+    def add_end(self, p: list[float] | tuple[float, ...]) -> None:
+        self._items["ends"].append((p[0], p[1]))
+
+    def add_label(self, r: Rect) -> None:
+        self._items["labels"].append(r)
+
+    def add_curve(self, c: list[float]) -> None:
         x1, y1, cx, cy, x2, y2 = c
         prev = (x1, y1)
         for k in range(1, 13):
             t = k / 12
             a, b, e = (1 - t) ** 2, 2 * t * (1 - t), t * t
             pt = (a * x1 + b * cx + e * x2, a * y1 + b * cy + e * y2)
-            self.add_path((*prev, *pt), owners)
+            self.add_path((*prev, *pt))
             prev = pt
+
+    def _crossing(self, r: Rect) -> int:
+        """How many drawn segments pass through the inside of ``r``."""
+        segs = self._array("segs")
+        if not len(segs):
+            return 0
+        near = _meet(self._cache["segbox"], (r[0] - 1, r[1] - 1, r[2] + 1, r[3] + 1))
+        return int(_segs_cross(segs[near], r).sum()) if near.any() else 0
+
+    def _ends_in(self, r: Rect) -> int:
+        e = self._array("ends")
+        if not len(e):
+            return 0
+        inside = (r[0] < e[:, 0]) & (e[:, 0] < r[2]) & (r[1] < e[:, 1]) & (e[:, 1] < r[3])
+        return int(inside.sum())
 
     def label_cost(self, r: Rect) -> int:
         """How many things a label at ``r`` would cover: boxes, labels, leg ends, wires."""
-        cost = sum(_rects_meet(r, b) for b in self.boxes.values())
-        cost += sum(_rects_meet(r, b) for b in self.labels)
-        cost += sum(r[0] - 5 < x < r[2] + 5 and r[1] - 5 < y < r[3] + 5 for x, y in self.ends)
-        inner = (r[0] + 0.5, r[1] + 1.5, r[2] - 0.5, r[3] - 1.5)
-        cost += sum(_seg_crosses(seg, inner) for seg, _ in self.segs)
-        return cost
+        cost = int(_meet(self.boxes, r).sum()) + int(_meet(self._array("labels"), r).sum())
+        cost += self._ends_in((r[0] - 5, r[1] - 5, r[2] + 5, r[3] + 5))
+        return cost + self._crossing((r[0] + 0.5, r[1] + 1.5, r[2] - 0.5, r[3] - 1.5))
 
     def leg_cost(self, tensor: str, p1: tuple[float, float], p2: tuple[float, float]) -> int:
         """How badly an open leg from ``p1`` to ``p2`` on ``tensor`` would sit: through
         another box, its end near another end or on a wire, or room for no label."""
+        g = GRAB_ROOM
+        grab = (p2[0] - g, p2[1] - g, p2[0] + g, p2[1] + g)
+        span = (
+            min(p1[0], p2[0]) - g,
+            min(p1[1], p2[1]) - g,
+            max(p1[0], p2[0]) + g,
+            max(p1[1], p2[1]) + g,
+        )
         cost = 0
-        grab = (p2[0] - GRAB_ROOM, p2[1] - GRAB_ROOM, p2[0] + GRAB_ROOM, p2[1] + GRAB_ROOM)
-        for name, b in self.boxes.items():
-            if name != tensor and (_seg_crosses((*p1, *p2), b) or _rects_meet(grab, b)):
+        leg = np.array([[*p1, *p2]])
+        for k in np.nonzero(_meet(self.boxes, span))[0]:
+            if self.names[k] == tensor:
+                continue
+            box = (self.boxes[k, 0], self.boxes[k, 1], self.boxes[k, 2], self.boxes[k, 3])
+            if _segs_cross(leg, box)[0] or _meet(self.boxes[k : k + 1], grab)[0]:
                 cost += 2
-        cost += 2 * sum(math.dist(p2, e) < 2 * GRAB_ROOM for e in self.ends)
-        near = (p2[0] - 6, p2[1] - 6, p2[0] + 6, p2[1] + 6)
-        cost += sum(_seg_crosses(seg, near) for seg, _ in self.segs)
-        return cost
+        e = self._array("ends")
+        if len(e):
+            near = np.hypot(e[:, 0] - p2[0], e[:, 1] - p2[1]) < 2 * g
+            cost += 2 * int(near.sum())
+        return cost + self._crossing((p2[0] - 6, p2[1] - 6, p2[0] + 6, p2[1] + 6))
 
 
 def _spread_ports(
@@ -574,40 +621,52 @@ def geometry(d: Diagram) -> dict[str, Any]:
     scene = _Scene(boxes)
     for w in wires:
         if w["kind"] == "trace":
-            scene.add_curve(w["curve"], w["owners"])
+            scene.add_curve(w["curve"])
         else:
             for seg in w["segments"]:
-                scene.add_path(seg, w["owners"])
-        scene.ends += [(e[0], e[1]) for e in w["ends"]]
+                scene.add_path(seg)
+        for e in w["ends"]:
+            scene.add_end(e)
         if w.get("end"):
-            scene.ends.append((w["end"][0], w["end"][1]))
+            scene.add_end(w["end"])
     # other tensors close by count as taken directions for open legs (after a cut, the
     # freed ends do not point at each other)
-    for a in tensors:
-        for b in tensors:
-            if (
-                a is not b
-                and math.dist(pos[a.name], pos[b.name]) < NEAR + (width[a.name] + width[b.name]) / 2
-            ):
-                ang = _direction(*pos[a.name], *pos[b.name])
-                if all(_angle_gap(ang, u) > 20 for u in used_angles[a.name]):
-                    used_angles[a.name].append(ang)
+    names = [t.name for t in tensors]
+    xy = np.array([pos[n] for n in names], float).reshape(-1, 2)
+    wd = np.array([width[n] for n in names], float)
+    close = (
+        np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        < NEAR + (wd[:, None] + wd[None, :]) / 2
+    )
+    np.fill_diagonal(close, False)
+    for i, j in zip(*np.nonzero(close), strict=True):
+        a, b = names[i], names[j]
+        ang = _direction(*pos[a], *pos[b])
+        if all(_angle_gap(ang, u) > 20 for u in used_angles[a]):
+            used_angles[a].append(ang)
 
     def leg_angle(name: str) -> float:
         """The open leg's direction: far from the tensor's other legs, clear of the rest."""
         t = d.tensor(name)
         taken = used_angles[name]
-        scored = []
+        order = []
         for k in range(24):
             cand = (180.0 + 15.0 * k) % 360.0
             gap = min((_angle_gap(cand, a) for a in taken), default=360.0)
+            order.append(((500 if gap < 25 else 0) - min(gap, 120.0), k, cand))
+        order.sort()
+        # the freest direction clear of everything, else the one that clashes least (a
+        # clash costs more than any gap is worth)
+        best, best_score = order[0][2], math.inf
+        for pref, _, cand in order:
+            if pref >= best_score:
+                break
             p1 = _boundary(*pos[name], cand, t.kind, width[name])
             rad = math.radians(cand)
             p2 = (p1[0] + LEG * math.cos(rad), p1[1] - LEG * math.sin(rad))
-            bad = scene.leg_cost(name, p1, p2)
-            # a clash costs more than any gap is worth; too narrow a gap too
-            scored.append((bad * 1000 + (500 if gap < 25 else 0) - min(gap, 120.0), k, cand))
-        best = min(scored)[2]
+            score = scene.leg_cost(name, p1, p2) * 1000 + pref
+            if score < best_score:
+                best, best_score = cand, score
         taken.append(best)
         return best
 
@@ -618,8 +677,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
         p1 = _boundary(*t.position, ang, t.kind, width[n])
         rad = math.radians(ang)
         p2 = (p1[0] + LEG * math.cos(rad), p1[1] - LEG * math.sin(rad))
-        scene.add_path((*p1, *p2), [n])
-        scene.ends.append(p2)
+        scene.add_path((*p1, *p2))
+        scene.add_end(p2)
         label, anchor = _stub_label(p2, ang)
         stubs.append(
             {
@@ -643,7 +702,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
             return scene.label_cost(_rect(_text_box(*c[0], text, c[1])))
 
         w["label"] = list(_best(cands, wcost)[0])
-        scene.labels.append(_rect(_text_box(*w["label"], w["text"])))
+        scene.add_label(_rect(_text_box(*w["label"], w["text"])))
     for st in stubs:
         text = f"{st['leg']} ({st['dim']})"
         x1, y1, x2, y2 = st["line"]
@@ -665,7 +724,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
 
         st["label"], st["anchor"] = _best(cands, scost)
         st["label"] = list(st["label"])
-        scene.labels.append(_rect(_text_box(*st["label"], text, st["anchor"])))
+        scene.add_label(_rect(_text_box(*st["label"], text, st["anchor"])))
     shapes = []
     for t in tensors:
         shape = {
@@ -694,7 +753,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 return scene.label_cost(_rect(_text_box(*c[0], name, c[1])))
 
             shape["label"], shape["anchor"] = _best(cands, ccost)
-            scene.labels.append(_rect(_text_box(*shape["label"], t.name, shape["anchor"])))
+            scene.add_label(_rect(_text_box(*shape["label"], t.name, shape["anchor"])))
         shapes.append(shape)
     return {
         "tensors": shapes,
