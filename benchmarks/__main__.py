@@ -1,9 +1,10 @@
 """Run the benchmarks one after another: ``python -m benchmarks [NAME ...]``.
 
-Names: core, decompositions, transformer, grading, widget (default: all of them). Each
+Names: core, decompositions, transformer, grading, widget, layout_engines (default: all). Each
 prints ratios against its peers measured side by side in the same run. The widget
 benchmark starts a real JupyterLab and needs Debian's Chromium; the grading one runs
-``nbgrader autograde`` (the ``nbgrader`` extra); the decompositions one needs tensorly.
+``nbgrader autograde`` (the ``nbgrader`` extra); the decompositions one needs tensorly;
+the layout_engines one needs node and ``npm ci`` (elkjs).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib.util
 import subprocess
 import sys
 
-NAMES = ["core", "decompositions", "transformer", "grading", "widget"]
+NAMES = ["core", "decompositions", "transformer", "grading", "widget", "layout_engines"]
 
 
 def main(argv: list[str]) -> int:

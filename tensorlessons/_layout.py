@@ -247,6 +247,41 @@ def remove_overlaps(
     return pts
 
 
+def _network(
+    comp: list[int],
+    groups: list[list[int]],
+    widths: np.ndarray,
+    spacing: float,
+) -> np.ndarray:
+    """Positions of a component that is not a chain, by stress majorization: a wire is
+    ``spacing`` long (plus room for wide boxes); a hyperedge joining three or more tensors
+    is a star round a hidden centre (where its copy dot will be drawn), not a clique."""
+    local = {v: k for k, v in enumerate(comp)}
+    hubs = [g for g in groups if len(g) >= 3 and g[0] in local]
+    m = len(comp) + len(hubs)
+    joined = np.zeros((m, m), bool)
+    lengths = np.zeros((m, m))
+    size = np.concatenate([widths[comp], np.full(len(hubs), 2 * DOT)])
+    for g in groups:
+        if len(g) == 2 and g[0] in local:
+            a, b = local[g[0]], local[g[1]]
+            joined[a, b] = joined[b, a] = True
+    for h, g in enumerate(hubs):
+        c = len(comp) + h
+        for v in g:
+            joined[local[v], c] = joined[c, local[v]] = True
+    base = np.maximum(spacing + (size[:, None] + size[None, :]) / 2 - BOX, spacing)
+    lengths = np.where(joined, base, 0.0)
+    # arms of a star a little shorter: its tensors end up a wire apart from each other
+    for h in range(len(hubs)):
+        c = len(comp) + h
+        lengths[c, :] *= 0.75
+        lengths[:, c] *= 0.75
+    pts = _orient(_stress(_distances(list(range(m)), joined.astype(float), lengths)))
+    pts = _shorten_wires(pts, joined, spacing)
+    return pts[: len(comp)]
+
+
 def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float]]:
     """Positions for every tensor of ``d``: chains in a row, other networks by stress.
 
@@ -260,6 +295,10 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
         return {}
     kinds = {t.name: t.kind for t in d}
     widths = np.array([2 * DOT if kinds[n] == "copy" else box_width(n) for n in names])
+    index = {n: k for k, n in enumerate(names)}
+    groups = [
+        sorted({index[t.name] for t in d if lab in t.labels}) for lab in dict.fromkeys(d.labels())
+    ]
     out: dict[str, tuple[float, float]] = {}
     y0 = 0.0
     for comp in _components(adj):
@@ -271,11 +310,7 @@ def layout(d: Diagram, spacing: float = SPACING) -> dict[str, tuple[float, float
                 pts[k, 0] = pts[k - 1, 0] + max(step, spacing)
             nodes = order
         else:
-            sub = widths[comp]
-            lengths = spacing + (sub[:, None] + sub[None, :]) / 2 - BOX
-            lengths = np.maximum(lengths, spacing)
-            pts = _orient(_stress(_distances(comp, adj, lengths)))
-            pts = _shorten_wires(pts, adj[np.ix_(comp, comp)] > 0, spacing)
+            pts = _network(comp, groups, widths, spacing)
             nodes = comp
         pts = remove_overlaps(pts, widths=widths[nodes])
         half = np.stack([widths[nodes] / 2, np.full(len(nodes), BOX / 2)], axis=1)
