@@ -110,7 +110,8 @@ print("✓ the diagram of A is A")
 # *rank*. Linear algebra uses *rank* for something else: the number of independent
 # rows of a matrix (`np.linalg.matrix_rank`). A 3 × 3 matrix of ones has 2 legs but
 # matrix rank 1. In this course the number of legs is always the **order**, and *rank*
-# always means matrix rank (or, in chapter 05, CP rank).
+# always means matrix rank (or, in chapter 05, the CP rank and Tucker ranks of a
+# tensor).
 
 # %% id="01-011"
 J = np.ones((3, 3))

@@ -322,7 +322,9 @@ print("✓ same numbers both ways; very different cost")
 # (chapter 09) — the difference between a good and a bad order can be the difference
 # between a second and a year. Here are all the orders for $ABx$ side by side —
 # including a silly one that multiplies two tensors with no wire between them (an
-# outer product), which is never a good idea:
+# outer product). Here that is by far the most expensive; an outer product pays off
+# only in special cases (two small tensors that both meet a big one), which is why
+# the optimizers still consider it:
 
 # %% id="02-033"
 # Every order of contracting A, B, x, with its cost
