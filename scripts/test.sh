@@ -15,11 +15,12 @@ fi
 # CPU torch and TransformerLens 3.9 (HookedTransformer): the conversion tests run against it.
 .venv/bin/python -m pip install --quiet -e ".[tl-compat]"
 
-# Chromium for the browser tests (Debian's package; Playwright cannot download browsers here).
-if [ ! -x /usr/bin/chromium ]; then
+# Chromium for the browser tests (Debian's package; Playwright cannot download browsers here)
+# and bubblewrap, the sandbox `tensorlessons grade` runs each submission in.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/bwrap ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium bubblewrap
 fi
 
 # Node and the pinned TypeScript (package-lock.json) for `tsc --checkJs` of the widgets' JS.

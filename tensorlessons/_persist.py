@@ -122,10 +122,17 @@ def load(key: str) -> Diagram | None:
         text = target.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:  # a folder, unreadable, not UTF-8 text
+        raise DiagramError(f"answer file {str(target)!r} (key {key!r}): {exc}") from None
     try:
         return Diagram.from_json(text)
     except DiagramError as exc:
         raise DiagramError(f"answer file {str(target)!r} (key {key!r}): {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - damaged in a way from_json did not foresee
+        raise DiagramError(
+            f"answer file {str(target)!r} (key {key!r}): not a tensorlessons diagram "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def save_data(key: str, data: Any) -> Path:

@@ -4,7 +4,8 @@
 
     tensorlessons build [ROOT] [--check]
     tensorlessons release SRC OUT
-    tensorlessons grade RELEASED SUBMISSIONS --out DIR
+    tensorlessons grade RELEASED SUBMISSIONS --out DIR [--sandbox auto|bwrap|none]
+    tensorlessons export-otter RELEASED NOTEBOOK --out autograder.zip
 
 See ``docs/grading.md`` for the instructor's guide.
 """
@@ -67,10 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         "grade",
         help="grade submissions: SUBMISSIONS/<learner>/<notebook>.ipynb",
         description=(
-            "Run every submitted notebook in its own kernel, with locked and graded cells "
-            "(hidden tests included) restored from the release; write DIR/scores.csv, "
-            "DIR/feedback/<learner>.md and DIR/graded/<learner>/<notebook>.ipynb. "
-            "Submitted files are never modified."
+            "Run every submitted notebook in its own sandbox (bubblewrap), with locked and "
+            "graded cells restored from the release; read each answer out and check it with "
+            "the hidden tests in a separate clean sandbox; write DIR/scores.csv, "
+            "DIR/feedback/<learner>.md and DIR/graded/<learner>/<notebook>.ipynb as each "
+            "submission finishes (a run started again resumes). Submitted files are never "
+            "modified."
         ),
     )
     g.add_argument(
@@ -83,7 +86,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--out", required=True, metavar="DIR", help="where to write the results")
     _limits(g)
+    g.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default="auto",
+        help="auto (default): bubblewrap where it works, else a warning and no sandbox; "
+        "bwrap: refuse to grade without it; none: no sandbox (trusted notebooks only)",
+    )
+    g.add_argument(
+        "--memory",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="address space per process in the sandbox (default 3072)",
+    )
+    g.add_argument(
+        "--fresh",
+        action="store_true",
+        help="grade everything again (default: resume, skipping unchanged graded submissions)",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    o = sub.add_parser(
+        "export-otter",
+        help="write an otter-grader autograder zip (Gradescope) for one released notebook",
+        description=(
+            "Turn one notebook of a release into otter-grader's autograder configuration "
+            "zip (tests/, files/, otter_config.json, requirements.txt, ...): upload it to "
+            "Gradescope, or run it with 'otter run -a ZIP SUBMISSION' (needs the 'otter' "
+            "extra). Each graded cell becomes one otter test worth its points."
+        ),
+    )
+    o.add_argument("released", metavar="RELEASED", help="the OUT folder of 'tensorlessons release'")
+    o.add_argument(
+        "notebook", metavar="NOTEBOOK", help="the notebook's name, e.g. 01_tensors.ipynb"
+    )
+    o.add_argument("--out", required=True, metavar="ZIP", help="the zip file to write")
+    o.add_argument(
+        "--requirement",
+        action="append",
+        default=None,
+        metavar="REQ",
+        help="a pip requirement for the grading image (default: this tensorlessons version)",
+    )
     return p
 
 
@@ -113,6 +158,15 @@ def _limits(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _grade_limits(args: argparse.Namespace) -> object:
+    from ._sandbox import Limits
+
+    limits = Limits()
+    if args.memory:
+        limits.memory_mb = args.memory
+    return limits
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 refused/failed, 2 usage)."""
     parser = _parser()
@@ -125,6 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .grading import GradingError, grade, release
 
     try:
+        if args.command == "export-otter":
+            from .otter import export_otter
+
+            path = export_otter(
+                args.released, args.notebook, args.out, requirements=args.requirement
+            )
+            print(f"wrote {path}: upload it to Gradescope as the autograder, or test it with")
+            print(f"  otter run -a {path} SUBMISSION.ipynb")
+            return 0
         if args.command == "release":
             names = release(
                 args.src,
@@ -146,17 +209,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             notebook_timeout=args.timeout,
             jobs=args.jobs,
             log=(lambda _line: None) if args.quiet else None,
+            sandbox=args.sandbox,
+            limits=_grade_limits(args),
+            resume=not args.fresh,
         )
     except GradingError as exc:
         print(f"tensorlessons {args.command}: {exc}", file=sys.stderr)
         return 1
     learners = sorted({r.learner for r in results})
+    flagged = [r for r in results if r.tampering]
     problems = [r for r in results if r.problems or r.status != "graded"]
     print(f"graded {len(results)} notebook(s) of {len(learners)} learner(s)")
     for r in results:
         print(f"  {r.learner}/{r.notebook}: {r.score:g}/{r.max_score:g} ({r.status})")
     if problems:
         print(f"{len(problems)} notebook(s) with problems: see {args.out}/feedback/")
+    if flagged:
+        names = ", ".join(sorted({r.learner for r in flagged}))
+        print(f"tampering detected in {len(flagged)} notebook(s) ({names}): see results.json")
     print(f"scores: {args.out}/scores.csv")
     return 0
 

@@ -24,6 +24,7 @@ raise NotImplementedError()
 
 from __future__ import annotations
 
+import ast
 import copy
 import csv
 import hashlib
@@ -228,6 +229,10 @@ def _transform(nb: Any, *, hidden: bool, where: str = "notebook") -> Any:
     for cell in out.cells:
         src = _source(cell)
         if is_solution(cell):
+            if hidden and cell.cell_type == "code":
+                # the names the answer binds: read out of the learner's run when graded
+                names = sorted(_binds(src))
+                cell.metadata.setdefault("tensorlessons", {})["answer_names"] = names
             new, found = replace_solutions(src, cell.cell_type)
             if not found:  # nbgrader replaces the whole cell
                 new = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
@@ -316,51 +321,49 @@ class CellOutcome:
     seconds: float = 0.0
 
 
-# Run before each graded cell: a fresh import of the checking module, the names a test
-# cell uses rebound to it, and exercise objects moved to its classes, so that a learner
-# who redefined or patched ``check``/``CheckFailed``/``DiagramExercise`` gains nothing.
-_FRESH_HELPERS = """\
-def __tl_fresh():
-    import sys, importlib
-    for name in [m for m in sys.modules if m == "tensorlessons.exercises"]:
-        del sys.modules[name]
-    fresh = importlib.import_module("tensorlessons.exercises")
-    import tensorlessons
-    tensorlessons.__dict__.pop("DiagramExercise", None)
-    tensorlessons.__dict__.pop("Exercise", None)
-    tensorlessons.__dict__.pop("CheckFailed", None)
-    g = globals()
-    for name in ("check", "CheckFailed", "DiagramExercise", "Exercise", "progress"):
-        if name in g:
-            g[name] = getattr(fresh, name)
-    for value in list(g.values()):
-        cls = type(value)
-        if getattr(cls, "__module__", "") == "tensorlessons.exercises" and hasattr(
-            fresh, cls.__name__
-        ):
-            try:
-                value.__class__ = getattr(fresh, cls.__name__)
-            except TypeError:
-                pass
-    ip = get_ipython()
-    snap = sys.__dict__.get("_tensorlessons_snapshot")
-    if snap is not None:
-        ip.input_transformers_cleanup[:] = snap[0]
-        ip.input_transformers_post[:] = snap[1]
-        ip.ast_transformers[:] = snap[2]
-__tl_fresh()
-del __tl_fresh
-"""
+_CAPPED: dict[str, Any] = {}
 
-_SNAPSHOT = """\
-import sys as __tl_sys
-__tl_sys.__dict__["_tensorlessons_snapshot"] = (
-    list(get_ipython().input_transformers_cleanup),
-    list(get_ipython().input_transformers_post),
-    list(get_ipython().ast_transformers),
-)
-del __tl_sys
-"""
+
+def _CappedClient(*args: Any, **kw: Any) -> Any:  # noqa: N802 - a class, made lazily
+    """An nbclient ``NotebookClient`` that keeps at most ``output_budget`` bytes of
+    outputs (a 300 MB print costs the grader nothing past the cap)."""
+    if "cls" not in _CAPPED:
+        from nbclient import NotebookClient
+
+        class Capped(NotebookClient):  # type: ignore[misc]
+            output_budget: int | None = None
+            _spent = 0
+            _cut = False
+
+            def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+                if self.output_budget is None:
+                    return super().output(outs, msg, display_id, cell_index)
+                size = len(json.dumps(msg.get("content", {}), default=str))
+                self._spent += size
+                if self._spent > self.output_budget and msg["msg_type"] != "error":
+                    if not self._cut:
+                        self._cut = True
+                        from nbformat.v4 import new_output
+
+                        cut = new_output(
+                            "stream",
+                            name="stdout",
+                            text=f"[output cut: more than {self.output_budget} bytes]\n",
+                        )
+                        outs.append(cut)
+                    return None
+                return super().output(outs, msg, display_id, cell_index)
+
+        _CAPPED["cls"] = Capped
+    return _CAPPED["cls"](*args, **kw)
+
+
+def _error_output(cell: Any) -> Any:
+    """The first error output of a cell, as nbgrader reads it (None if there is none)."""
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "error":
+            return o
+    return None
 
 
 def _stderr_text(cell: Any) -> str:
@@ -388,24 +391,27 @@ def run_notebook(
     *,
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT,
-    fresh_helpers: bool = True,
     kernel_name: str = "python3",
     km: Any = None,
+    before_cell: Callable[[Any, int, Any], None] | None = None,
+    max_output: int | None = None,
 ) -> dict[int, CellOutcome]:
     """Execute ``nb`` in place, in its own kernel started in ``workdir``.
 
     Every code cell runs even after errors (as nbgrader does). A cell running longer
     than ``cell_timeout`` seconds is interrupted and counts as timed out; once
     ``notebook_timeout`` seconds have passed, the remaining cells are not run (and the
-    kernel is killed if it does not stop). With ``fresh_helpers``, the checking helpers
-    are re-imported fresh before each graded cell.
+    kernel is killed if it does not stop).
+
+    ``before_cell(client, index, cell)`` is called once with index -1 when the kernel
+    has started and then before each code cell (the grader's hidden steps). With
+    ``max_output``, cell outputs past that many bytes in all are cut (a marker says so).
 
     ``km`` is an already started kernel manager (its kernel's folder is ``workdir``);
     it is shut down at the end like a kernel started here.
 
     Returns how each code cell ended, by cell index.
     """
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
     replies: dict[str, Any] = {}
@@ -413,7 +419,7 @@ def run_notebook(
     def on_executed(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
         replies["last"] = execute_reply
 
-    client = NotebookClient(
+    client = _CappedClient(
         nb,
         timeout=int(max(1, cell_timeout)),
         kernel_name=kernel_name,
@@ -431,6 +437,7 @@ def run_notebook(
         on_cell_executed=on_executed,
         **({"km": km} if km is not None else {}),
     )
+    client.output_budget = max_output
     outcomes: dict[int, CellOutcome] = {}
     start = time.monotonic()
     deadline = start + notebook_timeout
@@ -456,8 +463,8 @@ def run_notebook(
     try:
         with client.setup_kernel(**setup):
             dog.start()
-            if fresh_helpers:
-                _run_hidden(client, _SNAPSHOT)
+            if before_cell is not None:
+                before_cell(client, -1, None)
             dead = False
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -467,8 +474,8 @@ def run_notebook(
                     why = "the kernel stopped" if dead else "the notebook's time limit was reached"
                     outcomes[index] = CellOutcome(index, "not run", evalue=why)
                     continue
-                if fresh_helpers and is_graded(cell):
-                    _run_hidden(client, _FRESH_HELPERS)
+                if before_cell is not None:
+                    before_cell(client, index, cell)
                 client.timeout = int(max(1, min(cell_timeout, remaining)))
                 client.error_on_timeout = {
                     "ename": "TimeoutError",
@@ -506,6 +513,17 @@ def run_notebook(
                         _stderr_text(cell),
                         seconds=seconds,
                     )
+                elif _error_output(cell) is not None:
+                    # the kernel said "ok" but the cell shows an error: nbgrader scores 0
+                    err = _error_output(cell)
+                    outcomes[index] = CellOutcome(
+                        index,
+                        "error",
+                        str(err.get("ename", "")),
+                        str(err.get("evalue", "")),
+                        _stderr_text(cell),
+                        seconds=seconds,
+                    )
                 else:
                     outcomes[index] = CellOutcome(
                         index,
@@ -536,72 +554,31 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
-_WARM: dict[str, Any] = {}
-
-
-def _start_kernel(kernel_name: str = "python3") -> tuple[Any, str]:
-    """Start a kernel in a new empty folder; returns its manager and the folder."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    workdir = tempfile.mkdtemp(prefix="tl-grade-")
-    km = AsyncKernelManager(kernel_name=kernel_name)
-    run_sync(km.start_kernel)(cwd=workdir, env=_kernel_env(), stderr=subprocess.DEVNULL)
-    return km, workdir
-
-
-def _take_warm_kernel() -> tuple[Any, str]:
-    """A started kernel for the next notebook, and start a spare for the one after.
-
-    Starting a kernel takes about as long as running a short chapter; the spare boots
-    while the current notebook runs. Each spare gets a fresh empty folder, so nothing
-    leaks between learners.
-    """
-    if not _WARM.get("finalizer"):
-        import multiprocessing.util
-
-        _WARM["finalizer"] = multiprocessing.util.Finalize(None, _kill_spare, exitpriority=10)
-    current = _WARM.pop("spare", None) or _start_kernel()
-    try:
-        _WARM["spare"] = _start_kernel()
-    except Exception:  # noqa: BLE001 - no spare: the next notebook starts its own
-        pass
-    return current
-
-
-def _kill_spare() -> None:
-    spare = _WARM.pop("spare", None)
-    if spare is None:
-        return
-    from jupyter_core.utils import run_sync
-
-    km, workdir = spare
-    try:
-        run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - already gone
-        pass
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _run_hidden(client: Any, code: str) -> None:
-    """Run helper code in the kernel, out of the learner's reach.
+def _run_hidden(client: Any, code: str, wrap: dict[str, Any] | None = None) -> bool:
+    """Run helper code in the kernel, past the learner's input transformers.
 
     The code travels as a *user expression* of an empty silent request: IPython evaluates
     user expressions with ``eval``, past the input transformers a learner could have
     installed to rewrite the cells that follow; the notebook's cells are not touched.
+    Returns whether the kernel answered (a busy or dead kernel does not).
     """
     msg_id = client.kc.execute(
         "",
         silent=True,
         store_history=False,
-        user_expressions={"tensorlessons": f"exec({code!r}, globals())"},
+        user_expressions={
+            "tensorlessons": f"exec({code!r}, {wrap!r})" if wrap else f"exec({code!r}, globals())"
+        },
     )
     saved = client.timeout
     client.timeout = 30
     try:
-        client.wait_for_reply(msg_id)
+        reply = client.wait_for_reply(msg_id)
+    except Exception:  # noqa: BLE001 - a kernel that is busy, dying or dead
+        reply = None
     finally:
         client.timeout = saved
+    return bool(reply) and reply.get("content", {}).get("status") == "ok"
 
 
 # --------------------------------------------------------------------------------------
@@ -760,6 +737,8 @@ class NotebookResult:
     problems: list[str] = field(default_factory=list)
     status: str = "graded"  # "graded", "missing", "unreadable", "error"
     seconds: float = 0.0
+    tampering: list[str] = field(default_factory=list)
+    sandbox: str = ""
 
 
 def load_release(released: str | os.PathLike[str]) -> dict[str, Any]:
@@ -780,52 +759,162 @@ def load_release(released: str | os.PathLike[str]) -> dict[str, Any]:
     return {p.name: autograder_version(read_notebook(p), where=str(p)) for p in notebooks}
 
 
+def _binds(source: str) -> set[str]:
+    """Names a cell's code binds at top level (assignments, defs, imports, loops, with).
+
+    >>> sorted(_binds("a, (b, *c) = f()\\nimport numpy as np\\ndef g(): x = 1\\nfor i in r: pass"))
+    ['a', 'b', 'c', 'g', 'i', 'np']
+    """
+    lines = [ln for ln in source.split("\n") if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+
+    def target(t: ast.AST) -> None:
+        if isinstance(t, ast.Name):
+            names.add(t.id)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                target(e)
+        elif isinstance(t, ast.Starred):
+            target(t.value)
+
+    def visit(stmts: list[ast.stmt]) -> None:
+        for st in stmts:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(st.name)
+            elif isinstance(st, ast.Assign):
+                for t in st.targets:
+                    target(t)
+            elif isinstance(st, (ast.AugAssign, ast.AnnAssign)):
+                target(st.target)
+            elif isinstance(st, (ast.Import, ast.ImportFrom)):
+                for al in st.names:
+                    if al.name != "*":
+                        names.add((al.asname or al.name).split(".")[0])
+            elif isinstance(st, (ast.For, ast.AsyncFor)):
+                target(st.target)
+                visit(st.body)
+                visit(st.orelse)
+            elif isinstance(st, (ast.With, ast.AsyncWith)):
+                for it in st.items:
+                    if it.optional_vars is not None:
+                        target(it.optional_vars)
+                visit(st.body)
+            elif isinstance(st, (ast.If, ast.While)):
+                visit(st.body)
+                visit(st.orelse)
+            elif isinstance(st, ast.Try):
+                visit(st.body)
+                for h in st.handlers:
+                    visit(h.body)
+                visit(st.orelse)
+                visit(st.finalbody)
+        for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                names.add(node.target.id)
+
+    visit(tree.body)
+    return names
+
+
+def _answer_names(cell: Any) -> list[str]:
+    """The names a solution cell of a grading key answers with (stored by release)."""
+    stored = cell.get("metadata", {}).get("tensorlessons", {}).get("answer_names")
+    if isinstance(stored, list):
+        return [str(n) for n in stored]
+    return sorted(_binds(_source(cell)))
+
+
 def assemble(key: Any, submitted: Any) -> tuple[Any, list[str]]:
     """The notebook to run: the learner's cells, with every locked and graded cell taken
     from the grading key (hidden tests included). Returns it and the problems found
-    (edited, deleted or duplicated locked cells), as nbgrader detects with checksums."""
+    (edited, deleted or duplicated locked cells), as nbgrader detects with checksums.
+
+    Cells are recognised by their nbgrader ``grade_id`` or, where an editor dropped the
+    metadata, by the notebook's stable cell ``id`` (or, for a locked cell, its source).
+    A locked cell that appears more than once is kept where it appears last (a graded
+    cell pasted above the answer does not move the real one).
+    """
     problems: list[str] = []
     student = student_version(key)
     released = {_grade_id(c): (k, c) for k, c in enumerate(key.cells) if _grade_id(c)}
     student_sum = {_grade_id(c): _checksum(c) for c in student.cells if _grade_id(c)}
-    cells: list[Any] = []
-    seen: set[str] = set()
+    by_id = {c.get("id"): _grade_id(c) for c in key.cells if _grade_id(c) and c.get("id")}
+    by_source = {
+        _source(c).strip(): _grade_id(c)
+        for c in student.cells
+        if is_locked(c) and _grade_id(c) and _source(c).strip()
+    }
+    mapped: list[tuple[Any, str | None]] = []
     for cell in submitted.cells:
         gid = _grade_id(cell)
-        if gid is None or gid not in released:
-            if _meta(cell).get("grade") or _meta(cell).get("locked"):
+        if gid is None:
+            gid = by_id.get(cell.get("id")) or (
+                by_source.get(_source(cell).strip()) if cell.get("cell_type") == "code" else None
+            )
+            if gid is not None and _meta(cell):
+                gid = None
+        elif gid not in released:
+            gid = None
+        mapped.append((cell, gid))
+    last = {gid: k for k, (_c, gid) in enumerate(mapped) if gid is not None}
+    cells: list[Any] = []
+    seen: set[str] = set()
+    reported: set[str] = set()
+    for k, (cell, gid) in enumerate(mapped):
+        if gid is None:
+            if _meta(cell):
                 cell = copy.deepcopy(cell)
                 cell.metadata.pop("nbgrader", None)  # not ours: plain learner cell
             cells.append(cell)
             continue
-        k, rel = released[gid]
-        if gid in seen:
-            problems.append(f"cell {gid!r} appears more than once; the copy was removed")
-            continue
-        seen.add(gid)
+        _k, rel = released[gid]
+        dup = sum(1 for _c, g in mapped if g == gid) > 1
+        if dup and gid not in reported:
+            reported.add(gid)
+            problems.append(
+                f"cell {gid!r} appears more than once; "
+                + (
+                    "the released one was used, where it appears last"
+                    if is_locked(rel)
+                    else "every copy ran, in order"
+                )  # fmt: skip
+            )
         if is_locked(rel):
-            if _checksum(cell) != student_sum[gid]:
-                what = "graded" if is_graded(rel) else "locked"
-                problems.append(f"the {what} cell {gid!r} was edited; the released one was used")
-            restored = copy.deepcopy(rel)
-            cells.append(restored)
-        else:
+            if k != last[gid]:
+                continue
+            seen.add(gid)
             mine = copy.deepcopy(cell)
             mine.metadata["nbgrader"] = copy.deepcopy(dict(_meta(rel)))
-            mine.cell_type = rel.cell_type
-            if mine.cell_type == "code":
-                mine.setdefault("outputs", [])
-                mine.setdefault("execution_count", None)
-            else:
-                mine.pop("outputs", None)
-                mine.pop("execution_count", None)
-            cells.append(mine)
+            if _checksum(mine) != student_sum[gid]:
+                what = "graded" if is_graded(rel) else "locked"
+                problems.append(f"the {what} cell {gid!r} was edited; the released one was used")
+            cells.append(copy.deepcopy(rel))
+            continue
+        seen.add(gid)
+        mine = copy.deepcopy(cell)
+        if k == last[gid]:
+            mine.metadata["nbgrader"] = copy.deepcopy(dict(_meta(rel)))
+            mine.metadata.setdefault("tensorlessons", {})["answer_names"] = _answer_names(rel)
+        else:
+            mine.metadata.pop("nbgrader", None)
+        mine.cell_type = rel.cell_type
+        if mine.cell_type == "code":
+            mine.setdefault("outputs", [])
+            mine.setdefault("execution_count", None)
+        else:
+            mine.pop("outputs", None)
+            mine.pop("execution_count", None)
+        cells.append(mine)
     # Deleted cells: put locked ones back after the nearest earlier cell that survived.
     order = [_grade_id(c) for c in key.cells if _grade_id(c)]
     for pos, gid in enumerate(order):
         if gid in seen:
             continue
-        k, rel = released[gid]
+        _k, rel = released[gid]
         if not is_locked(rel):
             problems.append(f"the solution cell {gid!r} was deleted")
             continue
@@ -860,44 +949,231 @@ def _explain(o: CellOutcome) -> str:
     return f"{o.ename}: {o.evalue}".strip(": ")
 
 
-def _score(nb: Any, outcomes: dict[int, CellOutcome], result: NotebookResult) -> None:
-    pending: list[str] = []  # problems in solution cells since the last graded cell
-    for index, cell in enumerate(nb.cells):
+def _outcomes(report: dict[str, Any]) -> dict[int, CellOutcome]:
+    return {int(k): CellOutcome(**v) for k, v in report.get("outcomes", {}).items()}
+
+
+def _learner_plan(
+    key: Any, nb: Any
+) -> tuple[Any, dict[int, list[str]], dict[str, list[str]], dict[str, str]]:
+    """The notebook the learner's sandbox runs (graded cells without hidden tests: the
+    hidden tests never enter the learner's process), the answer names to read before
+    each graded cell (by cell index), each solution cell's answer names, and the graded
+    cell each solution cell's answers are read before."""
+    run = copy.deepcopy(nb)
+    locked_binds: set[str] = set()
+    for c in key.cells:
+        if is_locked(c) and c.cell_type == "code":
+            locked_binds |= _binds(_source(c))
+    learner_binds: dict[str, set[str]] = {}
+    for c in nb.cells:
+        gid = _grade_id(c)
+        if is_solution(c) and gid and c.cell_type == "code":
+            learner_binds.setdefault(gid, set()).update(_binds(_source(c)))
+    names_of: dict[str, list[str]] = {}
+    read_at: dict[str, str] = {}
+    pending: list[str] = []
+    for c in key.cells:
+        gid = _grade_id(c)
+        if is_solution(c) and gid and c.cell_type == "code":
+            declared = set(_answer_names(c))
+            extra = learner_binds.get(gid, set()) - (locked_binds - declared)
+            names_of[gid] = sorted(declared | extra)
+            pending.append(gid)
+        elif is_graded(c) and gid:
+            for s in pending:
+                read_at[s] = gid
+            pending = []
+    capture: dict[int, list[str]] = {}
+    for index, c in enumerate(run.cells):
+        if is_graded(c):
+            c.source = remove_hidden_tests(_source(c))
+            gid = _grade_id(c)
+            names = sorted({n for s, g in read_at.items() if g == gid for n in names_of[s]})
+            capture[index] = names
+    return run, capture, names_of, read_at
+
+
+def _check_plan(key: Any) -> tuple[Any, dict[int, str]]:
+    """The clean checking notebook: the grading key's cells (the instructor's set-up,
+    graded cells with hidden tests), each solution cell replaced by the learner's answer
+    values put in by the runner; no other learner code."""
+    nb = copy.deepcopy(key)
+    inject: dict[int, str] = {}
+    for index, c in enumerate(nb.cells):
+        gid = _grade_id(c)
+        if is_solution(c) and gid and c.cell_type == "code":
+            c.source = "# the learner's answers are put in here"
+            inject[index] = gid
+    _clear(nb)
+    return nb, inject
+
+
+def _secrets() -> list[str]:
+    return [v for v in os.environ.values() if len(v) >= 8 and not v.startswith("/")]
+
+
+def _scrub(text: str, hidden_lines: Sequence[str], secrets: Sequence[str]) -> str:
+    """A learner-influenced message, without grading code or the grader's environment."""
+    for line in hidden_lines:
+        if line in text:
+            return "[message withheld: it quoted the grading code]"
+    for v in secrets:
+        if v in text:
+            text = text.replace(v, "[removed]")
+    return text
+
+
+def _hidden_lines(key: Any) -> list[str]:
+    lines: list[str] = []
+    for c in key.cells:
+        if is_graded(c):
+            full = _source(c).split("\n")
+            shown = set(remove_hidden_tests(_source(c)).split("\n"))
+            lines += [ln.strip() for ln in full if ln not in shown and len(ln.strip()) >= 12]
+    return [ln for ln in lines if BEGIN_HIDDEN not in ln and END_HIDDEN not in ln]
+
+
+def _score_all(
+    key: Any,
+    run_nb: Any,
+    run_report: dict[str, Any],
+    check_nb: Any,
+    check_report: dict[str, Any] | None,
+    result: NotebookResult,
+    unreadable: dict[str, str],
+) -> None:
+    o1 = _outcomes(run_report)
+    o2 = _outcomes(check_report) if check_report else {}
+    reports = run_report.get("reports", {})
+    hidden, secrets = _hidden_lines(key), _secrets()
+    check_index = {_grade_id(c): i for i, c in enumerate(check_nb.cells) if is_graded(c)}
+    tampering: list[str] = []
+    pending: list[str] = []
+    for index, cell in enumerate(run_nb.cells):
         if cell.cell_type != "code":
             continue
-        o = outcomes.get(index, CellOutcome(index, "not run"))
+        o = o1.get(index, CellOutcome(index, "not run"))
         if is_solution(cell) and o.status != "ok":
             pending.append(f"your cell {_grade_id(cell)!r}: {_explain(o)}")
         if not is_graded(cell):
             continue
         gid = _grade_id(cell) or f"cell {index}"
         pts = _points(cell)
-        if o.status == "ok" and o.stderr.strip():
-            first = o.stderr.strip().splitlines()[0][:200]
-            score = CellScore(
-                gid, 0.0, pts, "stderr",
-                f"the cell wrote to stderr (counted as a failure, as nbgrader does): {first}",
-            )  # fmt: skip
-        elif o.status == "ok":
-            got = pts if o.partial is None else max(0.0, min(pts, o.partial))
-            score = CellScore(gid, got, pts, "passed", "passed (hidden tests included)")
+        rep = reports.get(str(index), "absent")
+        if rep is None:
+            new = [f"the grader's code could not run in your kernel before {gid!r}"]
+        elif isinstance(rep, dict):
+            new = [str(t)[:300] for t in rep.get("tampering", [])]
         else:
+            new = []
+        for t in new:
+            if t not in tampering:
+                tampering.append(t)
+                result.tampering.append(f"before {gid!r}: {t}")
+        c2 = o2.get(check_index.get(gid, -1))
+        if tampering:
+            score = CellScore(
+                gid, 0.0, pts, "tampering",
+                "your notebook changed how checks run (" + "; ".join(tampering[:3]) + ")",
+            )  # fmt: skip
+        elif o.status != "ok":
             status = {"error": "failed", "timeout": "timeout", "not run": "not run"}[o.status]
             msg = _explain(o)
             if pending:
                 msg += " — " + "; ".join(pending)
             score = CellScore(gid, 0.0, pts, status, msg)
+        elif o.stderr.strip():
+            first = o.stderr.strip().splitlines()[0][:200]
+            score = CellScore(
+                gid, 0.0, pts, "stderr",
+                f"the cell wrote to stderr (counted as a failure, as nbgrader does): {first}",
+            )  # fmt: skip
+        elif c2 is not None and c2.status == "ok" and not c2.stderr.strip():
+            got = pts if c2.partial is None else max(0.0, min(pts, c2.partial))
+            score = CellScore(gid, got, pts, "passed", "passed (hidden tests included)")
+        elif (
+            c2 is not None
+            and c2.ename == "NameError"
+            and any(f"'{n}'" in c2.evalue for n in unreadable)
+        ):
+            name = next(n for n in unreadable if f"'{n}'" in c2.evalue)
+            got = pts if o.partial is None else max(0.0, min(pts, o.partial))
+            score = CellScore(
+                gid, got, pts, "passed",
+                f"passed in your notebook (visible checks only): {name!r} could not be "
+                f"read out for the separate check ({unreadable[name]})",
+            )  # fmt: skip
+            result.problems.append(
+                f"{gid!r} was checked in the learner's kernel only: {name!r} is "
+                f"{unreadable[name]} (review it by hand)"
+            )
+        else:
+            why = _explain(c2) if c2 is not None else "the separate check did not run"
+            score = CellScore(gid, 0.0, pts, "failed", why)
+        score.message = _scrub(score.message, hidden, secrets)
         pending = []
         result.cells.append(score)
         result.score += score.points
         result.max_score += pts
 
 
+def _digest(folder: Path, notebook: Path | None) -> str:
+    """What a submission is, for resuming: its files' names, sizes and times."""
+    h = hashlib.sha256()
+    if notebook is not None and notebook.exists():
+        h.update(notebook.read_bytes())
+    stack = [folder]
+    while stack and folder.is_dir():
+        here = stack.pop()
+        try:
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries[:5000]:
+            st = e.stat(follow_symlinks=False)
+            h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            if e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+    return h.hexdigest()
+
+
+def _stage(task: dict[str, Any], into: Path, learner_dir: Path | None) -> list[str]:
+    from ._sandbox import Limits, safe_copy
+
+    limits = Limits(**task["limits"])
+    problems: list[str] = []
+    if learner_dir is not None:
+        problems += safe_copy(
+            learner_dir,
+            into,
+            skip=(".ipynb_checkpoints", "__pycache__"),
+            max_files=limits.copy_files,
+            max_bytes=limits.copy_bytes,
+        )
+        for p in into.glob("*.ipynb"):
+            p.unlink()
+    if task.get("extra_dir"):
+        safe_copy(
+            Path(task["extra_dir"]),
+            into,
+            skip=(ANSWERS_DIR, ".ipynb_checkpoints", "__pycache__"),
+            max_files=10**5,
+            max_bytes=10**11,
+        )
+        for p in into.glob("*.ipynb"):
+            if (Path(task["extra_dir"]) / p.name).exists():
+                p.unlink()
+    return problems
+
+
 def _grade_one(task: dict[str, Any]) -> NotebookResult:
+    from ._sandbox import Limits, run_sandboxed
+
     t0 = time.monotonic()
     learner, name = task["learner"], task["notebook"]
     key = task["key"]
-    result = NotebookResult(learner, name)
+    result = NotebookResult(learner, name, sandbox=task["sandbox"])
     sub_path = Path(task["path"]) if task["path"] else None
     if sub_path is None or not sub_path.exists():
         result.status = "missing"
@@ -913,53 +1189,97 @@ def _grade_one(task: dict[str, Any]) -> NotebookResult:
         _zero(key, result)
         return result
     result.problems.extend(problems)
-    km = None
-    try:
-        if task.get("warm"):
-            km, tmp = _take_warm_kernel()
-        else:
-            tmp = tempfile.mkdtemp(prefix="tl-grade-")
-        # The learner's folder (their own files, drawn answers), then the release's
-        # files on top: a learner cannot replace a file the tests read.
-        _prepare_workdir(sub_path.parent, Path(tmp))
-        answers = sub_path.parent / ANSWERS_DIR
-        if answers.is_dir():
-            shutil.copytree(answers, Path(tmp) / ANSWERS_DIR)
-        if task.get("extra_dir"):
-            _prepare_workdir(Path(task["extra_dir"]), Path(tmp))
-        outcomes = run_notebook(
-            nb,
-            tmp,
-            cell_timeout=task["cell_timeout"],
-            notebook_timeout=task["notebook_timeout"],
-            km=km,
+    limits = Limits(**task["limits"])
+    run_nb, capture, names_of, read_at = _learner_plan(key, nb)
+    check_nb, inject = _check_plan(key)
+    common = {"cell_timeout": task["cell_timeout"], "notebook_timeout": task["notebook_timeout"]}
+    with tempfile.TemporaryDirectory(prefix="tl-stage-") as tmp:
+        stage1, stage2 = Path(tmp) / "learner", Path(tmp) / "check"
+        stage1.mkdir()
+        stage2.mkdir()
+        result.problems += _stage(task, stage1, sub_path.parent)
+        _stage(task, stage2, None)
+        run_report = run_sandboxed(
+            {"mode": "learner", "notebook": run_nb, "capture": capture, **common},
+            stage1,
+            kind=task["sandbox"],
+            limits=limits,
+            timeout=task["notebook_timeout"],
         )
-    except Exception as exc:  # noqa: BLE001 - report, never stop the class's grading
-        result.status = "error"
-        result.problems.append(f"could not run: {type(exc).__name__}: {exc}")
-        _zero(key, result)
-        return result
-    finally:
-        if "tmp" in locals():
-            shutil.rmtree(tmp, ignore_errors=True)
-    _score(nb, outcomes, result)
-    if task.get("graded_dir"):
-        import nbformat
+        if "error" in run_report:
+            result.status = "error"
+            result.problems.append(f"could not run: {run_report['error']}")
+            _zero(key, result)
+            return result
+        # the learner's answers as data, for the clean check
+        values: dict[str, dict[str, Any]] = {}
+        unreadable: dict[str, str] = {}
+        gid_index = {_grade_id(c): i for i, c in enumerate(run_nb.cells) if is_graded(c)}
+        for sol, graded_gid in read_at.items():
+            rep = run_report.get("reports", {}).get(str(gid_index.get(graded_gid)))
+            got = rep.get("values", {}) if isinstance(rep, dict) else {}
+            values[sol] = {n: got[n] for n in names_of[sol] if n in got}
+            for n, v in values[sol].items():
+                if isinstance(v, dict) and "__unreadable__" in v:
+                    unreadable[n] = str(v["__unreadable__"])[:200]
+        answers = {
+            Path(str(k)).name: str(v)
+            for k, v in (run_report.get("answers") or {}).items()
+            if str(k).endswith(".json")
+        }
+        check_report = run_sandboxed(
+            {
+                "mode": "check",
+                "notebook": check_nb,
+                "inject": inject,
+                "values": values,
+                "answers": answers,
+                **common,
+            },
+            stage2,
+            kind=task["sandbox"],
+            limits=limits,
+            timeout=task["notebook_timeout"],
+        )
+    if "error" in check_report:
+        result.problems.append(f"the separate check could not run: {check_report['error']}")
+        check_report = None
+    import nbformat
 
+    executed = nbformat.from_dict(run_report.get("notebook", run_nb))
+    _score_all(key, executed, run_report, check_nb, check_report, result, unreadable)
+    if task.get("graded_dir"):
         dest = Path(task["graded_dir"]) / learner
         dest.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(dest / name))
+        nbformat.write(executed, str(dest / name))
+        if check_report:
+            checked = nbformat.from_dict(check_report.get("notebook", check_nb))
+            nbformat.write(checked, str(dest / (Path(name).stem + ".check.ipynb")))
     result.seconds = time.monotonic() - t0
     return result
 
 
 def _zero(key: Any, result: NotebookResult) -> None:
     result.max_score = 0.0
+    result.score = 0.0
+    result.cells = []
     for cell in key.cells:
         if is_graded(cell):
             gid = _grade_id(cell) or "?"
             result.cells.append(CellScore(gid, 0.0, _points(cell), "not run", result.status))
             result.max_score += _points(cell)
+
+
+def _grade_safely(task: dict[str, Any]) -> NotebookResult:
+    """:func:`_grade_one`, turning anything unexpected into an ``error`` result."""
+    try:
+        return _grade_one(task)
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the class
+        result = NotebookResult(task["learner"], task["notebook"], status="error")
+        result.sandbox = task.get("sandbox", "")
+        result.problems.append(f"could not grade: {type(exc).__name__}: {exc}"[:500])
+        _zero(task["key"], result)
+        return result
 
 
 def _map(
@@ -970,16 +1290,30 @@ def _map(
     *,
     what: str,
     label: Callable[[dict[str, Any]], str] | None = None,
+    each: Callable[[Any], None] | None = None,
 ) -> Iterable[Any]:
-    """Run tasks in a process pool (one kernel per task), yielding results in order."""
+    """Run tasks in a process pool (one kernel per task), yielding results in order.
+
+    With ``each`` (grading: every task runs its own sandboxed processes), tasks run on
+    threads and ``each(result)`` is called in this thread as soon as one finishes.
+    """
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(tasks), what, log)
+    if each is not None:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+            futs = {pool.submit(func, t): t for t in tasks}
+            for fut in as_completed(futs):
+                each(fut.result())
+                bar.step(label(futs[fut]) if label else "")
+        bar.close()
+        return []
     if jobs == 1 or len(tasks) == 1:
         results = []
         for t in tasks:
             results.append(func(t))
             bar.step(label(t) if label else "")
-        _kill_spare()
         bar.close()
         return results
     import multiprocessing
@@ -1061,14 +1395,34 @@ def grade(
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT,
     jobs: int | None = None,
     log: Callable[[str], None] | None = None,
+    sandbox: str = "auto",
+    limits: Any = None,
+    resume: bool = True,
 ) -> list[NotebookResult]:
     """Grade every learner's notebooks; write ``out/scores.csv``, ``out/feedback/`` and
-    ``out/graded/``. Submitted files are only read (each runs in a temporary copy)."""
+    ``out/graded/``. Submitted files are only read (each runs in a sandboxed copy).
+
+    ``sandbox`` is ``"auto"`` (bubblewrap where it works, else a warning and plain
+    processes), ``"bwrap"`` or ``"none"``; ``limits`` a :class:`tensorlessons._sandbox.Limits`.
+    Results are written as each submission finishes (``out/results.jsonl``); with
+    ``resume`` a run started again skips submissions already graded and unchanged.
+    """
+    from ._sandbox import Limits, sandbox_kind
+
+    kind = sandbox_kind(sandbox)
+    limits = limits or Limits()
     keys = load_release(released)
     learners = find_submissions(submissions)
     out_path = Path(out)
     (out_path / "feedback").mkdir(parents=True, exist_ok=True)
     (out_path / "graded").mkdir(parents=True, exist_ok=True)
+    say = log or (lambda line: print(line, file=sys.stderr))
+    if kind == "none":
+        say(
+            "WARNING: no sandbox (bubblewrap 'bwrap' is missing or was not asked for): "
+            "learner code runs with your user's rights and can read and change your files. "
+            "Install bubblewrap to grade untrusted submissions."
+        )
     extra = Path(released) if Path(released).is_dir() else None
     if extra is not None and (extra / "autograder").is_dir():
         extra = extra / "autograder"
@@ -1079,65 +1433,140 @@ def grade(
     tasks: list[dict[str, Any]] = []
     strays: dict[str, list[str]] = {}
     for learner, folder in learners.items():
-        present = {p.name: p for p in folder.glob("*.ipynb")}
+        present = {p.name: p for p in folder.glob("*.ipynb") if not p.is_symlink()}
         if not present:  # nbgrader's layout: <learner>/<assignment>/<notebook>.ipynb
-            inner = [d for d in folder.iterdir() if d.is_dir() and any(d.glob("*.ipynb"))]
+            inner = [
+                d
+                for d in folder.iterdir()
+                if d.is_dir() and not d.is_symlink() and any(d.glob("*.ipynb"))
+            ]
             if len(inner) == 1:
-                present = {p.name: p for p in inner[0].glob("*.ipynb")}
+                present = {p.name: p for p in inner[0].glob("*.ipynb") if not p.is_symlink()}
         strays[learner] = sorted(set(present) - set(keys))
         for name, key in keys.items():
+            path = present.get(name)
             tasks.append(
                 {
                     "learner": learner,
                     "notebook": name,
                     "key": key,
-                    "path": str(present[name]) if name in present else None,
+                    "path": str(path) if path else None,
+                    "digest": _digest(path.parent if path else folder, path),
                     "cell_timeout": cell_timeout,
                     "notebook_timeout": notebook_timeout,
                     "graded_dir": str(out_path / "graded"),
                     "extra_dir": str(extra) if extra is not None else None,
-                    "warm": True,
+                    "sandbox": kind,
+                    "limits": dict(limits.__dict__),
                 }
             )
-    results = list(
-        _map(
-            _grade_one,
-            tasks,
-            jobs,
-            log,
-            what="graded",
-            label=lambda t: f"{t['learner']}/{t['notebook']}",
-        )
-    )
-    for r in results:
-        if strays.get(r.learner):
-            names = ", ".join(strays.pop(r.learner))
+    journal = out_path / "results.jsonl"
+    done: dict[tuple[str, str], NotebookResult] = {}
+    if resume and journal.exists():
+        wanted = {(t["learner"], t["notebook"]): t["digest"] for t in tasks}
+        for line in journal.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+                r = _result_from(rec["result"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash
+            if wanted.get((r.learner, r.notebook)) == rec.get("digest"):
+                done[(r.learner, r.notebook)] = r
+    elif journal.exists():
+        journal.unlink()
+    todo = [t for t in tasks if (t["learner"], t["notebook"]) not in done]
+    if done:
+        say(f"resuming: {len(done)} notebook(s) already graded, {len(todo)} to go")
+    by_key: dict[tuple[str, str], NotebookResult] = dict(done)
+    order = [(t["learner"], t["notebook"]) for t in tasks]
+    digests = {(t["learner"], t["notebook"]): t["digest"] for t in tasks}
+
+    def finished(r: NotebookResult) -> None:
+        if strays.get(r.learner) and not any("not part of the release" in p for p in r.problems):
+            names = ", ".join(strays[r.learner])
             r.problems.append(f"not part of the release, not graded: {names}")
+        by_key[(r.learner, r.notebook)] = r
+        with open(journal, "a", encoding="utf-8") as f:
+            rec = {"digest": digests[(r.learner, r.notebook)], "result": asdict(r)}
+            f.write(json.dumps(rec) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        current = [by_key[k] for k in order if k in by_key]
+        _write_csv(out_path / "scores.csv", keys, current)
+        _write_feedback(out_path / "feedback", [x for x in current if x.learner == r.learner])
+
+    for r in done.values():
+        finished(r)
+    _map(
+        _grade_safely,
+        todo,
+        jobs,
+        log,
+        what="graded",
+        label=lambda t: f"{t['learner']}/{t['notebook']}",
+        each=finished,
+    )
+    results = [by_key[k] for k in order]
     _write_csv(out_path / "scores.csv", keys, results)
-    _write_feedback(out_path / "feedback", results)
     with open(out_path / "results.json", "w", encoding="utf-8") as f:
         json.dump([asdict(r) for r in results], f, indent=1)
     return results
 
 
+def _result_from(d: dict[str, Any]) -> NotebookResult:
+    cells = [CellScore(**c) for c in d.pop("cells", [])]
+    return NotebookResult(**d, cells=cells)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _write_csv(path: Path, keys: dict[str, Any], results: list[NotebookResult]) -> None:
+    import io
+
     ids = [_grade_id(c) or "?" for key in keys.values() for c in key.cells if is_graded(c)]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["learner", "notebook", "score", "max_score", "status", "problems", *ids])
-        for r in results:
-            by = {c.grade_id: c.points for c in r.cells}
-            w.writerow(
-                [
-                    r.learner,
-                    r.notebook,
-                    f"{r.score:g}",
-                    f"{r.max_score:g}",
-                    r.status,
-                    len(r.problems),
-                    *[f"{by[i]:g}" if i in by else "" for i in ids],
-                ]
-            )
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    head = ["learner", "notebook", "score", "max_score", "status", "problems", "tampering"]
+    w.writerow([*head, "sandbox", *ids])
+    for r in results:
+        by = {c.grade_id: c.points for c in r.cells}
+        w.writerow(
+            [
+                r.learner,
+                r.notebook,
+                f"{r.score:g}",
+                f"{r.max_score:g}",
+                r.status,
+                len(r.problems),
+                len(r.tampering),
+                r.sandbox,
+                *[f"{by[i]:g}" if i in by else "" for i in ids],
+            ]
+        )
+    _atomic_write(path, buf.getvalue())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~>-])")
+
+
+def _safe(text: str, limit: int = 400) -> str:
+    """Learner-influenced text for the Markdown feedback: one line, at most ``limit``
+    characters, HTML and Markdown escaped (it shows as typed, never as markup or links).
+
+    >>> _safe("<img src=x onerror=alert(1)> **bold** [a](http://x)\\nline")
+    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\*\\\\*bold\\\\*\\\\* \\\\[a\\\\]\\\\(http://x\\\\) line'
+    """
+    import html
+
+    flat = " ".join(str(text).split())
+    flat = "".join(ch for ch in flat if ch.isprintable())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def _write_feedback(folder: Path, results: list[NotebookResult]) -> None:
@@ -1147,19 +1576,27 @@ def _write_feedback(folder: Path, results: list[NotebookResult]) -> None:
     for learner, rs in by.items():
         total = sum(r.score for r in rs)
         most = sum(r.max_score for r in rs)
-        lines = [f"# Feedback for {learner}", "", f"Total: {total:g} / {most:g} points", ""]
+        lines = [
+            f"# Feedback for {_safe(learner, 80)}",
+            "",
+            f"Total: {total:g} / {most:g} points",
+            "",
+        ]
         for r in rs:
-            lines += [f"## {r.notebook}: {r.score:g} / {r.max_score:g}", ""]
+            lines += [f"## {_safe(r.notebook, 120)}: {r.score:g} / {r.max_score:g}", ""]
             if r.status != "graded":
                 lines.append(f"Status: {r.status}.")
             for p in r.problems:
-                lines.append(f"- Note: {p}")
-            if r.problems or r.status != "graded":
+                lines.append(f"- Note: {_safe(p)}")
+            for t in r.tampering:
+                lines.append(f"- Tampering: {_safe(t)}")
+            if r.problems or r.tampering or r.status != "graded":
                 lines.append("")
             for c in r.cells:
                 mark = "✔" if c.points >= c.max_points and c.status == "passed" else "✘"
                 lines.append(
-                    f"- {mark} `{c.grade_id}` — {c.points:g}/{c.max_points:g}: {c.message}"
+                    f"- {mark} `{_safe(c.grade_id, 80).replace('`', '')}` — "
+                    f"{c.points:g}/{c.max_points:g}: {_safe(c.message)}"
                 )
             lines.append("")
-        (folder / f"{learner}.md").write_text("\n".join(lines), encoding="utf-8")
+        _atomic_write(folder / f"{learner}.md", "\n".join(lines))

@@ -23,10 +23,10 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
+from _overlay import overlay_tool
 
 from tensorlessons import grading as g
 
@@ -43,46 +43,7 @@ def _requirement() -> str:
 
 def _nbgrader() -> tuple[str, dict[str, str]]:
     """The nbgrader executable and the environment to run it in."""
-    here = Path(sys.executable).parent
-    env = dict(os.environ)
-    env.pop("JUPYTER_PLATFORM_DIRS", None)
-    if shutil.which("nbgrader", path=str(here)):
-        env["PATH"] = f"{here}{os.pathsep}{env.get('PATH', '')}"
-        return str(here / "nbgrader"), env
-    exe = OVERLAY / "bin" / "nbgrader"
-    if not exe.exists():
-        import venv
-
-        venv.create(OVERLAY, with_pip=True, clear=True)
-        py = OVERLAY / "bin" / "python"
-        purelib = subprocess.run(
-            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        main_site = sysconfig.get_paths()["purelib"]
-        Path(purelib, "tensorlessons_env.pth").write_text(
-            f"import site; site.addsitedir({main_site!r})\n"
-        )
-        run = subprocess.run(
-            [
-                str(py),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                _requirement(),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if run.returncode != 0 or not exe.exists():
-            shutil.rmtree(OVERLAY, ignore_errors=True)
-            pytest.fail(f"could not install {_requirement()} into {OVERLAY}:\n{run.stderr[-2000:]}")
-    env["PATH"] = f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"
-    return str(exe), env
+    return overlay_tool("nbgrader", _requirement(), OVERLAY)
 
 
 @pytest.fixture(scope="module")
