@@ -6,11 +6,15 @@ Makes N submissions of one chapter (alternately the solution and the unanswered 
 version, so both tools see passing and failing cells), then in one run measures the wall
 time of
 
-- ``tensorlessons grade RELEASED SUBMISSIONS --out DIR`` (the console script: a process
-  pool over the machine's cores, one kernel per notebook), and
+- ``tensorlessons grade RELEASED SUBMISSIONS --out DIR --sandbox bwrap`` (the console
+  script: each submission run in a bubblewrap sandbox, its answers checked in a second,
+  clean sandbox; ``--jobs`` at a time),
+- the same with ``--sandbox none`` (plain processes: the sandbox's cost), and
 - ``nbgrader autograde`` of the same submissions (one command for the whole class),
 
-and prints both, their ratio, and whether the two agree on every learner's score.
+and prints them, their ratios, and whether they agree on every learner's score.
+``--sandbox bwrap|none`` measures one mode only; ``--skip-nbgrader`` leaves nbgrader out
+(for the 200-submission run).
 nbgrader is looked for next to this Python, then in the overlay environment that
 ``tests/test_nbgrader.py`` makes (``<sys.prefix>/nbgrader``).
 """
@@ -51,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapter", default=str(ROOT / "chapters" / "01_tensors.ipynb"))
     parser.add_argument("--jobs", type=int, default=None, help="tensorlessons grade --jobs")
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--sandbox", choices=("both", "bwrap", "none"), default="both")
     args = parser.parse_args(argv)
 
     import nbformat
@@ -70,22 +75,35 @@ def main(argv: list[str] | None = None) -> int:
             (subs / learner).mkdir(parents=True)
             nbformat.write(source if k % 2 == 0 else student, str(subs / learner / name))
 
-        cmd = [*_tensorlessons(), "grade", str(root / "release"), str(subs)]
-        cmd += ["--out", str(root / "results"), "--quiet"]
-        if args.jobs:
-            cmd += ["--jobs", str(args.jobs)]
-        t0 = time.perf_counter()
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        ours = time.perf_counter() - t0
-        if run.returncode != 0:
-            print(run.stdout, run.stderr, file=sys.stderr)
-            return 1
-        our_scores = {
-            r["learner"]: float(r["score"])
-            for r in csv.DictReader(open(root / "results" / "scores.csv"))
-        }
+        modes = ["bwrap", "none"] if args.sandbox == "both" else [args.sandbox]
         print(f"chapter: {name}, {args.learners} submissions, {os.cpu_count()} cores")
-        print(f"tensorlessons grade:  {ours:7.1f} s   ({ours / args.learners:.2f} s per notebook)")
+        times: dict[str, float] = {}
+        all_scores: dict[str, dict[str, float]] = {}
+        for mode in modes:
+            out = root / f"results-{mode}"
+            cmd = [*_tensorlessons(), "grade", str(root / "release"), str(subs)]
+            cmd += ["--out", str(out), "--quiet", "--sandbox", mode, "--fresh"]
+            if args.jobs:
+                cmd += ["--jobs", str(args.jobs)]
+            t0 = time.perf_counter()
+            run = subprocess.run(cmd, capture_output=True, text=True)
+            times[mode] = time.perf_counter() - t0
+            if run.returncode != 0:
+                print(run.stdout, run.stderr, file=sys.stderr)
+                return 1
+            all_scores[mode] = {
+                r["learner"]: float(r["score"]) for r in csv.DictReader(open(out / "scores.csv"))
+            }
+            secs = times[mode]
+            print(
+                f"tensorlessons grade --sandbox {mode}: {secs:7.1f} s   "
+                f"({secs / args.learners:.2f} s per notebook)"
+            )
+        if len(modes) == 2:
+            print(f"sandbox cost: bwrap / none = {times['bwrap'] / times['none']:.2f}x")
+            same = all_scores["bwrap"] == all_scores["none"]
+            print(f"both modes agree on every score: {same}")
+        our_scores = all_scores[modes[0]]
 
         found = None if args.skip_nbgrader else _nbgrader()
         if found is None:
@@ -129,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"nbgrader autograde:   {theirs:7.1f} s   ({theirs / args.learners:.2f} s per notebook)"
         )
-        print(f"ratio tensorlessons / nbgrader: {ours / theirs:.2f}x")
+        for mode in modes:
+            print(f"ratio tensorlessons ({mode}) / nbgrader: {times[mode] / theirs:.2f}x")
         agree = our_scores == their_scores
         print(f"scores agree on all {len(our_scores)} learners: {agree}")
         if not agree:

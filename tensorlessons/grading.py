@@ -764,6 +764,8 @@ def _binds(source: str) -> set[str]:
 
     >>> sorted(_binds("a, (b, *c) = f()\\nimport numpy as np\\ndef g(): x = 1\\nfor i in r: pass"))
     ['a', 'b', 'c', 'g', 'i', 'np']
+    >>> sorted(_binds("W[0, 1] = 2\\nm.w += 1"))
+    ['W', 'm']
     """
     lines = [ln for ln in source.split("\n") if not ln.lstrip().startswith(("%", "!"))]
     try:
@@ -779,6 +781,8 @@ def _binds(source: str) -> set[str]:
             for e in t.elts:
                 target(e)
         elif isinstance(t, ast.Starred):
+            target(t.value)
+        elif isinstance(t, (ast.Subscript, ast.Attribute)):  # W[0] = 1 changes W
             target(t.value)
 
     def visit(stmts: list[ast.stmt]) -> None:
@@ -956,10 +960,13 @@ def _outcomes(report: dict[str, Any]) -> dict[int, CellOutcome]:
 def _learner_plan(
     key: Any, nb: Any
 ) -> tuple[Any, dict[int, list[str]], dict[str, list[str]], dict[str, str]]:
-    """The notebook the learner's sandbox runs (graded cells without hidden tests: the
-    hidden tests never enter the learner's process), the answer names to read before
-    each graded cell (by cell index), each solution cell's answer names, and the graded
-    cell each solution cell's answers are read before."""
+    """The notebook the learner's sandbox runs, the answer names to read before each
+    graded cell (by cell index), each solution cell's answer names, and the graded cell
+    each solution cell's answers are read before.
+
+    Graded cells keep their hidden tests, as in nbgrader: chapters may draw the data of
+    later cells from one random stream that hidden tests use too, and the learner's run
+    must leave the same state as the instructor's."""
     run = copy.deepcopy(nb)
     locked_binds: set[str] = set()
     for c in key.cells:
@@ -987,7 +994,6 @@ def _learner_plan(
     capture: dict[int, list[str]] = {}
     for index, c in enumerate(run.cells):
         if is_graded(c):
-            c.source = remove_hidden_tests(_source(c))
             gid = _grade_id(c)
             names = sorted({n for s, g in read_at.items() if g == gid for n in names_of[s]})
             capture[index] = names

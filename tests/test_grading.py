@@ -425,7 +425,8 @@ def test_deleted_locked_cells_are_put_back_and_reported(graded):
 def test_redefining_the_helpers_gains_nothing(graded):
     r = graded["results"]["hal_cheats"]
     assert scores(r) == {"t-double": 0, "t-shape": 0, "t-draw": 0}
-    assert "double(np.arange(3))" in messages(r)["t-double"]
+    assert "check.passed was replaced or patched" in messages(r)["t-double"]
+    assert any("an input transformer was installed" in t for t in r.tampering)
 
 
 def test_drawn_answer_in_answers_file_is_graded(graded):

@@ -231,7 +231,7 @@ def build_class(root: Path) -> dict:
                 "ex.submit(eval(key['cells'][8]['source'].split('check.diagram(ex.diagram, ')[1]"
                 ".split(', name=')[0]))"
             ),
-            "t-wt-code": "WT = W.T\nex.submit(ex.answer)",
+            "t-wt-code": "WT = W\nraise ValueError(repr(In))",  # In: the cells run so far
         },
     )
     learners["h_writer"] = honest(
@@ -257,7 +257,7 @@ def build_class(root: Path) -> dict:
                 "poison = 'raise SystemExit(\"poisoned\")\\n'\n"
                 "t0 = time.time()\n"
                 "while time.time() - t0 < 6:\n"
-                "    for d in glob.glob(tempfile.gettempdir() + '/tl-*') + glob.glob('/tmp/tl-*'):\n"
+                "    for d in glob.glob(tempfile.gettempdir() + '/tl-*'):\n"
                 "        for sub in ('', '/work', '/learner', '/check'):\n"
                 "            try:\n"
                 "                os.makedirs(d + sub + '/tensorlessons', exist_ok=True)\n"
@@ -423,8 +423,9 @@ def test_overwriting_the_data_a_check_compares_against_gains_nothing(attacked):
 
 def test_the_key_and_the_environment_stay_out_of_reach_and_of_the_feedback(attacked):
     r = attacked["results"]["c_key"]
-    assert pts(r) == {"t-double": 0, "t-shape": 1, "t-draw": 0, "t-wt": 1}, r.cells
+    assert pts(r) == {"t-double": 0, "t-shape": 1, "t-draw": 0, "t-wt": 0}, r.cells
     feedback = (attacked["out"] / "feedback" / "c_key.md").read_text()
+    assert "message withheld: it quoted the grading code" in feedback
     assert SECRET not in feedback
     assert "double(5), 10" not in feedback and "check.diagram(ex.diagram" not in feedback
     assert "<script>" not in feedback
