@@ -228,7 +228,7 @@ def build_class(root: Path) -> dict:
             "t-draw-code": (
                 "import json\n"
                 f"key = json.load(open({str(key_file)!r}))\n"
-                "ex.submit(eval(key['cells'][8]['source'].split('check.diagram(ex.diagram, ')[1]"
+                "ex.submit(eval(''.join(key['cells'][8]['source']).split('check.diagram(ex.diagram, ')[1]"
                 ".split(', name=')[0]))"
             ),
             "t-wt-code": "WT = W\nraise ValueError(repr(In))",  # In: the cells run so far
