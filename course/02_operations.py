@@ -826,6 +826,8 @@ ratio = flops_of([(0, 1), (0, 1), (0, 1)]) / flops_of(cheap_path)
 # END SOLUTION
 
 # %% id="02-072" nbgrader={"grade": true, "grade_id": "02-contraction-order", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+import opt_einsum  # the real one, whatever the name holds now
+
 _rk = np.random.default_rng(27)  # the network, rebuilt: yours may have changed
 net = [
     _rk.normal(size=(10, 1000)),

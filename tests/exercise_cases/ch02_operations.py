@@ -225,6 +225,18 @@ CASES = {
                 r"the other way round",
             ),
             (
+                "opt_einsum replaced by a fake",
+                """
+                import types
+                opt_einsum = types.SimpleNamespace(
+                    contract_path=lambda *a, **k: (None, types.SimpleNamespace(opt_cost=1))
+                )
+                cheap_path = [(0, 1), (0, 1), (0, 1)]
+                ratio = 1.0
+                """,
+                r"your order costs 220,200 FLOPs",
+            ),
+            (
                 "an invalid order",
                 """
                 cheap_path = [(3, 4), (1, 2), (0, 1)]
