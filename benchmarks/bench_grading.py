@@ -1,6 +1,6 @@
 """Grading a class: ``tensorlessons grade`` side by side with ``nbgrader autograde``.
 
-Run: ``python -m benchmarks.bench_grading`` (``--learners 40 --chapter chapters/01_tensors.ipynb``).
+Run: ``python -m benchmarks.bench_grading`` (``--learners 40 --chapter course/01_tensors.py``).
 
 Makes N submissions of one chapter (alternately the solution and the unanswered student
 version, so both tools see passing and failing cells), then in one run measures the wall
@@ -52,7 +52,7 @@ def _tensorlessons() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=40)
-    parser.add_argument("--chapter", default=str(ROOT / "chapters" / "01_tensors.ipynb"))
+    parser.add_argument("--chapter", default=str(ROOT / "course" / "01_tensors.py"))
     parser.add_argument("--jobs", type=int, default=None, help="tensorlessons grade --jobs")
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--sandbox", choices=("both", "bwrap", "none"), default="both")
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from tensorlessons import grading as g
 
     chapter = Path(args.chapter)
-    name = chapter.name
+    name = chapter.with_suffix(".ipynb").name
     source = g.read_notebook(chapter)
     student = g.student_version(source)
     with tempfile.TemporaryDirectory(prefix="tl-bench-") as tmp:

@@ -54,7 +54,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -260,15 +260,13 @@ u = np.array([1.0, 2.0, 3.0, 4.0])
 v = np.array([0.5, -1.0, 2.0, 0.0])
 
 # %% id="00-024" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 start = tl.Diagram.from_einsum("i,j->ij", u, v, names=["u", "v"])
-answer = start.copy()  # the reference, with the same leg names as the start
-answer.connect("u:i", "v:j")
 ex = tl.DiagramExercise(
     "00-dot-draw",
     task="Draw the dot product u·v: the diagram's value must be u·v.",
     start=start,
-    answer=answer,
+    answer=same_value(u @ v),  # what Check compares: the value of your diagram
     title="Draw your first wire",
     difficulty=1,
     importance="core",
@@ -293,7 +291,12 @@ ex.submit(mine)  # your diagram becomes the answer (the widget shows it)
 ex.check()
 u_, v_ = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, -1.0, 2.0, 0.0])  # rebuilt
 check.array(ex.diagram.contract(), u_ @ v_, name="the value of your diagram")
-check.passed("00-dot-draw", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = ex.start.copy()
+_reference.connect("u:i", "v:j")
+check.diagram(ex.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("00-dot-draw", hidden=True)
 
 # %% [markdown] id="00-027"
 # ### Exercise 00.3 — a diagram from an einsum string

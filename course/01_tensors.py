@@ -25,7 +25,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -358,7 +358,7 @@ T3 = np.random.default_rng(13).normal(size=(3, 3, 3))  # the exercise's own numb
 e0, e1, e2 = np.eye(3)
 
 # %% id="01-036" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 start = tl.Diagram.from_einsum(
     "ijk,a,b,c->ijkabc", T3, e0, e1, e2, names=["T3", "e0", "e1", "e2"]
 )
@@ -366,14 +366,11 @@ start = tl.Diagram.from_einsum(
 places = {"T3": (100, 160), "e0": (340, 50), "e1": (340, 160), "e2": (340, 270)}
 for name, (x, y) in places.items():
     start.move(name, x, y)
-answer = start.copy()  # the reference, with the same leg names as the start
-for vector_leg, tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:k")]:
-    answer.connect(vector_leg, tensor_leg)
 ex01 = tl.DiagramExercise(
     "01-pick-draw",
     task="Draw T3[2, 0, 1]: a diagram of T3 and the vectors e0, e1, e2 whose value is that entry.",
     start=start,
-    answer=answer,
+    answer=same_value(T3[2, 0, 1]),  # what Check compares: the value of your diagram
     title="Pick a number by drawing",
     difficulty=2,
     importance="core",
@@ -400,7 +397,13 @@ ex01.submit(mine)
 ex01.check()
 T3_ = np.random.default_rng(13).normal(size=(3, 3, 3))  # T3, rebuilt
 check.array(ex01.diagram.contract(), T3_[2, 0, 1], name="the value of your diagram")
-check.passed("01-pick-draw", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = ex01.start.copy()
+for _vector_leg, _tensor_leg in [("e2:c", "T3:i"), ("e0:a", "T3:j"), ("e1:b", "T3:k")]:
+    _reference.connect(_vector_leg, _tensor_leg)
+check.diagram(ex01.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("01-pick-draw", hidden=True)
 
 # %% [markdown] id="01-039"
 # ### Exercise 01.4 — how big?

@@ -26,7 +26,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -543,18 +543,15 @@ check.passed("02-einsum-strings", hidden=False)
 A, B, C = np.random.default_rng(23).normal(size=(3, 3, 3))  # the exercise's own
 
 # %% id="02-055" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 start = tl.Diagram.from_arrays({"A": A, "B": B, "C": C})
 for name, (x, y) in {"A": (80, 220), "B": (320, 220), "C": (200, 70)}.items():
     start.move(name, x, y)  # a triangle, so that the loop's three wires are all visible
-answer = start.copy()  # the reference, with the same leg names as the start
-for a, b in [("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i")]:
-    answer.connect(a, b)
 ex02 = tl.DiagramExercise(
     "02-trace-draw",
     task="Draw tr(ABC).",
     start=start,
-    answer=answer,
+    answer=same_value(np.trace(A @ B @ C)),  # what Check compares: your diagram's value
     title="Draw a trace of a product",
     difficulty=2,
     importance="core",
@@ -583,7 +580,13 @@ A_, B_, C_ = np.random.default_rng(23).normal(size=(3, 3, 3))  # rebuilt
 check.array(
     ex02.diagram.contract(), np.trace(A_ @ B_ @ C_), name="the value of your diagram"
 )
-check.passed("02-trace-draw", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = ex02.start.copy()
+for _a, _b in [("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i")]:
+    _reference.connect(_a, _b)
+check.diagram(ex02.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("02-trace-draw", hidden=True)
 
 # %% [markdown] id="02-075"
 # ### Exercise 02.4 — a transpose inside a loop
@@ -592,18 +595,17 @@ check.passed("02-trace-draw", hidden=False)
 # new tensor for $A^\top$: the box `A` is all you need.
 
 # %% id="02-076" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 start = tl.Diagram.from_arrays({"A": A, "B": B, "C": C})
 for name, (x, y) in {"A": (80, 220), "B": (320, 220), "C": (200, 70)}.items():
     start.move(name, x, y)
-answer = start.copy()  # the reference, with the same leg names as the start
-for a, b in [("A:i", "B:i"), ("B:j", "C:i"), ("C:j", "A:j")]:
-    answer.connect(a, b)
 ex02t = tl.DiagramExercise(
     "02-trace-transpose-draw",
     task="Draw tr(AᵀBC) with the box A (no separate Aᵀ).",
     start=start,
-    answer=answer,
+    answer=same_value(
+        np.trace(A.T @ B @ C)
+    ),  # what Check compares: your diagram's value
     title="A transpose inside a loop",
     difficulty=3,
     importance="core",
@@ -641,7 +643,13 @@ check.array(
     np.trace(A_.T @ B_ @ C_),
     name="the value of your diagram",
 )
-check.passed("02-trace-transpose-draw", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = ex02t.start.copy()
+for _a, _b in [("A:i", "B:i"), ("B:j", "C:i"), ("C:j", "A:j")]:
+    _reference.connect(_a, _b)
+check.diagram(ex02t.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("02-trace-transpose-draw", hidden=True)
 
 # %% [markdown] id="02-058"
 # ### Exercise 02.5 (optional) — transpose without `.T`

@@ -25,7 +25,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -336,7 +336,7 @@ np.testing.assert_allclose(Q @ Q.T, np.eye(4), atol=1e-12)
 # Draw the elementwise product `u * v`.
 
 # %% id="03-029" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 u, v = np.random.default_rng(31).normal(size=(2, 4))  # the exercise's own numbers
 start = (
     tl.Diagram()
@@ -352,7 +352,7 @@ ex03 = tl.DiagramExercise(
     "03-hadamard-draw",
     task="Draw u * v, the elementwise product, with the copy tensor c.",
     start=start,
-    answer=tl.hadamard(u, v, names=["u", "v"]),
+    answer=same_value(u * v),  # what Check compares: the value of your diagram
     title="Draw the Hadamard product",
     difficulty=1,
     importance="core",
@@ -378,7 +378,10 @@ ex03.submit(mine)
 ex03.check()
 u_, v_ = np.random.default_rng(31).normal(size=(2, 4))  # u and v, rebuilt
 check.array(ex03.diagram.contract(), u_ * v_, name="the value of your diagram")
-check.passed("03-hadamard-draw", hidden=False)
+### BEGIN HIDDEN TESTS
+check.diagram(ex03.diagram, tl.hadamard(u_, v_, names=["u", "v"]))
+### END HIDDEN TESTS
+check.passed("03-hadamard-draw", hidden=True)
 
 # %% [markdown] id="03-032"
 # ### Exercise 03.2 — a diagonal without `np.diag`

@@ -31,7 +31,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -269,12 +269,13 @@ for left in (1, 2, 3):
 # `mine = ex041.start.copy()`, then `mine.connect(...)`, and `ex041.submit(mine)`.
 
 # %% id="04-026" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 N = np.random.default_rng(41).normal(size=(4, 3))  # the exercise's own numbers
 pieces = tl.svd(N)
 start = tl.Diagram.from_einsum(
     "ir,s,jt->ijrst", pieces["U"], pieces["S"], pieces["V"], names=["U", "S", "V"]
 )
+del pieces  # joined, the pieces are the answer: only their arrays are kept, in start
 # S above, between U and V (as tl.svd draws it): the three-way wire stays visible
 for name, (x, y) in {"U": (80, 210), "S": (230, 70), "V": (380, 210)}.items():
     start.move(name, x, y)
@@ -282,7 +283,7 @@ ex041 = tl.DiagramExercise(
     "04-draw-svd",
     task="Draw N = U S V†: the diagram's value must be N.",
     start=start,
-    answer=pieces,
+    answer=same_value(N),  # what Check compares: the value of your diagram
     title="Draw the SVD",
     difficulty=1,
     importance="core",
@@ -308,7 +309,10 @@ ex041.submit(mine)
 ex041.check()
 N_ = np.random.default_rng(41).normal(size=(4, 3))  # N, rebuilt: yours may have changed
 check.array(ex041.diagram.contract(), N_, name="the value of your diagram")
-check.passed("04-draw-svd", hidden=False)
+### BEGIN HIDDEN TESTS
+check.diagram(ex041.diagram, tl.svd(N_))
+### END HIDDEN TESTS
+check.passed("04-draw-svd", hidden=True)
 
 # %% [markdown] id="04-029"
 # ### Exercise 04.2 — a rank-3 approximation from outer products

@@ -28,7 +28,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -227,12 +227,15 @@ print("full tensor:", Z.size, "numbers")
 # `mine = ex051.start.copy()`, edit it with `mine.connect(...)`, then `ex051.submit(mine)`.
 
 # %% id="05-016" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 target_cp = tl.cp(X, rank=3)
 start = tl.Diagram()
 for name in ["A", "B", "C"]:
     start.add_tensor(name, target_cp[name], legs=[name.lower(), "r"])
 start.add_tensor("w", target_cp["w"], legs=["r"])
+del (
+    target_cp
+)  # joined, the factors are the answer: only their arrays are kept, in start
 # around an empty middle, where the four-way wire's dot will go
 places = {"A": (80, 200), "w": (250, 70), "C": (420, 200), "B": (250, 330)}
 for name, (x, y) in places.items():
@@ -241,7 +244,11 @@ ex051 = tl.DiagramExercise(
     "05-draw-cp",
     task="Draw the CP reconstruction of X from its factors A, B, C and weights w.",
     start=start,
-    answer=target_cp,
+    # what Check compares: the value of your diagram
+    answer=same_value(
+        X,
+        hint="In CP every factor's r leg carries the same index r: one copy-tensor dot.",
+    ),
     title="Draw CP",
     difficulty=1,
     importance="core",
@@ -274,7 +281,13 @@ X_ = np.einsum(
     _rx.normal(size=(8, 3)),
 )
 check.array(ex051.diagram.contract(), X_, name="the value of your diagram", atol=1e-6)
-check.passed("05-draw-cp", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = ex051.start.copy()
+for _a, _b in [("A:r", "B:r"), ("B:r", "C:r"), ("C:r", "w:r")]:
+    _reference.connect(_a, _b)
+check.diagram(ex051.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("05-draw-cp", hidden=True)
 
 # %% [markdown] id="05-019"
 # ### Exercise 05.2 — CP in one einsum line

@@ -28,7 +28,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check, progress
+from tensorlessons.exercises import Exercise, check, progress, same_value
 
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)  # the same "random" numbers every time
@@ -427,16 +427,13 @@ check.passed("06-first-cut", hidden=False)
 # $A$ and $B$ are the tensors the two trains stand for — a single number.
 
 # %% id="06-032" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
+# The set-up of the exercise (collapsed: it contains the hints).
 _g = np.random.default_rng(63)
 tA = tl.mps(_g.normal(size=(2, 3, 2)))
 tB = tl.mps(_g.normal(size=(2, 3, 2)))
 arrays = [tA[n] for n in tA.names] + [tB[n] for n in tB.names]
 start = tl.Diagram.from_einsum(
     "ia,ajb,bk,lc,cmd,dn->ijklmn", *arrays, names=["A0", "A1", "A2", "B0", "B1", "B2"]
-)
-answer = tl.Diagram.from_einsum(
-    "ia,ajb,bk,ic,cjd,dk->", *arrays, names=["A0", "A1", "A2", "B0", "B1", "B2"]
 )
 ex063 = tl.DiagramExercise(
     "06-draw-inner",
@@ -445,7 +442,7 @@ ex063 = tl.DiagramExercise(
         "sum over i, j, k of A[i, j, k] B[i, j, k]: a single number."
     ),
     start=start,
-    answer=answer,
+    answer=same_value(np.sum(tA.contract() * tB.contract())),  # what Check compares
     title="Draw a ladder",
     difficulty=1,
     importance="core",
@@ -479,7 +476,13 @@ check.close(
     float(np.sum(_A * _B)),
     name="the value of your ladder (the inner product of the two trains)",
 )
-check.passed("06-draw-inner", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = tl.Diagram.from_einsum(
+    "ia,ajb,bk,ic,cjd,dk->", *arrays, names=["A0", "A1", "A2", "B0", "B1", "B2"]
+)
+check.diagram(ex063.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("06-draw-inner", hidden=True)
 
 # %% [markdown] id="06-035"
 # ### Exercise 06.4 — contract a ladder in the best order

@@ -32,7 +32,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check
+from tensorlessons.exercises import Exercise, check, same_value
 
 np.set_printoptions(precision=3, suppress=True, linewidth=100)
 rng = np.random.default_rng(0)
@@ -217,10 +217,6 @@ start.add_tensor("W1", W1, legs=["i", "h"])
 start.add_tensor("W2", W2, legs=["h", "o"])
 start.auto_layout()
 
-# %% id="c07-017" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
-chain = tl.Diagram.from_einsum("i,ih,ho->o", x, W1, W2, names=["x", "W1", "W2"])
-
 # %% id="c07-018" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the hints).
 ex_chain = tl.DiagramExercise(
@@ -231,7 +227,7 @@ ex_chain = tl.DiagramExercise(
         "y = (x W1) W2: a vector with one entry per output."
     ),
     start=start,
-    answer=chain,
+    answer=same_value(x @ W1 @ W2),  # what Check compares: the value of your diagram
     difficulty=1,
     importance="core",
     minutes=4,
@@ -261,9 +257,18 @@ _X, _M, _b = _g.normal(size=(5, 4)), _g.normal(size=(4, 4)), _g.normal(size=3)
 _W1, _W2 = _g.normal(size=(4, 6)), _g.normal(size=(6, 3))
 ex_chain.check()
 check.array(ex_chain.diagram.contract(), _x @ _W1 @ _W2, name="your diagram's result")
-check.passed("07-chain", hidden=False)
+### BEGIN HIDDEN TESTS
+_reference = tl.Diagram.from_einsum("i,ih,ho->o", _x, _W1, _W2, names=["x", "W1", "W2"])
+check.diagram(ex_chain.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("07-chain", hidden=True)
 
 # %% id="c07-021"
+if ex_chain.feedback() is None:
+    chain = ex_chain.diagram  # your drawing
+else:  # so that the chapter goes on: the chain drawn for you
+    print("07-chain is not done yet: this cell uses the reference chain x - W1 - W2.")
+    chain = tl.Diagram.from_einsum("i,ih,ho->o", x, W1, W2, names=["x", "W1", "W2"])
 W_eff = W1 @ W2
 assert np.allclose(chain.contract(), x @ W_eff)
 print(

@@ -32,7 +32,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check
+from tensorlessons.exercises import Exercise, check, same_value
 
 np.set_printoptions(precision=3, suppress=True, linewidth=100)
 rng = np.random.default_rng(0)
@@ -319,12 +319,6 @@ head_out = model.run_with_cache(tokens)[1]["head_out.0"][
     head
 ]  # the model's own head output
 
-# %% id="c08-022" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
-ov_answer = tl.Diagram.from_einsum(
-    "qk,kd,dh,hm->qm", A, x0, W_V, W_O, names=["A", "x", "W_V", "W_O"]
-)
-
 # %% id="c08-023" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the hints).
 ex_ov = tl.DiagramExercise(
@@ -335,7 +329,7 @@ ex_ov = tl.DiagramExercise(
         "out[q, m'] = sum over k, m, h of A[q, k] x[k, m] W_V[m, h] W_O[h, m']."
     ),
     start=ov_start,
-    answer=ov_answer,
+    answer=same_value(head_out),  # what Check compares: the value of your diagram
     difficulty=2,
     importance="core",
     minutes=6,
@@ -370,7 +364,16 @@ check.array(
     _m.run_with_cache(_t)[1]["head_out.0"][0],
     name="your diagram's result (the head's output)",
 )
-check.passed("08-ov", hidden=False)
+### BEGIN HIDDEN TESTS
+_s = ex_ov.start  # the arrays the learner was given
+_reference = tl.Diagram.from_einsum(
+    "qk,kd,dh,hm->qm",
+    *(_s[k] for k in ["A", "x", "W_V", "W_O"]),
+    names=["A", "x", "W_V", "W_O"],
+)
+check.diagram(ex_ov.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("08-ov", hidden=True)
 
 # %% [markdown] id="c08-026"
 # The library builds the same diagram for any head of any model,

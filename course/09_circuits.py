@@ -30,7 +30,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check
+from tensorlessons.exercises import Exercise, check, same_value
 
 np.set_printoptions(precision=3, suppress=True, linewidth=100)
 rng = np.random.default_rng(0)
@@ -669,19 +669,6 @@ vh_start.add_tensor("W_OV0", W_OV_0, legs=["in", "out"], position=(460, 160))
 vh_start.add_tensor("W_OV1", W_OV_1, legs=["in", "out"], position=(230, 160))
 vh_start.add_tensor("W_U", model2.W_U, legs=["model", "vocab"], position=(0, 160))
 
-# %% id="c09-027" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
-vh_answer = tl.Diagram.from_einsum(
-    "qj,jk,kd,de,ef,fv->qv",
-    A_1,
-    A_0,
-    x0_2,
-    W_OV_0,
-    W_OV_1,
-    model2.W_U,
-    names=["A1", "A0", "x0", "W_OV0", "W_OV1", "W_U"],
-)
-
 # %% id="c09-028" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the hints).
 ex_virtual = tl.DiagramExercise(
@@ -692,7 +679,8 @@ ex_virtual = tl.DiagramExercise(
         "A1 A0 x0 W_OV0 W_OV1 W_U, as a [query position, vocab] array."
     ),
     start=vh_start,
-    answer=vh_answer,
+    # what Check compares: the value of your diagram, the virtual head's logit term
+    answer=same_value(lambda: tl.path_expansion(model2, tokens)["L0H1->L1H0"]),
     difficulty=2,
     importance="core",
     minutes=8,
@@ -729,7 +717,14 @@ check.array(
     tl.path_expansion(_m2, _t)["L0H1->L1H0"],
     name="your virtual head's logit term",
 )
-check.passed("09-virtual-head", hidden=False)
+### BEGIN HIDDEN TESTS
+_names = ["A1", "A0", "x0", "W_OV0", "W_OV1", "W_U"]
+_reference = tl.Diagram.from_einsum(
+    "qj,jk,kd,de,ef,fv->qv", *(ex_virtual.start[k] for k in _names), names=_names
+)
+check.diagram(ex_virtual.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("09-virtual-head", hidden=True)
 
 # %% [markdown] id="c09-031"
 # The full path expansion of the two-layer model has 1 + 4 + 4 = 9 terms: the direct
@@ -858,6 +853,9 @@ check.passed("09-k-composition", hidden=False)
 
 
 # %% id="c09-040"
+total = direct_scores + k_composition + q_composition + both
+
+
 def masked_softmax(s):
     s = np.where(np.triu(np.ones_like(s, dtype=bool), k=1), -np.inf, s)
     return softmax(s)

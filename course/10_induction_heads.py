@@ -32,7 +32,7 @@
 import numpy as np
 
 import tensorlessons as tl
-from tensorlessons.exercises import Exercise, check
+from tensorlessons.exercises import Exercise, check, same_value
 
 np.set_printoptions(precision=3, suppress=True, linewidth=100)
 rng = np.random.default_rng(0)
@@ -403,23 +403,6 @@ k_start.connect("W_Q1:head", "W_K1:head")
 
 positional_term = W_pos[:n] @ W_Q[1, 0] @ W_K[1, 0].T @ W_pos[:n].T / root
 
-# %% id="c10-029" jupyter={"source_hidden": true}
-# The set-up of the exercise (collapsed: it contains the answer).
-k_answer = tl.Diagram.from_einsum(
-    "qa,ad,dh,eh,ie,fi,bf,jb,kj,->qk",
-    T,
-    W_E,
-    W_Q[1, 0],
-    W_K[1, 0],
-    W_O[0, 0],
-    W_V[0, 0],
-    W_E,
-    T,
-    A0,
-    scale,
-    names=["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"],
-)
-
 # %% id="c10-030" jupyter={"source_hidden": true}
 # The set-up of the exercise (collapsed: it contains the hints).
 ex_circuit = tl.DiagramExercise(
@@ -431,7 +414,12 @@ ex_circuit = tl.DiagramExercise(
         "Open legs: the query position (T_q:pos) and the key position (A0:query)."
     ),
     start=k_start,
-    answer=k_answer,
+    # what Check compares: your diagram's value where the induction head's scores are
+    # defined (key position <= query position): those scores less the positional term
+    answer=same_value(
+        cache["scores.1"][0] - positional_term,
+        where=np.tril(np.ones((n, n), dtype=bool)),
+    ),
     difficulty=3,
     importance="core",
     minutes=12,
@@ -464,16 +452,43 @@ check.array(
     scores[lower],
     name="your K-composition term + the positional term (should be the induction head's scores)",
 )
-check.passed("10-k-composition", hidden=False)
+### BEGIN HIDDEN TESTS
+_names = ["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"]
+_reference = tl.Diagram.from_einsum(
+    "qa,ad,dh,eh,ie,fi,bf,jb,kj,->qk",
+    *(ex_circuit.start[k] for k in _names),
+    names=_names,
+)
+check.diagram(ex_circuit.diagram, _reference)
+### END HIDDEN TESTS
+check.passed("10-k-composition", hidden=True)
 
 # %% [markdown] id="c10-033"
 # Here is the QK side complete — the induction circuit's "where to look", every box a
 # weight of the model, contracting to its scores:
 
 # %% id="c10-034"
-for t in k_start:
-    k_answer.move(t.name, *t.position)
-k_answer
+if ex_circuit.feedback() is None:
+    key_side = ex_circuit.diagram  # your drawing
+else:  # so that the chapter goes on: the circuit drawn for you
+    print("10-k-composition is not done yet: here is the reference circuit.")
+    key_side = tl.Diagram.from_einsum(
+        "qa,ad,dh,eh,ie,fi,bf,jb,kj,->qk",
+        T,
+        W_E,
+        W_Q[1, 0],
+        W_K[1, 0],
+        W_O[0, 0],
+        W_V[0, 0],
+        W_E,
+        T,
+        A0,
+        scale,
+        names=["T_q", "W_Eq", "W_Q1", "W_K1", "W_O0", "W_V0", "W_Ek", "T_k", "A0", "c"],
+    )
+    for t in k_start:
+        key_side.move(t.name, *t.position)
+key_side
 
 # %% [markdown] id="c10-035"
 # **The OV side (outside the box).** With the pattern $A^1$ computed, the logits are the
@@ -510,7 +525,7 @@ tl.DiagramWidget(ov_side)
 parts = tl.induction_circuit_diagrams(
     model, tokens, prev_token_head=(0, 0), induction_head=(1, 0)
 )
-assert np.allclose(parts["keys"].contract(), k_answer.contract())
+assert np.allclose(parts["keys"].contract(), key_side.contract())
 assert np.allclose(parts["output"].contract(), logits)
 print({name: d.names for name, d in parts.items()})
 

@@ -33,6 +33,7 @@ _LAZY: dict[str, str] = {
     "Exercise": "tensorlessons.exercises",
     "CheckFailed": "tensorlessons.exercises",
     "progress": "tensorlessons.exercises",
+    "solution": "tensorlessons.course",
     # decompositions (first half of the course)
     "svd": "tensorlessons.decompositions",
     "cp": "tensorlessons.decompositions",

@@ -31,10 +31,11 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser(
         "build",
-        help="build the chapter notebooks chapters/*.ipynb from their sources course/*.py",
+        help="build the learner copy chapters/*.ipynb (and more) from the sources course/*.py",
         description=(
-            "Build chapters/NN_name.ipynb from each chapter source course/NN_name.py "
-            "(jupytext percent format; needs the 'build' extra)."
+            "Build the learner copy chapters/NN_name.ipynb (no solutions, no hidden tests) "
+            "and the worked solutions tensorlessons/solutions.json from each chapter source "
+            "course/NN_name.py (jupytext percent format; needs the 'build' extra)."
         ),
     )
     b.add_argument(
@@ -44,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; exit 1 if a built file is missing or stale",
+    )
+    b.add_argument(
+        "--instructor",
+        metavar="DIR",
+        help=(
+            "also write the solution-bearing notebooks to DIR: nbgrader's source notebooks "
+            "and the input of 'tensorlessons release DIR OUT'"
+        ),
     )
 
     r = sub.add_parser(
@@ -175,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if args.command == "build":
-        return _build(args.root, check=args.check)
+        return _build(args.root, check=args.check, instructor=args.instructor)
     from .grading import GradingError, grade, release
 
     try:
@@ -231,12 +240,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _build(root: str, *, check: bool) -> int:
+def _build(root: str, *, check: bool, instructor: str | None = None) -> int:
     from . import course
     from ._errors import DiagramError
 
     try:
-        changed = course.build(root, check=check)
+        changed = course.build(root, check=check, instructor=instructor)
     except (DiagramError, ImportError) as exc:
         print(f"tensorlessons build: {exc}", file=sys.stderr)
         return 1

@@ -33,7 +33,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build", "read_source", "reads", "source_paths", "writes"]
+__all__ = [
+    "build",
+    "fallback",
+    "learner_version",
+    "read_source",
+    "reads",
+    "solution",
+    "source_paths",
+    "writes",
+]
 
 #: jupytext's name of the chapters' text format.
 FORMAT = "py:percent"
@@ -137,10 +146,196 @@ def notebook_text(nb: Any) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+#: What an exercise's answer cell says in the learner copy until the learner answers.
+LEARNER_STUB = (
+    'raise NotImplementedError("exercise not done yet: replace this line with your answer")'
+)
+#: The cell tag with which JupyterLab's *Run All* and nbclient go on after a cell's error.
+RAISES = "raises-exception"
+
+
+def learner_version(nb: Any, where: str = "notebook") -> Any:
+    r"""The learner copy of a chapter: what ``chapters/NN_name.ipynb`` holds.
+
+    nbgrader's student version (:func:`tensorlessons.grading.student_version`: solution
+    regions replaced by a stub, hidden tests removed, outputs cleared), with the stub
+    saying that the exercise is not done yet, and every answer cell and graded cell
+    tagged ``raises-exception`` so that *Run All* goes on past an unsolved exercise.
+
+    >>> from nbformat import v4
+    >>> nbg = lambda **kw: {"nbgrader": {"schema_version": 3, "grade": False,
+    ...                                  "solution": False, "locked": False, **kw}}
+    >>> nb = v4.new_notebook(cells=[
+    ...     v4.new_code_cell("# BEGIN SOLUTION\nx = 2\n# END SOLUTION",
+    ...                      metadata=nbg(solution=True, grade_id="c-code")),
+    ...     v4.new_code_cell("assert x == 2\n### BEGIN HIDDEN TESTS\nassert x > 1\n"
+    ...                      "### END HIDDEN TESTS",
+    ...                      metadata=nbg(grade=True, locked=True, points=1, grade_id="c")),
+    ... ])
+    >>> for cell in learner_version(nb).cells:
+    ...     print(cell.metadata["tags"], repr(cell.source))
+    ['raises-exception'] '# YOUR CODE HERE\nraise NotImplementedError("exercise not done yet: replace this line with your answer")'
+    ['raises-exception'] 'assert x == 2'
+    """
+    from .grading import CODE_STUB, _grade_id, is_graded, is_solution, student_version
+
+    stub_line = CODE_STUB.splitlines()[-1]
+    needs = _needs_fallback(nb)
+    out = student_version(nb, where=where)
+    for cell in out.cells:
+        if cell.cell_type != "code" or not (is_graded(cell) or is_solution(cell)):
+            continue
+        if is_solution(cell):
+            cell.source = "\n".join(
+                line.replace(stub_line, LEARNER_STUB) if line.strip() == stub_line else line
+                for line in cell.source.split("\n")
+            )
+        tags = list(cell.metadata.get("tags", []))
+        if RAISES not in tags:
+            tags.append(RAISES)
+        cell.metadata["tags"] = tags
+    if needs:
+        import nbformat
+
+        cells = []
+        for cell in out.cells:
+            cells.append(cell)
+            gid = _grade_id(cell) if is_graded(cell) else None
+            if gid in needs:
+                cells.append(
+                    nbformat.v4.new_code_cell(
+                        "from tensorlessons.course import fallback\n\n"
+                        f'fallback("{gid}")  # not done yet? then reference values, to go on',
+                        id=f"{cell.id}-fallback",
+                    )
+                )
+        out.cells = cells
+    return out
+
+
+def _assigned(code: str) -> set[str]:
+    """Names a piece of code binds or changes in place (``x = …``, ``x[…] = …``, ``def x``)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for t in targets:
+            for sub in ast.walk(t):
+                if isinstance(sub, ast.Name):
+                    names.add(sub.id)
+    return names
+
+
+def _used(code: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _needs_fallback(nb: Any) -> set[str]:
+    """Graded code exercises whose answer cell binds names that later cells use.
+
+    In the learner copy such an exercise is followed by a ``fallback(...)`` cell, so that
+    *Run All* goes on with reference values while the exercise is not done. Drawing
+    exercises (answer cells that ``submit``) never get one: nothing replaces a drawing.
+    """
+    from .grading import _grade_id, is_graded, is_solution
+
+    cells = nb.cells
+    needs: set[str] = set()
+    for k, cell in enumerate(cells):
+        if cell.cell_type != "code" or not is_solution(cell) or ".submit(" in cell.source:
+            continue
+        graded = next((j for j in range(k + 1, len(cells)) if is_graded(cells[j])), None)
+        if graded is None:
+            continue
+        bound = _assigned(cell.source)
+        later = set()
+        for other in cells[graded + 1 :]:
+            if other.cell_type == "code" and not is_solution(other):
+                later |= _used(other.source)
+        if bound & later:
+            needs.add(str(_grade_id(cells[graded])))
+    return needs
+
+
+def solutions_of(nb: Any) -> dict[str, str]:
+    """The worked solutions of a chapter: ``{grade_id: the answer cell's source}``.
+
+    Only answer cells (nbgrader ``solution: true``), with their ``BEGIN``/``END
+    SOLUTION`` marker lines dropped; the graded cell's id is the answer cell's id
+    without its ``-code`` ending. Hidden tests are never part of it.
+    """
+    from .grading import BEGIN_SOLUTION, END_SOLUTION, _grade_id, is_solution
+
+    out = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and is_solution(cell):
+            gid = str(_grade_id(cell))
+            gid = gid[: -len("-code")] if gid.endswith("-code") else gid
+            lines = [
+                line
+                for line in cell.source.split("\n")
+                if BEGIN_SOLUTION not in line and END_SOLUTION not in line
+            ]
+            out[gid] = "\n".join(lines).strip("\n")
+    return out
+
+
+#: Where the build keeps the worked solutions a self-learner may ask for (package data).
+SOLUTIONS_FILE = Path(__file__).with_name("solutions.json")
+
+
+def _outputs(root: Path) -> dict[Path, str]:
+    """Every file the build writes under ``root``, with its text."""
+    import json
+
+    sources = source_paths(root)
+    if not sources:
+        from ._errors import DiagramError
+
+        raise DiagramError(f"no chapter sources course/NN_*.py under {str(root)!r}")
+    files: dict[Path, str] = {}
+    solutions: dict[str, dict[str, str]] = {}
+    for src in sources:
+        nb = read_source(src)
+        learner = learner_version(nb, where=f"course/{src.name}")
+        files[root / "chapters" / f"{src.stem}.ipynb"] = notebook_text(learner)
+        solutions[src.stem] = solutions_of(nb)
+    solutions_path = root / "tensorlessons" / SOLUTIONS_FILE.name
+    files[solutions_path] = json.dumps(solutions, indent=1, ensure_ascii=False) + "\n"
+    return files
+
+
 def build(
-    root: str | os.PathLike[str] = ".", *, check: bool = False, log: Any = print
+    root: str | os.PathLike[str] = ".",
+    *,
+    check: bool = False,
+    instructor: str | os.PathLike[str] | None = None,
+    log: Any = print,
 ) -> list[Path]:
-    """Build ``chapters/NN_name.ipynb`` from every ``course/NN_name.py`` of ``root``.
+    """Build the course from every ``course/NN_name.py`` of the project at ``root``.
+
+    Writes the learner copy ``chapters/NN_name.ipynb`` (no solutions, no hidden tests)
+    and the worked solutions a self-learner may ask for (``tensorlessons/solutions.json``).
+    With ``instructor``, also writes there the solution-bearing notebooks
+    ``NN_name.ipynb``: nbgrader's source notebooks and the input of
+    ``tensorlessons release``.
 
     With ``check=True`` nothing is written; the paths that are missing or differ from
     what the build would write are returned (empty: up to date). Otherwise the files
@@ -148,28 +343,108 @@ def build(
     with the ids it was given.
     """
     root = Path(root)
-    sources = source_paths(root)
-    if not sources:
-        from ._errors import DiagramError
-
-        raise DiagramError(f"no chapter sources course/NN_*.py under {str(root)!r}")
     changed: list[Path] = []
-    for src in sources:
-        text = src.read_text(encoding="utf-8")
-        nb, assigned = _reads(text)
+    for src in source_paths(root):
+        nb, assigned = _reads(src.read_text(encoding="utf-8"))
         if assigned:
             changed.append(src)
             if not check:
                 src.write_text(writes(nb), encoding="utf-8")
-        out = root / "chapters" / f"{src.stem}.ipynb"
-        want = notebook_text(nb)
-        if not out.exists() or out.read_text(encoding="utf-8") != want:
-            changed.append(out)
+    files = _outputs(root)
+    if instructor is not None:
+        for src in source_paths(root):
+            files[Path(instructor) / f"{src.stem}.ipynb"] = notebook_text(read_source(src))
+    for path, text in files.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            changed.append(path)
             if not check:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(want, encoding="utf-8")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
     if log is not None:
         verb = "stale" if check else "wrote"
         for path in changed:
-            log(f"{verb} {path.relative_to(root)}")
+            shown = path.relative_to(root) if path.is_relative_to(root) else path
+            log(f"{verb} {shown}")
     return changed
+
+
+class WorkedSolution:
+    """A worked solution, shown only when a learner asks for it (see :func:`solution`)."""
+
+    def __init__(self, grade_id: str, code: str) -> None:
+        self.grade_id = grade_id
+        self.code = code
+
+    def _label(self) -> str:
+        return f"Worked solution of exercise {self.grade_id} (one way to do it; try first)"
+
+    def __repr__(self) -> str:
+        return f"# {self._label()}\n{self.code}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (
+            '<div class="tl-solution" style="border-left:4px solid #c80;padding-left:8px">'
+            f"<b>{html.escape(self._label())}</b>"
+            f"<pre><code>{html.escape(self.code)}</code></pre></div>"
+        )
+
+
+def solution(grade_id: str) -> WorkedSolution:
+    """The worked solution of an exercise, for a self-learner who has tried it.
+
+    The learner copy of a chapter holds no solutions; this reads them from the package
+    (``tensorlessons/solutions.json``, written by ``tensorlessons build``). Where an
+    instructor sets the environment variable ``TENSORLESSONS_SOLUTIONS=off`` (a class),
+    it refuses.
+
+    >>> print(solution("00-contract"))
+    # Worked solution of exercise 00-contract (one way to do it; try first)
+    AB = d.contract()
+    """
+    import json
+
+    from ._errors import DiagramError
+
+    if os.environ.get("TENSORLESSONS_SOLUTIONS", "").lower() in ("off", "0", "no"):
+        raise DiagramError("worked solutions are switched off here (TENSORLESSONS_SOLUTIONS)")
+    try:
+        chapters = json.loads(SOLUTIONS_FILE.read_text(encoding="utf-8"))
+    except OSError:
+        chapters = {}
+    for code in chapters.values():
+        if grade_id in code:
+            return WorkedSolution(grade_id, code[grade_id])
+    known = sorted(g for c in chapters.values() for g in c)
+    raise DiagramError(f"no exercise {grade_id!r}; exercises with solutions: {known}")
+
+
+def fallback(grade_id: str, namespace: dict[str, Any] | None = None) -> None:
+    """Go on with reference values while an exercise is not done (the learner copy's cell).
+
+    If the exercise ``grade_id`` has passed its check in this kernel, nothing happens.
+    Otherwise its worked solution runs in the notebook's namespace (the learner's own
+    cells are not changed) and one line says so, so that *Run All* reaches the end of
+    the chapter. Where worked solutions are switched off, it only says what is missing.
+    """
+    import inspect
+
+    from .exercises import _registry
+
+    entry = _registry.get(grade_id)
+    if entry is not None and entry.status == "passed":
+        return
+    if namespace is None:
+        frame = inspect.currentframe()
+        namespace = frame.f_back.f_globals if frame and frame.f_back else {}
+    try:
+        worked = solution(grade_id)
+    except Exception as exc:  # noqa: BLE001 - switched off or unknown: say so, go on
+        print(f"{grade_id} is not done yet, and no reference values are available ({exc}).")
+        return
+    exec(compile(worked.code, f"<reference solution of {grade_id}>", "exec"), namespace)
+    print(
+        f"{grade_id} is not done yet: the cells below use reference values "
+        "(run this cell again once your answer passes)."
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "DiagramExercise",
     "progress",
     "Progress",
+    "same_value",
 ]
 
 Importance = Literal["core", "optional"]
@@ -871,6 +872,61 @@ _FEEDBACK_STYLE = (
     "display:inline-block;padding:2px 8px;color:var(--jp-ui-font-color1,inherit);"
     "border-left:3px solid "
 )
+
+
+def same_value(
+    expected: Any,
+    *,
+    where: Any = None,
+    hint: str = "",
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+) -> Callable[[Diagram], str | None]:
+    """An answer check that needs no reference diagram: the drawing must have this value.
+
+    For a :class:`DiagramExercise` whose reference diagram must stay out of the learner's
+    reach (it is built in the hidden part of the graded cell instead): the learner's
+    diagram must contract to ``expected`` (its open legs in order). ``expected`` may be a
+    function of no arguments, called when checking; with ``where`` (a boolean mask of
+    ``expected``'s shape) only those entries are compared. When the values differ, the
+    message lists the learner's wires in the picture's words (three legs or more at one
+    wire are a copy-tensor dot), then ``hint``.
+
+    >>> import numpy as np
+    >>> from tensorlessons import Diagram
+    >>> u, v = np.arange(3.0), np.ones(3)
+    >>> right = same_value(u @ v)
+    >>> start = Diagram.from_einsum("i,j->ij", u, v, names=["u", "v"])
+    >>> print(right(start))
+    your diagram is not right yet: the result has 2 open leg(s) ['u:i', 'v:j'] of shape (3, 3), expected 0 open leg(s) (a single number).
+    >>> right(Diagram.from_einsum("i,i->", u, v, names=["u", "v"])) is None
+    True
+    """
+
+    def check_value(d: Diagram) -> str | None:
+        want = np.asarray(expected() if callable(expected) else expected)
+        if tuple(d.shape) != want.shape:  # before contracting: a wrong drawing may be huge
+            names = ["=".join(d.legs_of_label(lab)) or lab for lab in d.output]
+            shape = f"of shape {want.shape}" if want.ndim else "(a single number)"
+            return (
+                f"your diagram is not right yet: the result has {len(d.shape)} open leg(s) "
+                f"{names} of shape {tuple(d.shape)}, expected {want.ndim} open leg(s) {shape}."
+            )
+        got = np.asarray(d.contract())
+        mask = np.ones(want.shape, dtype=bool) if where is None else np.asarray(where)
+        if not np.allclose(got[mask], want[mask], rtol=rtol, atol=atol):
+            drawn = [
+                " — ".join(w) if len(w) == 2 else f"{', '.join(w)} at one copy-tensor dot"
+                for w in d.wires()
+            ]
+            return (
+                "your diagram is not right yet: the right number of open legs, but not "
+                "the right values: a wire joins the wrong legs, or one is missing "
+                f"(your wires: {'; '.join(drawn) or 'none'})." + (f" {hint}" if hint else "")
+            )
+        return None
+
+    return check_value
 
 
 class DiagramExercise(Exercise):

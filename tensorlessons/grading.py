@@ -54,6 +54,7 @@ __all__ = [
     "autograder_version",
     "run_notebook",
     "vacuous_cells",
+    "passing_graded_cells",
     "release",
     "grade",
 ]
@@ -277,8 +278,20 @@ def autograder_version(nb: Any, where: str = "notebook") -> Any:
 
 
 def read_notebook(path: str | os.PathLike[str]) -> Any:
-    """Read and validate a notebook; a :class:`GradingError` says what is wrong."""
+    """Read and validate a notebook; a :class:`GradingError` says what is wrong.
+
+    A chapter source ``NN_name.py`` (jupytext percent format, see
+    :mod:`tensorlessons.course`) is read as the notebook it stands for.
+    """
     import nbformat
+
+    if str(path).endswith(".py"):
+        from .course import read_source
+
+        try:
+            return read_source(path)
+        except (OSError, ImportError, ValueError) as exc:
+            raise GradingError(f"cannot read the chapter source {str(path)!r}: {exc}") from None
 
     try:
         with open(path, encoding="utf-8") as f:
@@ -300,7 +313,12 @@ def read_notebook(path: str | os.PathLike[str]) -> Any:
 def _notebooks_in(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+    found = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+    return found or sorted(path.glob("[0-9][0-9]_*.py"))  # or the chapter sources course/
+
+
+def _notebook_name(path: Path) -> str:
+    return path.with_suffix(".ipynb").name
 
 
 # --------------------------------------------------------------------------------------
@@ -622,6 +640,16 @@ def vacuous_cells(
         outcomes = run_notebook(
             nb, tmp, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout
         )
+    return passing_graded_cells(nb, outcomes)
+
+
+def passing_graded_cells(nb: Any, outcomes: dict[int, CellOutcome]) -> list[tuple[int, str]]:
+    """The graded cells that passed in a run of ``nb``: ``(cell index, grade_id)``.
+
+    Passed means: ran without an error and wrote nothing on stderr. Run without the
+    learner's answers (the release's check, the learner copy's test), every graded cell
+    must fail; one that passes is a vacuous check.
+    """
     bad = []
     for index, cell in enumerate(nb.cells):
         if is_graded(cell):
@@ -647,15 +675,15 @@ def _release_one(task: dict[str, Any]) -> dict[str, Any]:
             if bad:
                 names = ", ".join(f"{gid!r} (cell {i})" for i, gid in bad)
                 return {
-                    "name": path.name,
+                    "name": _notebook_name(path),
                     "error": (
                         f"{path}: graded cell {names} still passes with its solution removed "
                         "- a vacuous check; make it test the learner's answer"
                     ),
                 }
-        return {"name": path.name, "student": student, "grader": grader, "error": None}
+        return {"name": _notebook_name(path), "student": student, "grader": grader, "error": None}
     except GradingError as exc:
-        return {"name": path.name, "error": str(exc)}
+        return {"name": _notebook_name(path), "error": str(exc)}
 
 
 def release(
@@ -700,7 +728,7 @@ def release(
             (out_path / sub).mkdir(parents=True, exist_ok=True)
             nbformat.write(r[key], str(out_path / sub / r["name"]))
         written.append(r["name"])
-    if written and src_path.is_dir():
+    if written and src_path.is_dir() and not all(p.suffix == ".py" for p in paths):
         # Files the notebooks may read go along (never saved answers or checkpoints).
         for sub in ("student", "autograder"):
             _prepare_workdir(src_path, out_path / sub)

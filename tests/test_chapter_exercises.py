@@ -1,10 +1,18 @@
-"""Every graded cell of every chapter passes with its solution, and fails without it.
+"""Every chapter runs: the solution source with every graded cell passing, the learner copy
+to the end with every graded cell failing.
 
-The chapters in ``chapters/`` are discovered, so a new chapter is covered as soon as it
-exists. Each runs twice in a fresh folder (no saved answers): as written (solutions in
-place: every graded cell must pass, with nothing on stderr, as nbgrader requires) and as
-``tensorlessons release`` makes it, with hidden tests kept (every graded cell must fail:
-a check that passes without the learner's answer tests nothing).
+Each chapter runs twice, each time in a fresh folder (no saved answers), and this is the
+only place the test suite executes the chapters:
+
+- the **solution-bearing source** ``course/NN_name.py`` (what the instructor and
+  ``tensorlessons release`` start from): no cell may fail, and every graded cell passes
+  with nothing on stderr (as nbgrader requires), hidden tests included;
+- the **learner copy** ``chapters/NN_name.ipynb`` exactly as committed (what
+  ``course.sh``, Binder and ``tensorlessons course`` open): *Run All* reaches the end —
+  the only cells that raise are tagged ``raises-exception`` (the unanswered exercises),
+  everything else runs — and every graded cell fails, judged by
+  :func:`tensorlessons.grading.passing_graded_cells`, the check ``tensorlessons release``
+  applies to its own run without solutions.
 """
 
 from __future__ import annotations
@@ -15,83 +23,89 @@ from typing import Any
 
 import pytest
 
+from tensorlessons import course
 from tensorlessons import grading as g
 
-CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("[0-9]*.ipynb"))
-NBGRADER_KEYS = {
-    "grade", "grade_id", "locked", "points", "schema_version", "solution", "task", "checksum",
-    "cell_type",
-}  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = course.source_paths(ROOT)
+IDS = [p.stem for p in SOURCES]
 CELL_TIMEOUT = 300.0
 NOTEBOOK_TIMEOUT = 1200.0
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
-    path = Path(task["path"])
-    nb = g.read_notebook(path)
-    if task["version"] == "released":
-        nb = g.autograder_version(nb, where=str(path))
+    stem, version = task["stem"], task["version"]
+    if version == "solution":
+        nb = course.read_source(ROOT / "course" / f"{stem}.py")
+    else:
+        nb = g.read_notebook(ROOT / "chapters" / f"{stem}.ipynb")
     with tempfile.TemporaryDirectory(prefix="tl-chapter-") as tmp:
-        g._prepare_workdir(path.parent, Path(tmp))
         outcomes = g.run_notebook(
-            nb, tmp, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT
+            nb,
+            tmp,
+            cell_timeout=CELL_TIMEOUT,
+            notebook_timeout=NOTEBOOK_TIMEOUT,
+            fresh_helpers=version == "solution",
         )
-    graded = {}
+    cells = []
     for index, cell in enumerate(nb.cells):
-        if g.is_graded(cell):
-            o = outcomes[index]
-            graded[g._grade_id(cell)] = (o.status, o.ename, o.evalue, o.stderr)
-    return {"chapter": path.name, "version": task["version"], "graded": graded}
+        if cell.cell_type != "code":
+            continue
+        o = outcomes.get(index)
+        cells.append(
+            {
+                "index": index,
+                "id": cell.get("id"),
+                "grade_id": g._grade_id(cell) if g.is_graded(cell) else None,
+                "tagged": course.RAISES in cell.metadata.get("tags", []),
+                "status": o.status if o else "not run",
+                "error": f"{o.ename}: {o.evalue[:300]}" if o else "",
+                "stderr": o.stderr[:300] if o else "",
+            }
+        )
+    passing = [gid for _, gid in g.passing_graded_cells(nb, outcomes)]
+    return {"stem": stem, "version": version, "cells": cells, "passing": passing}
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[tuple[str, str], dict[str, Any]]:
-    tasks = [{"path": str(p), "version": v} for p in CHAPTERS for v in ("solution", "released")]
+    tasks = [{"stem": s, "version": v} for s in IDS for v in ("solution", "learner")]
     results = g._map(_run, tasks, None, lambda _line: None, what="run")
-    return {(r["chapter"], r["version"]): r["graded"] for r in results}
+    return {(r["stem"], r["version"]): r for r in results}
 
 
-def test_chapters_are_discovered():
-    assert CHAPTERS, "no chapters/NN_*.ipynb found"
+def test_chapters_are_discovered() -> None:
+    assert SOURCES, "no course/NN_*.py found"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_graded_cell_metadata_follows_the_format(chapter):
-    nb = g.read_notebook(chapter)
-    g.student_version(nb, where=chapter.name)  # unique ids, points, closed markers
-    for index, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader")
-        if not meta:
-            continue
-        where = f"{chapter.name} cell {index} ({meta.get('grade_id')!r})"
-        assert set(meta) <= NBGRADER_KEYS, f"{where}: keys not in nbgrader's schema"
-        assert meta.get("schema_version") == 3, where
-        if g.is_graded(cell):
-            ours = cell.metadata.get("tensorlessons", {})
-            assert ours.get("difficulty") in (1, 2, 3), where
-            assert ours.get("importance") in ("core", "optional"), where
-            assert isinstance(ours.get("minutes"), (int, float)) and ours["minutes"] > 0, where
-            assert meta.get("locked") is True and meta.get("points", 0) > 0, where
-        if g.is_solution(cell):
-            assert g.BEGIN_SOLUTION in cell.source, f"{where}: no solution region"
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_every_graded_cell_passes_with_its_solution(chapter, runs):
-    graded = runs[(chapter.name, "solution")]
-    failing = {
-        gid: f"{status} {ename}: {evalue} {stderr[:200]}".strip()
-        for gid, (status, ename, evalue, stderr) in graded.items()
-        if status != "ok" or stderr.strip()
-    }
-    assert not failing, f"{chapter.name}: graded cells failing with the solution: {failing}"
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_every_graded_cell_fails_without_its_solution(chapter, runs):
-    graded = runs[(chapter.name, "released")]
-    vacuous = [
-        gid for gid, (status, _, _, stderr) in graded.items() if status == "ok" and not stderr
+@pytest.mark.parametrize("stem", IDS)
+def test_solution_source_runs_clean_and_every_graded_cell_passes(stem, runs) -> None:
+    run = runs[(stem, "solution")]
+    failing = [
+        f"cell {c['index']} ({c['grade_id'] or c['id']}): {c['status']} {c['error']} "
+        f"{c['stderr']}".strip()
+        for c in run["cells"]
+        if c["status"] != "ok" or (c["grade_id"] and c["stderr"].strip())
     ]
-    assert not vacuous, f"{chapter.name}: graded cells pass with solutions removed: {vacuous}"
-    assert graded or not runs[(chapter.name, "solution")]
+    assert not failing, f"{stem} (solution source): {failing}"
+    graded = [c["grade_id"] for c in run["cells"] if c["grade_id"]]
+    assert graded and sorted(run["passing"]) == sorted(graded)
+
+
+@pytest.mark.parametrize("stem", IDS)
+def test_learner_copy_runs_to_the_end_and_every_graded_cell_fails(stem, runs) -> None:
+    run = runs[(stem, "learner")]
+    untagged = [
+        f"cell {c['index']} ({c['id']}): {c['status']} {c['error']}"
+        for c in run["cells"]
+        if c["status"] != "ok" and not c["tagged"]
+    ]
+    assert not untagged, f"{stem} (learner copy): Run All would stop here: {untagged}"
+    not_run = [c["id"] for c in run["cells"] if c["status"] in ("not run", "timeout")]
+    assert not not_run, f"{stem} (learner copy): cells not run: {not_run}"
+    assert not run["passing"], (
+        f"{stem} (learner copy): graded cells pass before the learner did anything: "
+        f"{run['passing']}"
+    )
+    graded = [c for c in run["cells"] if c["grade_id"]]
+    assert graded and all(c["tagged"] for c in graded)

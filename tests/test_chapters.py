@@ -1,17 +1,14 @@
-"""Structural checks of every chapter notebook in chapters/ (found by glob).
+"""Structural checks of every chapter: its source course/NN_*.py and its learner copy.
 
-These tests do NOT execute the notebooks: CI executes them with
-``pytest --nbval-lax chapters/`` (each chapter must run without a cell error, in < 60 s).
-Here we check what execution cannot see: kernelspec metadata, no committed error outputs,
-the exercise format shared by the chapters and tensorlessons.exercises (nbgrader schema 3
-metadata with nothing of ours inside it, solution and hidden-test markers, at least three
-graded cells and at least one draw-to-answer exercise per chapter, a header for every
-exercise, honest ``check.passed(..., hidden=...)``). The notebooks are built from the
-chapter sources ``course/NN_*.py`` (``tests/test_course.py`` checks they are up to date).
-
-Whether each graded cell fails with its solution removed is checked by executing the
-notebooks: ``tensorlessons release`` (its vacuity check, ``grading.vacuous_cells``) and
-``tests/test_chapter_exercises.py``.
+These tests do NOT execute the chapters (``tests/test_chapter_exercises.py`` does, once
+each). Here we check what execution cannot see. In the solution-bearing sources:
+kernelspec metadata, the exercise format shared by the chapters and
+tensorlessons.exercises (nbgrader schema 3 metadata with nothing of ours inside it,
+solution and hidden-test markers, at least three graded cells and at least one
+draw-to-answer exercise per chapter, a header for every exercise, honest
+``check.passed(..., hidden=...)``). In the learner copy chapters/NN_*.ipynb: no committed
+errors or machine paths, and nothing of the answer key — no solution, no hidden test, no
+reference diagram.
 """
 
 from __future__ import annotations
@@ -23,9 +20,12 @@ from typing import Any
 import nbformat
 import pytest
 
+from tensorlessons import course
+
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTER_DIR = ROOT / "chapters"
-CHAPTERS = sorted(CHAPTER_DIR.glob("[0-9][0-9]_*.ipynb"))
+CHAPTER_DIR = ROOT / "course"
+CHAPTERS = course.source_paths(ROOT)  # the solution-bearing sources
+LEARNER = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))  # the learner copy
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 #: The keys nbgrader's schema 3 allows in a cell's "nbgrader" metadata.
@@ -37,6 +37,8 @@ _PASSED = re.compile(r"check\.passed\(\s*[\"']([^\"']+)[\"']\s*(?:,\s*hidden\s*=
 
 
 def _read(path: Path) -> Any:
+    if path.suffix == ".py":
+        return course.read_source(path)
     return nbformat.read(path, as_version=4)
 
 
@@ -58,7 +60,8 @@ def _ids(paths: list[Path]) -> list[str]:
 
 def test_chapters_exist() -> None:
     assert CHAPTERS, f"no chapter notebooks found in {CHAPTER_DIR}"
-    names = [p.name for p in CHAPTERS]
+    names = [p.name for p in LEARNER]
+    assert [p.stem for p in LEARNER] == [p.stem for p in CHAPTERS], "chapters/ and course/ differ"
     for required in ("00_start.ipynb", "01_tensors.ipynb"):
         assert required in names, f"{required} is missing from chapters/: {names}"
     numbers = [p.name[:2] for p in CHAPTERS]
@@ -77,7 +80,7 @@ def test_valid_notebook_with_kernelspec(path: Path) -> None:
         )
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+@pytest.mark.parametrize("path", LEARNER, ids=_ids(LEARNER))
 def test_no_committed_errors_or_machine_paths_in_outputs(path: Path) -> None:
     """Outputs may be committed (nbval-lax ignores them), but never an error or a local path."""
     nb = _read(path)
@@ -230,3 +233,37 @@ def test_every_exercise_has_a_header(path: Path) -> None:
     assert not unknown, (
         f"{path.name}: exercise headers with no graded cell of that grade_id: {unknown}"
     )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_learner_copy_holds_no_answer_key(path: Path) -> None:
+    """No solution, hidden test or reference answer in what the learner is given."""
+    learner = _read(ROOT / "chapters" / f"{path.stem}.ipynb")
+    text = "\n".join(c.source for c in learner.cells)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text, f"{path.stem}: the learner copy contains {marker!r}"
+    code = "\n".join(c.source for c in learner.cells if c.cell_type == "code")
+    source = _read(path)
+    for _, cell in _solutions(source):
+        region = re.search(
+            r"# BEGIN SOLUTION[^\n]*\n(.*?)\n[ \t]*# END SOLUTION", cell.source, re.S
+        )
+        assert region is not None
+        answer = region.group(1).strip()
+        assert answer not in code, (
+            f"{path.stem}: the learner copy contains the solution of "
+            f"{_nbg(cell).get('grade_id')}: {answer[:80]!r}"
+        )
+    for _, cell in _graded(source):
+        hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S)
+        for block in hidden:
+            assert block.strip() not in code, f"{path.stem}: a hidden test is in the learner copy"
+    # Draw-to-answer exercises check a value; their reference diagram is never given.
+    assert not re.search(r"\banswer\s*=\s*(?!same_value\()", code), (
+        f"{path.stem}: a drawing exercise's reference answer is in the learner copy"
+    )
+    for cell in learner.cells:
+        if cell.cell_type == "code" and (_nbg(cell).get("grade") or _nbg(cell).get("solution")):
+            assert "raises-exception" in cell.metadata.get("tags", []), (
+                f"{path.stem}: exercise cell {cell.get('id')} is not tagged raises-exception"
+            )

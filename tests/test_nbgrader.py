@@ -28,11 +28,16 @@ from pathlib import Path
 import pytest
 from _overlay import overlay_tool
 
+from tensorlessons import course as course_sources
 from tensorlessons import grading as g
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = course_sources.source_paths(ROOT)  # the solution-bearing sources: nbgrader's source
 OVERLAY = Path(os.environ.get("TENSORLESSONS_NBGRADER_ENV") or Path(sys.prefix) / "nbgrader")
+
+
+def _name(source: Path) -> str:
+    return f"{source.stem}.ipynb"
 
 
 def _requirement() -> str:
@@ -49,7 +54,7 @@ def _nbgrader() -> tuple[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     if not CHAPTERS:
-        pytest.fail("no chapters/NN_*.ipynb found")
+        pytest.fail("no course/NN_*.py found")
     exe, env = _nbgrader()
     root = tmp_path_factory.mktemp("course")
     (root / "nbgrader_config.py").write_text(
@@ -62,7 +67,7 @@ def course(tmp_path_factory):
     source.mkdir(parents=True)
     g._prepare_workdir(ROOT / "chapters", source)
     for p in CHAPTERS:
-        shutil.copy2(p, source / p.name)
+        (source / _name(p)).write_text(course_sources.notebook_text(course_sources.read_source(p)))
 
     def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -77,15 +82,15 @@ def test_generate_assignment_matches_tensorlessons_release(course):
     run = nbgrader("generate_assignment", "course", "--force")
     assert run.returncode == 0, run.stdout + run.stderr
     for p in CHAPTERS:
-        theirs = g.read_notebook(root / "release" / "course" / p.name)
-        ours = g.student_version(g.read_notebook(root / "source" / "course" / p.name))
-        assert [c.source for c in theirs.cells] == [c.source for c in ours.cells], p.name
+        theirs = g.read_notebook(root / "release" / "course" / _name(p))
+        ours = g.student_version(g.read_notebook(root / "source" / "course" / _name(p)))
+        assert [c.source for c in theirs.cells] == [c.source for c in ours.cells], _name(p)
         assert [c.cell_type for c in theirs.cells] == [c.cell_type for c in ours.cells]
 
 
 def test_validate_invert_no_graded_cell_passes_unanswered(course):
     root, nbgrader = course
-    released = [str(root / "release" / "course" / p.name) for p in CHAPTERS]
+    released = [str(root / "release" / "course" / _name(p)) for p in CHAPTERS]
     assert all(Path(p).exists() for p in released), "generate_assignment must run first"
     run = nbgrader("validate", "--invert", *released)
     out = run.stdout + run.stderr
@@ -98,14 +103,19 @@ def test_autograde_scores_the_solutions_full_marks(course):
     submitted = root / "submitted" / "learner" / "course"
     submitted.mkdir(parents=True)
     for p in CHAPTERS:
-        shutil.copy2(root / "source" / "course" / p.name, submitted / p.name)
+        shutil.copy2(root / "source" / "course" / _name(p), submitted / _name(p))
     run = nbgrader("autograde", "course", "--force")
     assert run.returncode == 0, run.stdout + run.stderr
     run = nbgrader("export", "--to", str(root / "grades.csv"))
     assert run.returncode == 0, run.stdout + run.stderr
     rows = list(csv.DictReader(open(root / "grades.csv")))
     assert [r["student_id"] for r in rows] == ["learner"]
-    points = sum(g._points(c) for p in CHAPTERS for c in g.read_notebook(p).cells if g.is_graded(c))
+    points = sum(
+        g._points(c)
+        for p in CHAPTERS
+        for c in course_sources.read_source(p).cells
+        if g.is_graded(c)
+    )
     assert float(rows[0]["max_score"]) == points
     assert float(rows[0]["score"]) == points, _which_failed(root)
 
@@ -120,6 +130,6 @@ def _which_failed(root: Path) -> str:
                 for o in cell.get("outputs", []):
                     if o.get("output_type") == "error" or o.get("name") == "stderr":
                         bad.append(
-                            f"{p.name}:{g._grade_id(cell)}: {o.get('evalue') or o.get('text')}"
+                            f"{_name(p)}:{g._grade_id(cell)}: {o.get('evalue') or o.get('text')}"
                         )
     return "\n".join(bad)
