@@ -22,12 +22,13 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import opt_einsum
 
+from ._errors import DiagramError
 from .parser import einsum_symbols
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,8 @@ __all__ = [
     "contract",
     "cost",
     "result_dtype",
+    "dense",
+    "MAX_DENSE_COPY",
 ]
 
 
@@ -78,23 +81,56 @@ class ContractionCost:
         return "\n".join(lines)
 
 
+#: The most elements a copy tensor's dense array may have when a contraction needs it
+#: (only when the result repeats a hyperedge; otherwise copy tensors are folded).
+MAX_DENSE_COPY = 2**26
+
+
 @dataclass(frozen=True)
 class ContractionPlan:
     """One einsum call that computes a diagram.
 
     ``inputs``/``output`` are index labels (after folding copy tensors), ``eq`` the same
-    with einsum symbols, ``operands`` the arrays in ``eq``'s order (made lazily for a
-    closed group of copy tensors), ``names`` the tensors they come from and ``shapes``
-    their shapes.
+    with einsum symbols, ``names`` the tensors the operands come from and ``shapes``
+    their shapes. :attr:`operands` are the arrays in ``eq``'s order; the ones standing
+    for copy tensors are made on first use (counting FLOPs never builds them).
     """
 
     inputs: tuple[tuple[str, ...], ...]
     output: tuple[str, ...]
-    operands: tuple[np.ndarray, ...]
+    sources: tuple[Any, ...]
     names: list[str]
     eq: str
     shapes: tuple[tuple[int, ...], ...]
     dtype: np.dtype
+    _made: list[tuple[np.ndarray, ...]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def operands(self) -> tuple[np.ndarray, ...]:
+        """The arrays, in ``eq``'s order (delta arrays and ones made here, once)."""
+        if not self._made:
+            self._made.append(tuple(dense(src, self.dtype) for src in self.sources))
+        return self._made[0]
+
+
+def dense(src: Any, dtype: Any = float) -> np.ndarray:
+    """An operand: an array as it is, or ``(name, dim, n_legs)`` of a copy tensor as its
+    delta array (a vector of ones for one leg), refused with a DiagramError when it would
+    have more than :data:`MAX_DENSE_COPY` entries."""
+    if isinstance(src, np.ndarray):
+        return src
+    name, dim, n_legs = src
+    if dim**n_legs > MAX_DENSE_COPY:
+        raise DiagramError(
+            f"copy tensor {name!r}: its {n_legs} leg(s) of dimension {dim} would need a "
+            f"dense array of {dim**n_legs:.3g} entries (at most {MAX_DENSE_COPY:.3g}): its "
+            f"legs appear on the result more than once, so it cannot be folded away"
+        )
+    if n_legs == 1:
+        return np.ones(dim, dtype=dtype)
+    from .diagram import copy_array
+
+    return copy_array(dim, n_legs, dtype)
 
 
 def hyperedge_roots(tensors: Iterable[Tensor]) -> Callable[[str], str]:
@@ -154,7 +190,7 @@ def _build(d: Diagram) -> ContractionPlan:
     # copy's delta array is needed to put the diagonal into the result).
     fold = bool(copies) and len(set(mapped_out)) == len(mapped_out)
     inputs: list[tuple[str, ...]] = []
-    operands: list[np.ndarray] = []
+    operands: list[Any] = []  # arrays, or (name, dim, n_legs) of a delta array to make
     names: list[str] = []
     if fold:
         sizes = d.labels()
@@ -170,18 +206,24 @@ def _build(d: Diagram) -> ContractionPlan:
         for root in dict.fromkeys(find(lab) for t in copies for lab in t.labels):
             if root not in present:
                 inputs.append((root,))
-                operands.append(np.ones(sizes[root], dtype=dtype))
+                operands.append((f"copy[{root}]", sizes[root], 1))
                 names.append(f"copy[{root}]")
         output = mapped_out
     else:
         for t in tensors:
             inputs.append(tuple(t.labels))
-            operands.append(t.array)
+            if t.kind == "copy":
+                operands.append((t.name, t.dims[0] if t.dims else 1, len(t.dims)))
+            else:
+                operands.append(t.array)
             names.append(t.name)
     sym = einsum_symbols([lab for term in inputs for lab in term] + list(output))
     eq = ",".join("".join(sym[lab] for lab in term) for term in inputs)
     eq += "->" + "".join(sym[lab] for lab in output)
-    shapes = tuple(tuple(int(n) for n in np.shape(op)) for op in operands)
+    shapes = tuple(
+        tuple(int(n) for n in op.shape) if isinstance(op, np.ndarray) else (op[1],) * op[2]
+        for op in operands
+    )
     return ContractionPlan(tuple(inputs), output, tuple(operands), names, eq, shapes, dtype)
 
 
@@ -234,7 +276,7 @@ def contract(d: Diagram, optimize: str = "auto") -> np.ndarray:
     _, p, fast = _entry(d)
     run = fast.get(optimize)
     if run is None:
-        if not p.operands:
+        if not p.sources:
             value = np.asarray(1.0)
             fast[optimize] = run = lambda: value.copy()
         else:
@@ -246,7 +288,7 @@ def contract(d: Diagram, optimize: str = "auto") -> np.ndarray:
 def cost(d: Diagram, optimize: str = "auto") -> ContractionCost:
     """FLOPs, largest intermediate and order (see :meth:`Diagram.cost`)."""
     p = plan(d)
-    if not p.operands:
+    if not p.sources:
         return ContractionCost(0, 0, 0, (), (), "->")
     path, info = path_info(p.eq, p.shapes, optimize)
     live = list(p.names)

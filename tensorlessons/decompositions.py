@@ -653,11 +653,14 @@ def dagger(x: Any, name: str | None = None) -> Diagram:
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _input(array: Any, what: str, min_ndim: int = 1) -> np.ndarray:
+def _input(array: Any, what: str, min_ndim: int = 2) -> np.ndarray:
+    """The one input rule of svd, cp, tucker and mps: a finite, non-empty numeric array
+    with at least two legs (a vector has nothing to decompose)."""
     arr = _numeric(array, f"{what}: the array")
     if arr.ndim < min_ndim:
         raise DiagramError(
-            f"{what}: needs an array with at least {min_ndim} leg(s), got shape {arr.shape}"
+            f"{what}: needs an array with at least {min_ndim} legs (a vector or a scalar has "
+            f"nothing to decompose), got shape {arr.shape}"
         )
     if arr.size == 0:
         raise DiagramError(f"{what}: the array is empty (shape {arr.shape})")
@@ -766,7 +769,7 @@ def svd(
     >>> svd(T, left=2).to_einsum()
     'ijr,r,kr->ijk'
     """
-    arr = _input(array, "svd", 2)
+    arr = _input(array, "svd")
     legs = _legs_for(arr, legs, "svd")
     left = _cut(arr, left, "svd")
     lshape, rshape = arr.shape[:left], arr.shape[left:]
@@ -941,9 +944,11 @@ def cp(
     >>> info.relative_error < 1e-6
     True
     """
-    arr = _input(array, "cp", 1)
+    arr = _input(array, "cp")
     legs = _legs_for(arr, legs, "cp")
-    rank = _rank(rank, "cp: rank")
+    # every tensor has CP rank at most the product of its dimensions but the largest
+    bound = math.prod(arr.shape) // max(arr.shape)
+    rank = _rank(rank, "cp: rank", bound, f" (no tensor of shape {arr.shape} needs more)")
     if init not in ("svd", "random"):
         raise DiagramError(f"cp: init must be 'svd' or 'random', got {init!r}")
     max_iter = _rank(max_iter, "cp: max_iter")
@@ -1086,17 +1091,17 @@ def tucker(
     >>> bool(np.allclose(tucker(X, ranks=(4, 5, 6)).contract(), X))
     True
     """
-    arr = _input(array, "tucker", 1)
+    arr = _input(array, "tucker")
     legs = _legs_for(arr, legs, "tucker")
     N = arr.ndim
     if isinstance(ranks, (int, np.integer)) and not isinstance(ranks, bool):
         ranks = [int(ranks)] * N
-    try:
-        ranks = list(ranks)  # type: ignore[arg-type]
-    except TypeError:
+    if isinstance(ranks, (str, bytes)) or not isinstance(ranks, (Sequence, np.ndarray)):
         raise DiagramError(
-            f"tucker: ranks must be an integer or one per leg, got {ranks!r}"
-        ) from None
+            f"tucker: ranks must be a positive integer or a list of them, one per leg "
+            f"({N} for shape {arr.shape}), got {ranks!r}"
+        )
+    ranks = list(ranks)
     if len(ranks) != N:
         raise DiagramError(
             f"tucker: ranks {ranks!r} give {len(ranks)} number(s) for an array with {N} legs, shape {arr.shape}"
@@ -1186,7 +1191,7 @@ def mps(
     >>> [mps(X, max_bond=3)[n].shape for n in d.names]
     [(2, 2), (2, 3, 3), (3, 4, 3), (3, 5)]
     """
-    arr = _input(array, "mps", 1)
+    arr = _input(array, "mps")
     legs = _legs_for(arr, legs, "mps")
     if max_bond is not None:
         max_bond = _rank(max_bond, "mps: max_bond")

@@ -39,6 +39,8 @@ _JSON_VERSION = 1
 _LEG_NAMES = "ijklmnopqrstuvwxyzabcdefgh"
 _SPACING = 130.0
 _STAMPS = itertools.count(1)  # structure versions, unique across diagrams
+#: The largest dimension a copy tensor may have (numpy arrays it could join are smaller).
+MAX_COPY_DIM = 2**32
 
 
 # --------------------------------------------------------------------------------------
@@ -96,7 +98,9 @@ class Tensor:
         """The tensor's values (for a copy tensor, the delta array, built on demand)."""
         if self.kind == "copy":
             dtype = contraction.result_dtype(self._owner) if self._owner is not None else float
-            return copy_array(self.dims[0] if self.dims else 1, len(self.dims), dtype)
+            if not self.dims:
+                return copy_array(1, 0, dtype)
+            return contraction.dense((self.name, self.dims[0], len(self.dims)), dtype)
         assert self._array is not None
         return self._array
 
@@ -170,6 +174,29 @@ def _check_name(name: Any, what: str) -> str:
     if ":" in name:
         raise DiagramError(f"{what} {name!r} may not contain ':' (it separates tensor and leg)")
     return name
+
+
+def _check_copy_dim(dim: Any, what: str) -> int:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
+        raise DiagramError(f"{what} must be a positive integer, got {dim!r}")
+    if dim > MAX_COPY_DIM:
+        raise DiagramError(
+            f"{what} {dim!r} is too large: at most {MAX_COPY_DIM} (2**32); no array it "
+            f"could join has an axis that long"
+        )
+    return int(dim)
+
+
+def _check_position(position: Any, name: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in position)
+    except (TypeError, ValueError):
+        raise DiagramError(
+            f"tensor {name!r}: position must be two numbers (x, y), got {position!r}"
+        ) from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise DiagramError(f"tensor {name!r}: position must be finite, got {position!r}")
+    return (x, y)
 
 
 def _split_leg(ref: str | tuple[str, str]) -> tuple[str, str]:
@@ -638,13 +665,14 @@ class Diagram:
             raise DiagramError(
                 f"a tensor named {name!r} already exists; the diagram has {self.names}"
             )
-        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
+        _check_copy_dim(dim, f"copy tensor {name!r}: dimension")
+        if (
+            not isinstance(n_legs, (int, np.integer))
+            or isinstance(n_legs, bool)
+            or not 1 <= n_legs <= 64
+        ):
             raise DiagramError(
-                f"copy tensor {name!r}: dimension must be a positive integer, got {dim!r}"
-            )
-        if not isinstance(n_legs, (int, np.integer)) or n_legs < 1:
-            raise DiagramError(
-                f"copy tensor {name!r}: n_legs must be a positive integer, got {n_legs!r}"
+                f"copy tensor {name!r}: n_legs must be an integer from 1 to 64, got {n_legs!r}"
             )
         legs = self._check_legs(name, legs, int(n_legs), (int(dim),) * int(n_legs))
         dims = [int(dim)] * int(n_legs)
@@ -706,6 +734,7 @@ class Diagram:
         arr: np.ndarray | None,
         indices: Sequence[str] | None = None,
     ) -> None:
+        checked = None if position is None else _check_position(position, name)
         self._settle_layout()
         labels: list[str] = []
         if indices is not None:
@@ -721,9 +750,7 @@ class Diagram:
             lab = self._fresh_label(leg)
             labels.append(lab)
             self._output.append(lab)
-        if position is None:
-            position = self._default_position()
-        pos = (float(position[0]), float(position[1]))
+        pos = self._default_position() if checked is None else checked
         self._tensors[name] = Tensor(name, legs, labels, dims, pos, kind, arr, self)
 
     def remove_tensor(self, name: str) -> Diagram:
@@ -977,7 +1004,8 @@ class Diagram:
 
         A diagram not laid out yet is not laid out for this: its tensors' positions are
         ``None``, and :meth:`from_dict` gives back a diagram that lays itself out the
-        same way when first drawn.
+        same way when first drawn. Arrays are base64 of their bytes (C order; the
+        padding bytes of 80-bit long doubles zeroed, so equal diagrams give equal data).
         """
         pending = self._layout_pending
         tensors = []
@@ -997,7 +1025,7 @@ class Diagram:
                 item["array"] = {
                     "dtype": arr.dtype.str,
                     "shape": list(arr.shape),
-                    "data": base64.b64encode(arr.tobytes(order="C")).decode("ascii"),
+                    "data": base64.b64encode(_array_bytes(arr)).decode("ascii"),
                 }
             tensors.append(item)
         return {
@@ -1008,72 +1036,31 @@ class Diagram:
         }
 
     def to_json(self, indent: int | None = None) -> str:
-        """Structure, layout and numbers as JSON; :meth:`from_json` restores it exactly."""
-        return json.dumps(self.to_dict(), indent=indent)
+        """Structure, layout and numbers as strict JSON (no NaN or Infinity);
+        :meth:`from_json` restores it exactly.
+
+        >>> import numpy as np
+        >>> d = Diagram.from_einsum("i->i", np.arange(2.0), layout=False)
+        >>> Diagram.from_json(d.to_json()).to_json() == d.to_json()
+        True
+        """
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: Any) -> Diagram:
-        def bad(msg: str) -> DiagramError:
-            return DiagramError(f"not a tensorlessons diagram: {msg}")
+        """Rebuild a diagram from :meth:`to_dict`'s data, every field checked first: a
+        :class:`DiagramError` names the offending field (``tensors[1].legs[0].dim``).
 
-        if not isinstance(data, dict):
-            raise bad(f"expected an object, got {type(data).__name__}")
-        if data.get("format") != _JSON_FORMAT:
-            raise bad(f"'format' is {data.get('format')!r}, expected {_JSON_FORMAT!r}")
-        if data.get("version") != _JSON_VERSION:
-            raise bad(f"unsupported version {data.get('version')!r}")
-        tensors = data.get("tensors")
-        output = data.get("output")
-        if not isinstance(tensors, list) or not isinstance(output, list):
-            raise bad("'tensors' and 'output' must be lists")
+        >>> Diagram.from_dict({"format": "tensorlessons.diagram", "version": 1,
+        ...     "tensors": [{"name": "c", "kind": "copy", "position": None,
+        ...                  "legs": [{"name": "i", "index": "i", "dim": -3}]}],
+        ...     "output": ["i"]})
+        Traceback (most recent call last):
+        ...
+        tensorlessons._errors.DiagramError: not a tensorlessons diagram: tensors[0].legs[0].dim: copy tensor 'c': dimension must be a positive integer, got -3
+        """
         d = cls()
-        try:
-            for k, item in enumerate(tensors):
-                if not isinstance(item, dict):
-                    raise bad(f"tensor {k} is not an object: {item!r}")
-                name = _check_name(item.get("name"), f"tensor {k}: name")
-                if name in d._tensors:
-                    raise bad(f"tensor name {name!r} repeated")
-                kind = item.get("kind", "tensor")
-                legs_data = item.get("legs")
-                if not isinstance(legs_data, list):
-                    raise bad(f"tensor {name!r}: 'legs' must be a list")
-                legs = [_check_name(g.get("name"), f"tensor {name!r}: leg name") for g in legs_data]
-                labels = [_check_name(g.get("index"), f"tensor {name!r}: index") for g in legs_data]
-                dims = [int(g.get("dim")) for g in legs_data]
-                d._check_legs(name, legs, len(legs), tuple(dims))
-                pos = item.get("position")
-                if pos is None:
-                    d._layout_pending = True
-                    position = (0.0, 0.0)
-                else:
-                    position = (float(pos[0]), float(pos[1]))
-                if kind == "copy":
-                    if len(set(dims)) > 1:
-                        raise bad(f"copy tensor {name!r} has unequal dimensions {dims}")
-                    arr = None
-                elif kind == "tensor":
-                    a = item.get("array")
-                    if not isinstance(a, dict):
-                        raise bad(f"tensor {name!r}: missing 'array'")
-                    raw = base64.b64decode(a["data"], validate=True)
-                    arr = (
-                        np.frombuffer(raw, dtype=np.dtype(a["dtype"]))
-                        .reshape(tuple(a["shape"]))
-                        .copy()
-                    )
-                    arr = _as_array(arr, f"tensor {name!r}")
-                    if list(arr.shape) != dims:
-                        raise bad(
-                            f"tensor {name!r}: array shape {list(arr.shape)} != leg dims {dims}"
-                        )
-                else:
-                    raise bad(f"tensor {name!r}: unknown kind {kind!r}")
-                d._tensors[name] = Tensor(name, legs, labels, dims, position, kind, arr, d)
-        except DiagramError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-            raise bad(f"{type(exc).__name__}: {exc}") from None
+        pending = _read_dict(d, data)
         sizes: dict[str, tuple[int, str]] = {}
         for t in d._tensors.values():
             for leg, lab, dim in zip(t.legs, t.labels, t.dims, strict=True):
@@ -1084,17 +1071,21 @@ class Diagram:
                     )
                 sizes.setdefault(lab, (dim, f"{t.name}:{leg}"))
         try:
-            d.set_output([str(x) for x in output])
+            d.set_output(data["output"])
         except DiagramError as exc:
-            raise bad(str(exc)) from None
+            raise DiagramError(f"not a tensorlessons diagram: output: {exc}") from None
+        d._layout_pending = pending
         d._version = 0
         return d
 
     @classmethod
     def from_json(cls, text: str) -> Diagram:
-        """Rebuild a diagram written by :meth:`to_json` (structure, layout, numbers)."""
+        """Rebuild a diagram written by :meth:`to_json` (structure, layout, numbers).
+
+        Strict JSON only (``NaN`` and ``Infinity`` are refused); see :meth:`from_dict`.
+        """
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except (TypeError, ValueError) as exc:
             snippet = repr(text[:60]) if isinstance(text, str) else repr(text)
             raise DiagramError(
@@ -1127,6 +1118,167 @@ class Diagram:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"image/svg+xml": self.to_svg(), "text/plain": repr(self)}
+
+
+# --------------------------------------------------------------------------------------
+# JSON: every field checked at the door
+# --------------------------------------------------------------------------------------
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (strict JSON has no NaN or Infinity)")
+
+
+def _array_bytes(arr: np.ndarray) -> bytes:
+    """The array's bytes in C order, padding of 80-bit long doubles zeroed (numpy leaves
+    it uninitialised, so equal arrays would give different bytes)."""
+    raw = np.ascontiguousarray(arr)
+    dt = raw.dtype
+    part = dt.itemsize // (2 if dt.kind == "c" else 1)
+    if dt.kind in "fc" and part > 10 and raw.size and dt.byteorder in "=<|":
+        if np.finfo(dt).nmant == 63:  # x87 extended precision: 10 bytes used of ``part``
+            u = raw.reshape(-1).view(np.uint8).reshape(raw.size, dt.itemsize).copy()
+            for start in range(0, dt.itemsize, part):
+                u[:, start + 10 : start + part] = 0
+            return u.tobytes()
+    return raw.tobytes()
+
+
+class _Bad(Exception):
+    def __init__(self, where: str, msg: str) -> None:
+        super().__init__(f"{where}: {msg}")
+
+
+def _fields(obj: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+    if not isinstance(obj, dict):
+        raise _Bad(where, f"expected an object, got {type(obj).__name__} {obj!r:.60}")
+    missing = sorted(required - set(obj))
+    if missing:
+        raise _Bad(where, f"missing field(s) {missing}")
+    unknown = sorted(set(obj) - required - set(optional))
+    if unknown:
+        raise _Bad(where, f"unknown field(s) {unknown}")
+    return obj
+
+
+def _int(value: Any, where: str, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        raise _Bad(where, f"must be an integer >= {lo}, got {value!r}")
+    if hi is not None and value > hi:
+        raise _Bad(where, f"{value!r} is too large (at most {hi})")
+    return value
+
+
+def _text(value: Any, where: str, what: str) -> str:
+    try:
+        return _check_name(value, what)
+    except DiagramError as exc:
+        raise _Bad(where, str(exc)) from None
+
+
+def _read_array(a: Any, where: str, dims: list[int], name: str) -> np.ndarray:
+    _fields(a, where, {"dtype", "shape", "data"})
+    if not isinstance(a["dtype"], str):
+        raise _Bad(f"{where}.dtype", f"must be a numpy dtype string, got {a['dtype']!r}")
+    try:
+        dtype = np.dtype(a["dtype"])
+    except TypeError:
+        raise _Bad(f"{where}.dtype", f"{a['dtype']!r} is not a numpy dtype") from None
+    if dtype.kind not in "biufc" or dtype.hasobject or dtype.fields:
+        raise _Bad(
+            f"{where}.dtype", f"{a['dtype']!r} is not a numeric dtype (bool, int, float, complex)"
+        )
+    shape = a["shape"]
+    if not isinstance(shape, list):
+        raise _Bad(f"{where}.shape", f"must be a list, got {shape!r}")
+    shape = [_int(n, f"{where}.shape[{k}]", 0) for k, n in enumerate(shape)]
+    if shape != dims:
+        raise _Bad(f"{where}.shape", f"{shape} differs from tensor {name!r}'s leg dims {dims}")
+    if not isinstance(a["data"], str):
+        raise _Bad(f"{where}.data", "must be a base64 string")
+    try:
+        raw = base64.b64decode(a["data"], validate=True)
+    except ValueError as exc:
+        raise _Bad(f"{where}.data", f"invalid base64 ({exc})") from None
+    want = math.prod(shape) * dtype.itemsize
+    if len(raw) != want:
+        raise _Bad(
+            f"{where}.data",
+            f"{len(raw)} bytes, expected {want} for {dtype} of shape {tuple(shape)}",
+        )
+    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
+
+
+def _read_dict(d: Diagram, data: Any) -> bool:
+    """Fill ``d`` from ``data`` (all fields checked); True when its layout is pending."""
+    try:
+        _fields(data, "the diagram", {"format", "version", "tensors", "output"})
+        if data["format"] != _JSON_FORMAT:
+            raise _Bad("format", f"is {data['format']!r}, expected {_JSON_FORMAT!r}")
+        if data["version"] != _JSON_VERSION or isinstance(data["version"], bool):
+            raise _Bad("version", f"unsupported version {data['version']!r} (expected 1)")
+        if not isinstance(data["tensors"], list):
+            raise _Bad("tensors", f"must be a list, got {data['tensors']!r:.60}")
+        output = data["output"]
+        if not isinstance(output, list) or not all(isinstance(x, str) for x in output):
+            raise _Bad("output", f"must be a list of index labels, got {output!r:.60}")
+        pending = False
+        for k, item in enumerate(data["tensors"]):
+            at = f"tensors[{k}]"
+            _fields(item, at, {"name", "kind", "legs", "position"}, {"array"})
+            name = _text(item["name"], f"{at}.name", "a tensor name")
+            if name in d._tensors:
+                raise _Bad(f"{at}.name", f"tensor name {name!r} repeated")
+            kind = item["kind"]
+            if kind not in ("tensor", "copy"):
+                raise _Bad(f"{at}.kind", f"must be 'tensor' or 'copy', got {kind!r}")
+            if not isinstance(item["legs"], list):
+                raise _Bad(f"{at}.legs", f"must be a list, got {item['legs']!r:.60}")
+            legs, labels, dims = [], [], []
+            for j, g in enumerate(item["legs"]):
+                lat = f"{at}.legs[{j}]"
+                _fields(g, lat, {"name", "index", "dim"})
+                legs.append(_text(g["name"], f"{lat}.name", f"tensor {name!r}: a leg name"))
+                labels.append(_text(g["index"], f"{lat}.index", f"tensor {name!r}: an index"))
+                if kind == "copy":
+                    try:
+                        dims.append(_check_copy_dim(g["dim"], f"copy tensor {name!r}: dimension"))
+                    except DiagramError as exc:
+                        raise _Bad(f"{lat}.dim", str(exc)) from None
+                else:
+                    dims.append(_int(g["dim"], f"{lat}.dim", 0))
+            if len(set(legs)) != len(legs):
+                raise _Bad(f"{at}.legs", f"tensor {name!r}: leg names repeated in {legs}")
+            pos = item["position"]
+            if pos is None:
+                pending, position = True, (0.0, 0.0)
+            elif (
+                not isinstance(pos, list)
+                or len(pos) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)
+                or not all(math.isfinite(v) for v in pos)
+            ):
+                raise _Bad(f"{at}.position", f"must be null or two finite numbers, got {pos!r}")
+            else:
+                position = (float(pos[0]), float(pos[1]))
+            arr = None
+            if kind == "copy":
+                if "array" in item:
+                    raise _Bad(f"{at}.array", f"copy tensor {name!r} has no array")
+                if len(set(dims)) > 1:
+                    raise _Bad(f"{at}.legs", f"copy tensor {name!r} has unequal dimensions {dims}")
+                if not dims:
+                    raise _Bad(f"{at}.legs", f"copy tensor {name!r} has no legs")
+            else:
+                if "array" not in item:
+                    raise _Bad(
+                        f"{at}.array", f"tensor {name!r} has no array (to_dict(arrays=False)?)"
+                    )
+                arr = _read_array(item["array"], f"{at}.array", dims, name)
+            d._tensors[name] = Tensor(name, legs, labels, dims, position, kind, arr, d)
+    except _Bad as exc:
+        raise DiagramError(f"not a tensorlessons diagram: {exc}") from None
+    return pending
 
 
 # Comparison lives in its own module; re-exported here for ``tensorlessons.diagram`` users.

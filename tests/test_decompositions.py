@@ -281,7 +281,27 @@ def test_mps_exact_and_truncated_bonds() -> None:
     assert one["A0"].shape == (2, 1)
     e = np.linalg.norm(X - tl.mps(X, max_bond=1).contract())
     assert e >= np.sqrt(np.sum(s[1:] ** 2)) - 1e-12
-    assert tl.mps(np.arange(3.0)).names == ["A0"]
+
+
+@pytest.mark.parametrize("method", ["svd", "cp", "tucker", "mps"])
+def test_one_input_rule_for_all_decompositions(method: str) -> None:
+    # issue 13: the same refusal from all four, a DiagramError quoting the shape
+    decompose = getattr(tl, method)
+    args = {"svd": (), "cp": (2,), "tucker": (2,), "mps": ()}[method]
+    for bad in (np.arange(3.0), np.float64(2.0), np.ones((2, 0)), np.array([[1.0, np.nan]])):
+        with pytest.raises(DiagramError, match=f"^{method}: "):
+            decompose(bad, *args)
+
+
+def test_rank_arguments_checked_at_the_door() -> None:
+    X = RNG.normal(size=(3, 4, 5))
+    with pytest.raises(DiagramError, match=r"cp: rank = 1000000 is too large: at most 12"):
+        tl.cp(X, 10**6)  # no MemoryError: refused before anything is allocated
+    with pytest.raises(DiagramError, match=r"tucker: ranks must be a positive integer or a list"):
+        tl.tucker(X, "3")
+    with pytest.raises(DiagramError, match=r"rank of leg 'i' must be a positive integer"):
+        tl.tucker(X, [0, 2, 2])
+    assert tl.cp(X, 12).tensor("w").dims == [12]  # the bound itself is accepted
 
 
 # ---- against tensorly (the well-kept peer), as an oracle ----------------------------------

@@ -630,3 +630,145 @@ def test_dtype_follows_numpy_with_copy_tensors(dtype: type, closed: bool) -> Non
     expected = np.einsum(d.to_einsum(), *d.operands())
     assert d.contract().dtype == expected.dtype == np.result_type(*arrays)
     testing.check_round_trips(d, expected)
+
+
+# ---- inputs checked at the door (issue 13) ------------------------------------------
+
+
+def test_huge_copy_dimensions_refused_at_the_door() -> None:
+    d = Diagram.from_arrays({"A": rand(2, 2)})
+    before = snapshot(d)
+    for dim, message in [(2**62, r"dimension 4611686018427387904 is too large"), (0, "positive")]:
+        with pytest.raises(DiagramError, match=message):
+            d.add_copy("c", dim)
+        assert snapshot(d) == before
+    with pytest.raises(DiagramError, match="n_legs must be an integer from 1 to 64"):
+        d.add_copy("c", 2, n_legs=True)
+    with pytest.raises(DiagramError, match=r"position must be finite, got \(nan, 0\)"):
+        d.add_tensor("B", rand(2), position=(float("nan"), 0))
+    assert snapshot(d) == before
+
+
+def test_cost_counts_copy_tensors_without_building_them() -> None:
+    # three open legs of one copy tensor: the result is its own (diagonal) delta array,
+    # 10**12 entries that cost() counts without making, and contract() refuses to make
+    d = Diagram().add_copy("c", 10**4, n_legs=3)
+    cost = d.cost()
+    assert cost.naive_flops >= 10**12 and cost.largest_intermediate == 10**12
+    with pytest.raises(DiagramError, match=r"copy tensor 'c'.*1e\+12 entries"):
+        d.contract()
+    small = Diagram().add_copy("c", 3, n_legs=3)
+    assert small.cost().flops == opt_einsum.contract_path("ijk->ijk", copy_array(3, 3))[1].opt_cost
+
+
+def _json_with(change) -> str:  # type: ignore[no-untyped-def]
+    d = Diagram.from_arrays({"A": np.arange(6.0).reshape(2, 3)}).add_copy("c", 2, n_legs=2)
+    data = d.to_dict()
+    change(data)
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (
+            lambda x: x["tensors"][1]["legs"][0].update(dim=-3),
+            r"tensors\[1\]\.legs\[0\]\.dim",
+            "positive",
+        ),
+        (
+            lambda x: x["tensors"][1]["legs"][0].update(dim=0),
+            r"tensors\[1\]\.legs\[0\]\.dim",
+            "positive",
+        ),
+        (
+            lambda x: x["tensors"][1]["legs"][0].update(dim=2**70),
+            r"tensors\[1\]\.legs\[0\]\.dim",
+            "too large",
+        ),
+        (lambda x: x["tensors"][1]["legs"][1].update(dim=3), r"tensors\[1\]\.legs", "unequal"),
+        (
+            lambda x: x["tensors"][0].update(position=["nan", 0]),
+            r"tensors\[0\]\.position",
+            "finite",
+        ),
+        (lambda x: x["tensors"][0].update(position=[1]), r"tensors\[0\]\.position", "two finite"),
+        (
+            lambda x: x["tensors"][0].update(kind="matrix"),
+            r"tensors\[0\]\.kind",
+            "'tensor' or 'copy'",
+        ),
+        (
+            lambda x: x["tensors"][0].update(extra=1),
+            r"tensors\[0\]",
+            r"unknown field\(s\) \['extra'\]",
+        ),
+        (lambda x: x["tensors"][0].pop("legs"), r"tensors\[0\]", r"missing field\(s\) \['legs'\]"),
+        (
+            lambda x: x["tensors"][0]["legs"][0].update(name="a:b"),
+            r"tensors\[0\]\.legs\[0\]\.name",
+            "':'",
+        ),
+        (
+            lambda x: x["tensors"][0]["legs"][0].update(dim=True),
+            r"tensors\[0\]\.legs\[0\]\.dim",
+            "integer",
+        ),
+        (
+            lambda x: x["tensors"][0]["array"].update(dtype="O"),
+            r"tensors\[0\]\.array\.dtype",
+            "numeric",
+        ),
+        (
+            lambda x: x["tensors"][0]["array"].update(dtype="<f4"),
+            r"tensors\[0\]\.array\.data",
+            "48 bytes, expected 24",
+        ),
+        (
+            lambda x: x["tensors"][0]["array"].update(shape=[3, 2]),
+            r"tensors\[0\]\.array\.shape",
+            "leg dims",
+        ),
+        (
+            lambda x: x["tensors"][0]["array"].update(data="@@"),
+            r"tensors\[0\]\.array\.data",
+            "base64",
+        ),
+        (lambda x: x["tensors"][1].update(name=""), r"tensors\[1\]\.name", "non-empty"),
+        (lambda x: x.update(output=["i", 3]), "output", "list of index labels"),
+        (lambda x: x.update(output=["nope"]), "output", "on no tensor"),
+        (lambda x: x.update(version=True), "version", "unsupported"),
+    ],
+)
+def test_from_json_names_the_bad_field(change, field: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DiagramError, match=f"not a tensorlessons diagram: {field}: .*{message}"):
+        Diagram.from_json(_json_with(change))
+
+
+def test_to_json_is_strict_and_from_json_refuses_nan() -> None:
+    d = Diagram.from_arrays({"A": np.array([np.nan, np.inf])})  # values may be NaN: base64
+    text = d.to_json()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"to_json wrote {c}"))
+    assert np.isnan(Diagram.from_json(text)["A"][0])
+    bad = text.replace('"position": null', '"position": [NaN, 0.0]', 1)
+    assert bad != text
+    with pytest.raises(DiagramError, match="NaN is not JSON"):
+        Diagram.from_json(bad)
+
+
+@pytest.mark.parametrize("dtype", [np.longdouble, np.clongdouble])
+def test_long_double_padding_does_not_reach_the_json(dtype: type) -> None:
+    values = np.array([1.5, -2.25, 3.0], dtype=dtype)
+    size = values.dtype.itemsize
+    part = size // (2 if values.dtype.kind == "c" else 1)
+    if np.finfo(dtype).nmant != 63 or part <= 10:
+        pytest.skip("this platform's long double has no padding bytes")
+    noisy = values.view(np.uint8).reshape(len(values), size).copy()
+    for start in range(0, size, part):
+        noisy[:, start + 10 : start + part] = 0xAB  # x87 extended: 10 bytes used
+    other = noisy.reshape(-1).view(dtype)
+    assert np.array_equal(other, values) and other.tobytes() != values.tobytes()
+    a, b = Diagram.from_arrays({"A": values}), Diagram.from_arrays({"A": other})
+    assert np.array_equal(a["A"], b["A"])
+    assert a.to_json() == b.to_json()
+    np.testing.assert_array_equal(Diagram.from_json(a.to_json())["A"], values)
