@@ -772,3 +772,47 @@ def test_long_double_padding_does_not_reach_the_json(dtype: type) -> None:
     assert np.array_equal(a["A"], b["A"])
     assert a.to_json() == b.to_json()
     np.testing.assert_array_equal(Diagram.from_json(a.to_json())["A"], values)
+
+
+# ---- random edit sequences: every edit all or nothing (issue 13) --------------------
+
+
+def _start(seed: int) -> Diagram:
+    eq, shapes = testing.rand_equation(3, 2, n_out=1, d_min=2, d_max=3, seed=seed)
+    return Diagram.from_einsum(eq, *testing.rand_arrays(shapes, seed=seed))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.integers(4, 14))
+def test_random_edit_sequences_refuse_all_or_nothing(seed: int, n_edits: int) -> None:
+    rng = np.random.default_rng(seed)
+    d = _start(seed % 50)
+    accepted = 0
+    for _ in range(n_edits):
+        name, args = testing.random_edit(d, rng)
+        before, version = snapshot(d), d.version
+        if testing.apply_edit(d, name, args):  # anything but DiagramError propagates
+            accepted += 1
+        else:
+            assert (snapshot(d), d.version) == (before, version), f"refused {name}{args} changed d"
+    if len(d) and all(n <= 6 for t in d for n in t.dims):
+        testing.check_round_trips(d)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6))
+def test_random_edit_batches_are_all_or_nothing(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    d = _start(seed % 50)
+    edits = [testing.random_edit(d, rng) for _ in range(4)]
+    before, trial = snapshot(d), d.copy()
+    ok = all(testing.apply_edit(trial, name, args) for name, args in edits)
+    try:
+        with d.edits():
+            for name, args in edits:
+                getattr(d, name)(*args)
+    except DiagramError:
+        assert not ok and snapshot(d) == before  # one refusal undoes the whole batch
+    else:
+        assert ok and json.loads(snapshot(d))["output"] == json.loads(snapshot(trial))["output"]
+        assert equivalent(d, trial)
