@@ -1091,7 +1091,7 @@ class DiagramExercise(Exercise):
 
         box = super().widget()
         self._widget = None
-        self._view = DiagramWidget(self._diagram)
+        self._view = DiagramWidget(self._diagram, compact=True)
         feedback = w.HTML("")
         self._feedback_widget = feedback
         check_button = w.Button(description="Check", button_style="primary", icon="check")

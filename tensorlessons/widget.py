@@ -271,6 +271,9 @@ class DiagramWidget(anywidget.AnyWidget):
         False shows the picture and numbers but refuses edits other than moving.
     height
         Height of the drawing area in CSS pixels (None: fitted to the diagram).
+    compact
+        Fold the result's values and hide the inspector until a tensor is selected (for
+        drawing exercises, so that their Check button stays in view).
 
     Examples
     --------
@@ -307,6 +310,9 @@ class DiagramWidget(anywidget.AnyWidget):
     key = traitlets.Unicode("").tag(sync=True)
     editable = traitlets.Bool(True).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
+    #: A compact widget (drawing exercises): the result's values folded, no inspector
+    #: until a tensor is selected, so that the exercise's Check button stays in view.
+    compact = traitlets.Bool(False).tag(sync=True)
     #: Bumped after every change of the diagram (observe it to react to any edit).
     version = traitlets.Int(0).tag(sync=True)
     #: The last edit made from the browser, as applied (``{"op": ..., ...}``).
@@ -319,6 +325,7 @@ class DiagramWidget(anywidget.AnyWidget):
         key: str | None = None,
         editable: bool = True,
         height: int | None = None,
+        compact: bool = False,
         **kwargs: Any,
     ) -> None:
         d = Diagram() if diagram is None else diagram
@@ -334,6 +341,7 @@ class DiagramWidget(anywidget.AnyWidget):
         self._start = d.copy()
         self.editable = bool(editable)
         self.height = int(height or 0)
+        self.compact = bool(compact)
         if key is not None:
             self.key = _persist.check_key(key)
             saved = _persist.load(key)

@@ -1148,6 +1148,7 @@ function makeStage(ctx) {
 function makeResultPanel(ctx) {
   const { model } = ctx;
   const el = html("section", { class: "tl-result", "aria-label": "Result" });
+  let valuesOpen = false; // a compact widget's values: folded until the learner opens them
 
   function render() {
     const res = model.get("result") || {};
@@ -1203,7 +1204,15 @@ function makeResultPanel(ctx) {
       values.appendChild(html("div", { class: "tl-note" }, meta.message || "cannot contract"));
     }
     if (meta.complex) values.appendChild(html("div", { class: "tl-note" }, "complex values: real part shown"));
-    el.appendChild(values);
+    if (model.get("compact") && (meta.kind === "heatmap" || meta.kind === "slice")) {
+      const box = html("details", { class: "tl-values-box" });
+      if (valuesOpen) box.setAttribute("open", "");
+      box.addEventListener("toggle", () => {
+        valuesOpen = /** @type {HTMLDetailsElement} */ (box).open;
+      });
+      box.append(html("summary", {}, `values ${shapeText(meta.shape || [])}`), values);
+      el.appendChild(box);
+    } else el.appendChild(values);
     refocus(el, focusLabel);
   }
   return { el, render };
@@ -1226,6 +1235,8 @@ function makeInspector(ctx) {
     }
     const focusLabel = focusedInput(el);
     el.replaceChildren();
+    // a compact widget shows the inspector only once a tensor is selected
+    el.hidden = Boolean(model.get("compact")) && !info.name;
     if (!info.name) {
       el.appendChild(html("div", { class: "tl-note" }, "Click a tensor to see its values."));
       return;
@@ -1370,6 +1381,10 @@ function render({ model, el }) {
   model.on("change:selected", stage.showSelected);
   for (const trait of ["can_undo", "can_redo", "editable", "key"]) model.on(`change:${trait}`, toolbar.update);
   model.on("change:height", () => stage.fitView());
+  model.on("change:compact", () => {
+    queueResult();
+    queueInspect();
+  });
   model.on("msg:custom", onCustom);
 
   stage.rebuild();
