@@ -244,3 +244,29 @@ NUMPY_EINSUM_CALLS = [
     "bbcdc->d",
     "...ft,mf->...mt",
 ]
+
+# numpy, numpy/_core/tests/test_einsum.py, ``test_einsum_errors``: input numpy refuses,
+# as (subscripts, operands) (same source; the operands written as there).
+NUMPY_INVALID = [
+    ("", [0, 0]),
+    (",", [0, [0], [0]]),
+    (",", [[0]]),
+    ("i", [0]),
+    ("ij", [[0, 0]]),
+    ("...i", [0]),
+    ("i...j", [[0, 0]]),
+    ("i...", [0]),
+    ("ij...", [[0, 0]]),
+    ("i..", [[0, 0]]),
+    (".i...", [[0, 0]]),
+    ("j->..j", [[0, 0]]),
+    ("j->.j...", [[0, 0]]),
+    ("i%...", [[0, 0]]),
+    ("...j$", [[0, 0]]),
+    ("i->&", [[0, 0]]),
+    ("i->ij", [[0, 0]]),
+    ("ij->jij", [[[0, 0], [0, 0]]]),
+    ("ii", ["arange(6).reshape(2, 3)"]),
+    ("ii->i", ["arange(6).reshape(2, 3)"]),
+    ("aabcb,abc", ["ones((3, 3, 4, 5, 6))", "ones((3, 4, 5))"]),
+]

@@ -15,6 +15,7 @@ import opt_einsum
 import pytest
 from peer_einsum import (
     NUMPY_EINSUM_CALLS,
+    NUMPY_INVALID,
     NUMPY_OPTIMIZE_COMPARE,
     OPT_EINSUM_CONTRACT,
     OPT_EINSUM_EDGE_CASES,
@@ -116,3 +117,26 @@ def test_peer_expression_broadcast(expr: str) -> None:
     variant = broadcast_variant(expr, arrays)
     assert variant is not None
     assert outcome(expr, variant).startswith(("pass", "refused"))
+
+
+NAMED_OPERANDS = {  # the arrays numpy's test writes as code, built here
+    "arange(6).reshape(2, 3)": np.arange(6).reshape(2, 3),
+    "ones((3, 3, 4, 5, 6))": np.ones((3, 3, 4, 5, 6)),
+    "ones((3, 4, 5))": np.ones((3, 4, 5)),
+}
+
+
+def _operand(x: object) -> object:
+    return NAMED_OPERANDS[x] if isinstance(x, str) else x
+
+
+@pytest.mark.parametrize("expr, operands", NUMPY_INVALID)
+def test_numpy_refusals_are_refused(expr: str, operands: list) -> None:
+    arrays = [_operand(x) for x in operands]
+    with pytest.raises(ValueError):
+        np.einsum(expr, *arrays)
+    with pytest.raises(DiagramError) as err:
+        Diagram.from_einsum(expr, *arrays)
+    assert repr(expr) in str(err.value)  # the message quotes the input
+    if expr == "aabcb,abc":  # numpy's own check (gh-11221): the message names 'b'
+        assert "'b'" in str(err.value)
