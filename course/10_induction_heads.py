@@ -104,15 +104,14 @@ print("tokens:", tokens)
 # ## 2. Layer 0: a previous-token head
 #
 # The previous-token head must attend from every query position $q$ to key position
-# $q-1$, whatever the tokens — so its QK circuit reads only the `pos` block. Give the
-# head's `d_head` leg one coordinate per position, and
-#
-# * let the **query** at position $p$ point to coordinate $p$,
-# * let the **key** at position $k$ point to coordinate $k+1$.
-#
-# Then the score of query $q$ on key $k$ is large ($c$) exactly when $k + 1 = q$, and 0
-# otherwise; the softmax turns a large $c$ into attention of almost exactly 1 on the
-# previous position. Its OV circuit copies the `tok` block into the `prev` block.
+# $q-1$, whatever the tokens — so its QK circuit reads only the `pos` block. One way
+# (there are many): give the head's `d_head` leg one coordinate per position, let the
+# query at each position point to one coordinate and the key at each position to
+# another, so that the two meet — score $c$ — exactly when the key is one position
+# before the query, and score 0 otherwise. The softmax turns a large $c$ into
+# attention of almost exactly 1 on the previous position. (The model divides every
+# score by $\sqrt{d_\text{head}}$: `root` undoes that.) Its OV circuit copies the
+# `tok` block into the `prev` block.
 
 # %% id="c10-005" jupyter={"source_hidden": true}
 Exercise(
@@ -120,11 +119,15 @@ Exercise(
     title="The previous-token head's QK circuit",
     difficulty=2,
     importance="core",
-    minutes=10,
+    minutes=12,
     hints=[
-        "Both matrices read the pos block: rows pos[p] of W_q and pos[k] of W_k.",
-        "For every position p, row pos[p] of W_q gets c * root in column p (root cancels the 1/sqrt(d_head) of the scores).",
-        "For every key position k < N-1, row pos[k] of W_k gets 1 in column k + 1. Indexing with two index arrays sets all entries at once.",
+        "Both matrices read only the pos block: rows pos[p] of W_q and pos[k] of W_k. "
+        "The score of query q on key k is row pos[q] of W_q dotted with row pos[k] of "
+        "W_k, divided by root.",
+        "Let query p use d_head coordinate p. Which coordinate must the key at "
+        "position k use, so that it meets the query one position later?",
+        "Set all entries at once by indexing with two index arrays (rows and columns); "
+        "the last position's key is never anyone's previous token.",
     ],
 )
 
@@ -139,32 +142,47 @@ W_q[pos, np.arange(N)] = c * root
 W_k[pos[:-1], np.arange(1, N)] = 1.0
 # END SOLUTION
 
-# %% id="c10-008" nbgrader={"grade": true, "grade_id": "10-previous-token", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
-A0 = pattern(x0, W_q, W_k)
-q = np.arange(1, len(tokens))
-check.true(
-    (A0[q, q - 1] > 0.99).all(),
-    f"query q should attend to q-1 with weight > 0.99; the weakest is {A0[q, q - 1].min():.3f} at query {q[A0[q, q - 1].argmin()]}",
-)
-check.array(
-    W_q[tok],
-    np.zeros((V, d_head)),
-    name="the rows of W_q in the tok block (the head should ignore tokens)",
-)
-### BEGIN HIDDEN TESTS
-positional = W_pos @ W_q @ W_k.T @ W_pos.T / root
-check.array(
-    positional[np.arange(1, N), np.arange(N - 1)],
-    np.full(N - 1, c),
-    name="the positional QK circuit on the diagonal below the main one",
-)
-check.array(
-    np.abs(positional).sum(),
-    c * (N - 1),
-    name="the total positional QK circuit (only the entries [p, p-1] should be nonzero)",
-)
-### END HIDDEN TESTS
-check.passed("10-previous-token", hidden=True)
+# %% id="c10-008" nbgrader={"grade": true, "grade_id": "10-previous-token", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 12}
+_V, _N, _dm, _dh, _c = 16, 32, 80, 32, 10.0  # the chapter's set-up, rebuilt
+_W_E, _W_pos = np.eye(_dm)[:_V], np.eye(_dm)[3 * _V :]  # one-hot tok and pos blocks
+
+
+def _pattern(x, Wq, Wk):
+    s = (x @ Wq) @ (x @ Wk).T / np.sqrt(_dh)
+    s = np.where(np.triu(np.ones(s.shape, dtype=bool), k=1), -np.inf, s)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+check.shape(W_q, (_dm, _dh), name="W_q [d_model, d_head]")
+check.shape(W_k, (_dm, _dh), name="W_k [d_model, d_head]")
+_g = np.random.default_rng(1008)  # random tokens: the head must not care which
+_q = np.arange(1, _N)
+for _toks in [_g.integers(0, _V, size=_N) for _ in range(3)]:
+    _A = _pattern(_W_E[_toks] + _W_pos, W_q, W_k)
+    check.true(
+        not np.isnan(_A).any(), "the pattern has NaN: W_q or W_k holds inf or nan"
+    )
+    check.true(
+        _A[_q, _q].mean() < 0.5,
+        f"the queries attend to themselves (mean weight {_A[_q, _q].mean():.2f} on "
+        "key q): the key at position k should meet the query one position later",
+    )
+    _w = _A[_q, _q - 1]
+    check.true(
+        not ((_A[_q].argmax(axis=1) == _q - 1).all() and _w.min() <= 0.99),
+        "every query's largest weight is on the previous position, but not sharply "
+        f"(the weakest is {_w.min():.3f}): the scores are divided by sqrt(d_head) = "
+        f"{np.sqrt(_dh):.2f}; scale the query by root",
+    )
+    _worst = int(_q[_w.argmin()])
+    check.true(
+        _w.min() > 0.99,
+        f"query q should attend to key q-1 with weight > 0.99, whatever the tokens; "
+        f"query {_worst} gives {_w.min():.3f} to key {_worst - 1}, and most to key "
+        f"{int(_A[_worst].argmax())}",
+    )
+check.passed("10-previous-token", hidden=False)
 
 # %% id="c10-009"
 W_Q[0, 0], W_K[0, 0] = W_q, W_k
@@ -178,31 +196,31 @@ print(pattern(x0, W_Q[0, 0], W_K[0, 0])[1:6, :6].round(3))
 #
 # After layer 0, the residual stream at key position $k$ holds its own token in `tok`
 # and the token before it in `prev`. The induction head's query at position $q$ holds
-# token $[a]$ in `tok`. So:
+# token $[a]$ in `tok`. It should attend to the key position whose **previous** token
+# is $[a]$ — the position right after an earlier $[a]$, which holds $[b]$. So the query
+# reads `tok`, the key reads what layer 0's OV circuit wrote into `prev`: this is
+# **K-composition**. In token space the composed circuit, query token $\to$ the token
+# layer 0 moved into the key,
 #
-# * the **query** reads the `tok` block: token $a$ points to `d_head` coordinate $a$;
-# * the **key** reads the `prev` block: previous token $a$ points to coordinate $a$.
+# $$ W_E\, W_Q^{1}\, W_K^{1\top}\, (W_E W_V^{0} W_O^{0})^\top / \sqrt{d_\text{head}}, $$
 #
-# The score is large exactly where the key's previous token equals the query's
-# token — the position right after an earlier $[a]$, which holds $[b]$. The key reads
-# what layer 0's OV circuit wrote: this is **K-composition**. In token space the
-# composed circuit, query token $\to$ the token layer 0 moved into the key,
-#
-# $$ W_E\, W_Q^{1}\, W_K^{1\top}\, (W_E W_V^{0} W_O^{0})^\top, $$
-#
-# should be $c$ times the identity: "attend where the previous token is mine".
+# should be $c$ times the identity: "attend where the previous token is mine" — and
+# nothing else in the residual stream should take part in the match.
 
 # %% id="c10-011" jupyter={"source_hidden": true}
 Exercise(
     "10-induction-qk",
     title="The induction head's QK circuit",
-    difficulty=2,
+    difficulty=3,
     importance="core",
-    minutes=8,
+    minutes=12,
     hints=[
-        "The query reads the tok block, the key reads the prev block; token a uses d_head coordinate a on both sides.",
-        "W_q1[tok[a], a] = c * root and W_k1[prev[a], a] = 1 for every token a.",
-        "Indexing with two index arrays sets all V entries at once: the rows of a block, and the columns np.arange(V).",
+        "Which block does the query read, and which does the key read? Nothing else "
+        "should be read by either.",
+        "Give each token a its own d_head coordinate — any you like — and use the same "
+        "coordinate on the query side and on the key side.",
+        "The scores are divided by sqrt(d_head): one of the two sides carries c * root, "
+        "the other 1.",
     ],
 )
 
@@ -217,43 +235,65 @@ W_q1[tok, np.arange(V)] = c * root
 W_k1[prev, np.arange(V)] = 1.0
 # END SOLUTION
 
-# %% id="c10-014" nbgrader={"grade": true, "grade_id": "10-induction-qk", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-moved = W_E @ W_V[0, 0] @ W_O[0, 0]  # what layer 0 writes for each token, [V, d_model]
-k_circuit = W_E @ W_q1 @ W_k1.T @ moved.T / root
-check.array(
-    k_circuit,
-    c * np.eye(V),
-    name="the K-composition circuit W_E W_Q1 W_K1^T (W_E W_V0 W_O0)^T / sqrt(d_head)",
+# %% id="c10-014" nbgrader={"grade": true, "grade_id": "10-induction-qk", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 12}
+_V, _N, _dm, _dh, _c = 16, 32, 80, 32, 10.0  # the chapter's set-up, rebuilt
+_W_E, _W_pos = np.eye(_dm)[:_V], np.eye(_dm)[3 * _V :]  # one-hot tok and pos blocks
+_moved = np.eye(_dm)[_V : 2 * _V]  # what layer 0 writes for token t: a one in prev[t]
+_blocks = {"tok": _W_E, "prev": _moved, "pos": _W_pos}
+check.shape(W_q1, (_dm, _dh), name="W_q1 [d_model, d_head]")
+check.shape(W_k1, (_dm, _dh), name="W_k1 [d_model, d_head]")
+_qk = W_q1 @ W_k1.T / np.sqrt(_dh)  # the QK circuit on the residual stream
+check.true(
+    not np.allclose(_W_E @ _qk @ _W_E.T, _c * np.eye(_V)),
+    "your key reads the current token (the tok block), so every query matches its "
+    "own position; the key should read the previous token, which layer 0 wrote "
+    "into prev",
 )
-### BEGIN HIDDEN TESTS
-check.array(
-    W_pos @ W_k1,
-    np.zeros((N, d_head)),
-    name="W_pos @ W_k1 (the key should not read positions)",
+_kc = _W_E @ _qk @ _moved.T
+check.true(
+    not np.allclose(_kc, _c / np.sqrt(_dh) * np.eye(_V)),
+    "the K-composition circuit is c / sqrt(d_head) times the identity: the model "
+    "divides the scores by sqrt(d_head); multiply one side by root",
 )
 check.array(
-    W_E @ W_k1,
-    np.zeros((V, d_head)),
-    name="W_E @ W_k1 (the key should not read the current token)",
+    _kc,
+    _c * np.eye(_V),
+    name="the K-composition circuit W_E W_q1 W_k1^T (W_E W_V0 W_O0)^T / sqrt(d_head)",
 )
-### END HIDDEN TESTS
-check.passed("10-induction-qk", hidden=True)
+for (_qn, _Qb), (_kn, _Kb) in [
+    (q_, k_) for q_ in _blocks.items() for k_ in _blocks.items()
+]:
+    if (_qn, _kn) != ("tok", "prev"):
+        check.true(
+            np.allclose(_Qb @ _qk @ _Kb.T, 0),
+            f"the query's {_qn} block meets the key's {_kn} block (largest score "
+            f"{np.abs(_Qb @ _qk @ _Kb.T).max():.2f}): only the query's token and the "
+            "key's previous token should take part in the match",
+        )
+check.passed("10-induction-qk", hidden=False)
 
 # %% [markdown] id="c10-015"
 # One detail remains. Position 0 has no previous token; layer 0's head there can only
 # attend to itself, so it writes position 0's *own* token into `prev`. When the first
 # token comes round again in the second half, its query would match position 0 as
-# well as position 1 (the right one). We
-# push position 0 away with chapter 07's **bias trick**: the `pos` block is one-hot,
-# so its coordinates always sum to 1 — a constant-1 leg. Let every position's query
-# write $2c$ into a spare `d_head` coordinate, and only position 0's key write $-1$
-# there: key 0 loses $2c$ of score for every query.
+# well as position 1 (the right one). We push position 0 away with chapter 07's **bias
+# trick**: the `pos` block is one-hot, so its coordinates always sum to 1 — a
+# constant-1 leg. Let every position's query write $2c$ into a spare `d_head`
+# coordinate — one that your token matching leaves unused — and only position 0's key
+# write $-1$ there: key 0 loses $2c$ of score for every query.
 #
 # The OV circuit copies: read `tok`, write `out` (with a gain of 10, so the prediction
 # is confident), and `W_U` reads `out`.
 
 # %% id="c10-016"
-spare = V  # a d_head coordinate the token matching does not use
+# A d_head coordinate that the token matching leaves unused, on both sides.
+free = [j for j in range(d_head) if not W_q1[:, j].any() and not W_k1[:, j].any()]
+if not free:  # every coordinate is taken: fall back to the textbook matching, say so
+    print("W_q1 and W_k1 use every d_head coordinate; using the reference matching")
+    W_q1, W_k1 = np.zeros((d_model, d_head)), np.zeros((d_model, d_head))
+    W_q1[tok, np.arange(V)], W_k1[prev, np.arange(V)] = c * root, 1.0
+    free = [V]
+spare = free[0]
 W_q1[pos, spare] = 2 * c * root
 W_k1[pos[0], spare] = -1.0
 W_Q[1, 0], W_K[1, 0] = W_q1, W_k1
@@ -263,17 +303,16 @@ W_O[1, 0][np.arange(V), out] = 10.0
 model = tl.AttentionOnlyTransformer(
     W_E=W_E, W_pos=W_pos, W_Q=W_Q, W_K=W_K, W_V=W_V, W_O=W_O, W_U=W_U
 )
-print(model)
+print(model, "  spare coordinate:", spare)
 
 # %% [markdown] id="c10-017"
 # ## 4. Testing it on repeated random sequences
 #
 # Random tokens cannot be predicted — unless they repeat. On a sequence of 16 random
-# distinct tokens followed by the same 16 again, an induction model should be at
-# chance in the first half and **perfect in the second**: at position $q \ge 16$ (a
-# repeated token), the next token is known from the first half. The last position
-# predicts beyond the sequence, so the positions to score are
-# $16, \dots, 30$, predicting tokens $17, \dots, 31$.
+# distinct tokens followed by the same 16 again, an induction model should be
+# **perfect in the second half**: at position $q \ge 16$ (a repeated token), the next
+# token is known from the first half. The last position predicts beyond the sequence,
+# so the positions to score are $16, \dots, 30$, predicting tokens $17, \dots, 31$.
 
 # %% id="c10-018" jupyter={"source_hidden": true}
 Exercise(
@@ -283,9 +322,11 @@ Exercise(
     importance="core",
     minutes=8,
     hints=[
-        "model(batch) has shape [batch, seq, d_vocab]; .argmax(-1) gives the predicted next token at each position.",
-        "The prediction at position p is for the token at p + 1: compare predicted[:, half:2*half-1] with batch[:, half+1:2*half].",
-        "Return the mean of the boolean array of matches, as a float.",
+        "model(batch) has shape [batch, seq, d_vocab]; .argmax(-1) gives the predicted "
+        "next token at each position.",
+        "The prediction made at position p is for the token at p + 1. Which slice of "
+        "the predictions, and which slice of the batch, do you compare?",
+        "The fraction of matches is the mean of a boolean array; return it as a float.",
     ],
 )
 
@@ -305,44 +346,79 @@ def induction_accuracy(model, batch, half):
 
 
 batch = repeated_random_tokens(16, V, batch=200, seed=1)
-print(
-    f"our hand-built model: {induction_accuracy(model, batch, 16):.1%} of second-half tokens predicted"
-)
+accuracy = induction_accuracy(model, batch, 16)
+print(f"our hand-built model: {accuracy:.1%} of second-half tokens predicted")
+if accuracy < 0.99:
+    print("(below 99%: if induction_accuracy passes its check, look at your W_q, W_k")
+    print(" and W_q1, W_k1 above: the model, not the measurement, is wrong)")
+
 
 # %% id="c10-020" nbgrader={"grade": true, "grade_id": "10-accuracy", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+def _reference(m, b, h):  # the fraction of right predictions at positions h .. 2h-2
+    return float((m(b).argmax(-1)[:, h : 2 * h - 1] == b[:, h + 1 : 2 * h]).mean())
+
+
+check.true(callable(induction_accuracy), "induction_accuracy should be a function")
+_perfect = tl.induction_transformer(16, 32)  # models whose accuracy is known
+_models = {
+    "a perfect induction model": _perfect,
+    "the same model, its previous-token head ablated": _perfect.ablate([(0, 0)]),
+    "a random model": tl.AttentionOnlyTransformer.random(2, 1, 52, 17, 16, 32, seed=3),
+}
+_b16 = repeated_random_tokens(16, 16, batch=100, seed=1020)
+_got = induction_accuracy(_perfect, _b16, 16)
 check.true(
-    induction_accuracy(model, batch, 16) >= 0.99,
-    "the hand-built model should predict >= 99% of the second half",
+    np.ndim(_got) == 0, f"induction_accuracy should return one number, got {_got!r}"
 )
-random_model = tl.AttentionOnlyTransformer.random(2, 1, d_model, d_head, V, N, seed=3)
 check.true(
-    induction_accuracy(random_model, batch, 16) < 0.5,
-    "a random model should not score well: check which positions you compare",
+    _got <= 1,
+    f"induction_accuracy is {float(_got):.3g} for a perfect model: a fraction, not "
+    "a count (divide by the number of predictions)",
 )
-### BEGIN HIDDEN TESTS
-logits = model(batch).argmax(-1)
-check.array(
-    induction_accuracy(model, batch, 16),
-    (logits[:, 16:31] == batch[:, 17:32]).mean(),
-    name="induction_accuracy(model, batch, 16)",
+check.true(
+    not np.isclose(_got, 0.0),
+    "induction_accuracy of a perfect induction model is 0: the prediction at "
+    "position p is for the token at p + 1, not for the token at p",
 )
-small = repeated_random_tokens(5, V, batch=50, seed=2)
-check.array(
-    induction_accuracy(random_model, small, 5),
-    (random_model(small).argmax(-1)[:, 5:9] == small[:, 6:10]).mean(),
-    name="induction_accuracy on half = 5",
+_everywhere = float((_perfect(_b16).argmax(-1)[:, :31] == _b16[:, 1:]).mean())
+check.true(
+    not np.isclose(_got, _everywhere),
+    f"induction_accuracy of a perfect model is {float(_got):.3f}: you scored the first "
+    "half too, where nothing can be predicted; score positions half .. 2*half-2",
 )
-### END HIDDEN TESTS
-check.passed("10-accuracy", hidden=True)
+for _what, _m in _models.items():
+    for _h, _b in [(16, _b16), (5, repeated_random_tokens(5, 16, batch=40, seed=1021))]:
+        check.true(
+            not np.isnan(induction_accuracy(_m, _b, _h)),
+            f"induction_accuracy(..., half={_h}) is nan: the mean of an empty slice. "
+            "Do the positions you compare depend on half?",
+        )
+        check.close(
+            induction_accuracy(_m, _b, _h),
+            _reference(_m, _b, _h),
+            name=f"induction_accuracy({_what}, batch, half={_h})",
+        )
+check.passed("10-accuracy", hidden=False)
 
 # %% id="c10-021"
 per_position = model.loss(batch, per_position=True)
-print("mean loss, first half predictions :", per_position[:15].mean().round(3))
-print("mean loss, second half predictions:", per_position[16:].mean().round(3))
+print(f"mean loss, first half predictions : {per_position[:15].mean():.3f} nats")
+print(f"mean loss, second half predictions: {per_position[16:].mean():.3f} nats")
+print(f"a uniform guess over {V} tokens    : {np.log(V):.3f} nats")
 library_model = induction_transformer(d_vocab=V, n_ctx=N)
 print(
     f"the library's induction_transformer(): {induction_accuracy(library_model, batch, 16):.1%}"
 )
+
+# %% [markdown] id="c10-101"
+# The second half is perfect — and the first half is **worse than chance**: 4.67
+# nats, where a uniform guess over 16 tokens costs $\ln 16 = 2.77$. With no earlier
+# copy of its token to find, the induction head spreads its attention over the earlier
+# positions and copies their tokens, with the full gain of 10. But the tokens of a half
+# are distinct, so every token it copies is one that *cannot* come next: a confident
+# wrong guess. (At positions 0 and 1 it can attend only to one token, and the loss is
+# 10 nats.) A trained model would learn to hedge; this one was built for the repeated
+# half only.
 
 # %% [markdown] id="c10-022"
 # The library's `induction_transformer()` is built on the same plan with a different
@@ -409,9 +485,10 @@ ex_circuit = tl.DiagramExercise(
     "10-k-composition",
     title="Draw the key side of the induction circuit",
     task=(
-        "The query side (T_q - W_Eq - W_Q1 - W_K1) is wired. Wire the key side: W_K1 reads what layer 0 wrote: "
-        "W_O0 after W_V0 after W_Ek after T_k, moved from position to position by A0. "
-        "Open legs: the query position (T_q:pos) and the key position (A0:query)."
+        "The query side (T_q - W_Eq - W_Q1 - W_K1) is wired. Wire the key side, so "
+        "that the diagram computes the K-composition term of the induction head's "
+        "scores, [query position, key position]: what W_K1 reads at a key position "
+        "is what layer 0's head moved there."
     ),
     start=k_start,
     # what Check compares: your diagram's value where the induction head's scores are
@@ -424,9 +501,12 @@ ex_circuit = tl.DiagramExercise(
     importance="core",
     minutes=12,
     hints=[
-        "Follow the key's model leg backwards: W_K1 reads W_O0's output, W_O0 reads W_V0's head leg, W_V0 reads W_E's model leg, W_E reads T's vocab.",
-        "Five wires: four along the model, head and vocab legs (W_K1, W_O0, W_V0, W_Ek, T_k in that order) and one on a position leg.",
-        "A0 moves a token from position j (its key leg) to position k (its query leg). Which of its legs reads T_k's positions, and which stays open?",
+        "Follow the key's model leg backwards: what layer 0 wrote is the output of "
+        "its OV circuit, applied to the embedded tokens.",
+        "Four wires run along the model, head and vocab legs, from W_K1 down to T_k; "
+        "one more joins a position leg.",
+        "A pattern moves a token from one position to another. Of A0's two legs, which "
+        "is where the token comes from, and which is where it arrives?",
     ],
 )
 ex_circuit
@@ -533,11 +613,28 @@ print({name: d.names for name, d in parts.items()})
 # Composition scores (chapter 09) see the circuit from the weights alone, without
 # running the model: layer 1's head reads what layer 0's head writes through its keys
 # — K-composition — and through nothing else: the Q- and V-scores are exactly 0.
-# The K-score itself looks small because Frobenius norms spread over all directions:
-# an identity-like circuit on 16 token directions scores at most $1/\sqrt{16}$, and
-# the position-0 entries of $W_{QK}^1$ add to its norm without composing with anything.
+# But the K-score itself does **not** stand out from chance: random matrices of the
+# same shapes (a 80-dimensional stream, $d_\text{head} = 32$) score more (below). A
+# Frobenius norm spreads over all directions: an identity-like circuit on 16 token
+# directions inside an 80-dimensional stream scores at most $1/\sqrt{16}$ before any
+# other entry counts, and the position entries of $W_{QK}^1$ add to its norm without
+# composing with anything. For this model the telling numbers are the exact zeros;
+# the size of a score means something only against the baseline.
+
 
 # %% id="c10-040"
+def random_scores(d_model, d_head, n, rng):  # chapter 09's baseline
+    def low_rank():
+        return rng.normal(size=(d_model, d_head)) @ rng.normal(size=(d_head, d_model))
+
+    return np.array([tl.composition_score(low_rank(), low_rank()) for _ in range(n)])
+
+
+hand_baseline = random_scores(d_model, d_head, 300, np.random.default_rng(0))
+print(
+    f"random pairs of these shapes: 5% to 95% between "
+    f"{np.percentile(hand_baseline, 5):.3f} and {np.percentile(hand_baseline, 95):.3f}"
+)
 for kind in "QKV":
     print(
         f"{kind}-composition L0H0 -> L1H0: {composition_scores(model, kind)[0, 0]:.3f}"
@@ -646,26 +743,35 @@ print(
 # %% [markdown] id="c10-049"
 # **Weights second.** Behaviour names suspects; the circuit must be in the weights.
 # An induction head should read the previous-token head through its **keys** — a
-# K-composition score that stands out of the table — and its OV circuit should
-# **copy** (a copying score near 1). Heads that attend elsewhere have no reason to do
+# K-composition score that stands out of the random baseline — and its OV circuit
+# should **copy**: a copying score near 1, and, read by its singular vectors
+# (chapter 09), top pieces that read a token and write that same token, $u_i \approx
+# v_i$, so $u_i \cdot v_i \approx 1$. Heads that attend elsewhere have no reason to do
 # either.
 
 # %% id="c10-050"
 K_table = composition_scores(trained, "K")
 print("K-composition, rows: layer-0 heads, columns: layer-1 heads")
 print(K_table.round(3))
-strongest = np.unravel_index(K_table.argmax(), K_table.shape)
-print(f"strongest K-composition pair: L0H{strongest[0]} -> L1H{strongest[1]}")
+chance = random_scores(trained.d_model, trained.d_head, 300, np.random.default_rng(0))
+above = np.percentile(chance, 95)
+print(f"95% of random pairs of these shapes score below {above:.3f}; above it:")
 print(
-    f"our suspects: L0H{prev_head} -> L1H{induction_head}, K-composition {K_table[prev_head, induction_head]:.3f}"
+    "  ",
+    [f"L0H{a} -> L1H{b}" for a, b in zip(*np.nonzero(K_table > above), strict=True)],
 )
 print(
-    "copying scores of the layer-1 OV circuits:",
-    [
-        round(copying_score(ov_circuit(trained, 1, h)), 3)
-        for h in range(trained.n_heads)
-    ],
+    f"our suspects: L0H{prev_head} -> L1H{induction_head}, "
+    f"K-composition {K_table[prev_head, induction_head]:.3f}"
 )
+for h in range(trained.n_heads):
+    M = ov_circuit(trained, 1, h)
+    U, s, Vt = np.linalg.svd(M)
+    alignment = [float(U[:, i] @ Vt[i]) for i in range(4)]
+    print(
+        f"L1H{h}: copying score {copying_score(M):5.2f}, u_i . v_i of the top 4 "
+        f"pieces {np.round(alignment, 2)}"
+    )
 
 # %% [markdown] id="c10-051"
 # **And the circuit itself, as a diagram.** The K-composition diagram of section 5,
@@ -721,6 +827,150 @@ parts["keys"]
 # %% id="c10-053"
 tl.AttentionPatternWidget(trained, tokens, layer=1, head=induction_head)
 
+# %% [markdown] id="c10-102"
+# ## 7. Is the circuit causal? Ablation
+#
+# Everything so far is correlation: heads whose patterns look right, scores that stand
+# out, diagrams that match. The test of a circuit is to **remove a part and watch the
+# behaviour break**. `model.ablate([(layer, head), ...])` returns a copy of a model in
+# which those heads write nothing (their $W_O$ is zero). On the hand-built model:
+
+# %% id="c10-103"
+for heads in [[], [(0, 0)], [(1, 0)]]:
+    ablated = model.ablate(heads)
+    print(
+        f"ablating {str(heads or 'nothing'):10}: {induction_accuracy(ablated, batch, 16):6.1%}"
+    )
+
+# %% [markdown] id="c10-104"
+# Without the previous-token head the induction head has nothing to match against, and
+# the accuracy falls to 0 (not even chance: like the first half, it now confidently
+# copies tokens that cannot come next). Without the induction head, nothing writes
+# `out`: every logit is 0, and the argmax always names token 0 — right by chance,
+# about one time in 16. Now the same test on the trained model, where nobody knows
+# in advance which heads matter.
+
+# %% id="c10-105" jupyter={"source_hidden": true}
+Exercise(
+    "10-ablation",
+    title="Which heads does induction need?",
+    difficulty=3,
+    importance="core",
+    minutes=12,
+    hints=[
+        "trained.loss(rep, per_position=True) gives the loss of every prediction; the "
+        "repeated half's predictions are those at positions half and later.",
+        "For each head, ablate that head alone (starting from the trained model every "
+        "time), and subtract the unablated loss on the repeated half.",
+        "ablate takes a list of (layer, head) pairs. A head is needed when removing it "
+        "costs more than half a nat.",
+    ],
+)
+
+
+# %% id="c10-106" nbgrader={"grade": false, "grade_id": "10-ablation-code", "locked": false, "schema_version": 3, "solution": true}
+# ablation_effect [n_layers, n_heads]: how much the mean loss on the repeated half
+# (predictions at positions half .. 2*half-1) of `rep` rises when that one head of
+# `trained` is ablated; needed: the heads, as (layer, head) pairs in order, whose
+# ablation raises it by more than 0.5 nats.
+# BEGIN SOLUTION
+def repeated_half_loss(m):
+    return m.loss(rep, per_position=True)[half:].mean()
+
+
+base = repeated_half_loss(trained)
+ablation_effect = np.zeros((trained.n_layers, trained.n_heads))
+for layer in range(trained.n_layers):
+    for head in range(trained.n_heads):
+        ablated = trained.ablate([(layer, head)])
+        ablation_effect[layer, head] = repeated_half_loss(ablated) - base
+needed = [
+    (int(a), int(b)) for a, b in zip(*np.nonzero(ablation_effect > 0.5), strict=True)
+]
+# END SOLUTION
+print("rise of the repeated half's loss when one head is ablated (nats):")
+print(np.round(ablation_effect, 2))
+print("needed:", needed)
+
+# %% id="c10-107" nbgrader={"grade": true, "grade_id": "10-ablation", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 12}
+_tr = load_trained_model()  # the model and its test sequences, rebuilt
+_h = min(_tr.n_ctx // 2, _tr.d_vocab)
+_rep = repeated_random_tokens(_h, _tr.d_vocab, batch=100, seed=5)
+
+
+def _half_loss(m, part=slice(_h, None)):
+    return m.loss(_rep, per_position=True)[part].mean()
+
+
+_base = _half_loss(_tr)
+_L, _H = _tr.n_layers, _tr.n_heads
+_ref = np.array(
+    [[_half_loss(_tr.ablate([(a, b)])) - _base for b in range(_H)] for a in range(_L)]
+)
+check.shape(ablation_effect, (_L, _H), name="ablation_effect [n_layers, n_heads]")
+_eff = np.asarray(ablation_effect, dtype=float)
+check.true(
+    not np.allclose(_eff, _ref + _base),
+    "ablation_effect holds the ablated models' losses; the effect is the rise: "
+    "subtract the unablated model's loss",
+)
+check.true(
+    not np.allclose(_eff, _ref.T.reshape(_L, _H)) or np.allclose(_eff, _ref),
+    "ablation_effect looks transposed: ablate takes (layer, head) pairs, and row l "
+    "of ablation_effect is layer l",
+)
+_first = np.array(
+    [
+        [
+            _half_loss(_tr.ablate([(a, b)]), slice(0, _h - 1))
+            - _half_loss(_tr, slice(0, _h - 1))
+            for b in range(_H)
+        ]
+        for a in range(_L)
+    ]
+)
+check.true(
+    not np.allclose(_eff, _first, atol=1e-3),
+    "ablation_effect measures the first half, where induction cannot help; measure "
+    "the repeated half (predictions at positions half and later)",
+)
+_piled, _m = np.zeros((_L, _H)), _tr
+for _a in range(_L):
+    for _b in range(_H):
+        _m = _m.ablate([(_a, _b)])
+        _piled[_a, _b] = _half_loss(_m) - _base
+check.true(
+    not np.allclose(_eff, _piled),
+    "your ablations pile up: ablate the heads one at a time, each time starting from "
+    "the trained model (not from the last ablated one)",
+)
+_whole = np.array(
+    [
+        [
+            _half_loss(_tr.ablate([(a, b)]), slice(None)) - _half_loss(_tr, slice(None))
+            for b in range(_H)
+        ]
+        for a in range(_L)
+    ]
+)
+check.true(
+    not np.allclose(_eff, _whole),
+    "ablation_effect measures the whole sequence; measure the repeated half "
+    "(predictions at positions half and later), where induction is what predicts",
+)
+check.array(_eff, _ref, name="ablation_effect", rtol=1e-6, atol=1e-6)
+_needed = [(int(a), int(b)) for a, b in zip(*np.nonzero(_ref > 0.5), strict=True)]
+check.equal([tuple(int(v) for v in p) for p in needed], _needed, name="needed")
+check.passed("10-ablation", hidden=False)
+
+# %% [markdown] id="c10-108"
+# The heads whose removal breaks induction are the previous-token head and the
+# induction heads that behaviour and weights pointed to — and no others: ablating any
+# other head changes the repeated half's loss far less (a few even lower it a little). The circuit
+# is not only visible, it is **causal**. (Ablating by zeroing is the bluntest tool;
+# replacing a head's output by its mean over many inputs, or by its output on another
+# input, asks finer questions — TransformerLens's hooks are made for that.)
+
 # %% [markdown] id="c10-054"
 # ## Summary
 #
@@ -732,7 +982,11 @@ tl.AttentionPatternWidget(trained, tokens, layer=1, head=induction_head)
 #   model's own numbers.
 # * In a trained model the same tools find it: the loss drop on repeated text, the
 #   previous-token and induction stripes in the attention patterns, a K-composition
-#   score that stands out, a copying OV circuit, and the K-composition diagram itself.
+#   score that stands out of the random baseline, a copying OV circuit (its singular
+#   vectors read and write the same token), and the K-composition diagram itself.
+# * Ablation shows the circuit is causal: remove the previous-token head or the
+#   induction heads and the repeated half is no longer predicted; remove any other
+#   head and nothing changes.
 #
 # This is where Taylor's paper ends — graphical notation, carried from a single
 # tensor to a circuit inside a trained transformer.

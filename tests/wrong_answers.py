@@ -59,7 +59,8 @@ CELL_TIMEOUT = 300.0
 
 _SNAPSHOT = """\
 import numpy as __tl_np
-__tl_saved = dict(globals())
+# (not the previous snapshot itself: restoring it would bring back stale arrays)
+__tl_saved = {k: v for k, v in globals().items() if not k.startswith("__tl")}
 __tl_arrays = {
     k: v.copy() for k, v in __tl_saved.items()
     if isinstance(v, __tl_np.ndarray) and not k.startswith("_")
