@@ -292,6 +292,11 @@ class Diagram:
         'ab,bc->ac'
         """
         if not isinstance(expr, str):
+            if not arrays:
+                raise DiagramError(
+                    f"an einsum expression must be a string (or the interleaved form "
+                    f"A, [0, 1], B, [1, 2], [0, 2]), got {expr!r:.80}"
+                )
             expr, arrays_list = interleaved_to_einsum((expr, *arrays))
             arrays = tuple(arrays_list)
         terms, out_text = split_einsum(expr)
@@ -989,8 +994,12 @@ class Diagram:
     def to_einsum(self) -> str:
         """An einsum string equivalent to the diagram, one term per tensor in order.
 
-        ``numpy.einsum(d.to_einsum(), *d.operands())`` equals ``d.contract()``. Copy
-        tensors are terms of their own (their arrays are the delta tensors).
+        ``numpy.einsum(d.to_einsum(), *d.operands())`` equals ``d.contract()`` in value
+        and dtype. Copy tensors are terms of their own (their arrays are the delta
+        tensors, in the diagram's dtype). Single-letter index labels are kept, others get
+        opt_einsum's symbols; past 52 indices these are non-ASCII (``opt_einsum.get_symbol``),
+        which :meth:`from_einsum` and ``opt_einsum.contract`` read but numpy cannot. Legs
+        that came from an ellipsis are written ``...`` while they still line up.
 
         >>> import numpy as np
         >>> Diagram.from_einsum("ij,jk->ki", np.ones((2, 3)), np.ones((3, 4))).to_einsum()

@@ -311,6 +311,7 @@ def test_bad_einsum_input(args: tuple, message: str) -> None:
         ((np.ones(2), "a"), r"must be a list of integer subscripts"),
         ((np.ones(2), [True]), r"has True"),
         ((np.ones(2), [0], [[1]]), r"the output \[\[1\]\] has \[1\]"),
+        ((None,), r"must be a string \(or the interleaved form"),
     ],
 )
 def test_bad_interleaved_input(args: tuple, message: str) -> None:
