@@ -33,6 +33,7 @@ const MIN_H = 100;
  * @typedef {{name: string, kind: string, x: number, y: number, width: number, height: number,
  *   label?: number[], anchor?: string}} Shape
  * @typedef {{tensors: Shape[], wires: Wire[], stubs: Stub[], viewBox: number[]}} Geometry
+ * @typedef {{leg: string, at: number[], text: string, sel: string}} Target a leg or wire to join to
  */
 
 /** @param {number[]} p @param {number} dx @param {number} dy */
@@ -425,7 +426,8 @@ function focusedInput(panel) {
 // ------------------------------------------------------------------------------------
 
 /**
- * @typedef {{structure: Structure, geom: Geometry | null, selectedWire: string | null}} State
+ * @typedef {{structure: Structure, geom: Geometry | null, selectedWire: string | null,
+ *   pending: string | null}} State  (pending: what to announce once Python applies an edit)
  * @typedef {{model: any, root: HTMLElement, state: State, perf: any,
  *   sendEdit: (edit: Record<string, any>) => void, showError: (text: string) => void,
  *   showStatus: (text: string) => void, changed: () => void}} Ctx
@@ -596,6 +598,11 @@ function makeStage(ctx) {
   let preview = null;
   /** @type {number[]} the viewBox shown */
   let shown = [0, 0, MIN_W, MIN_H];
+  /**
+   * Joining legs from the keyboard: the leg chosen, its possible targets, the one shown.
+   * @type {{ref: string, dim: number, from: number[], targets: Target[], k: number} | null}
+   */
+  let linking = null;
 
   // ---- drawing -------------------------------------------------------------------------
 
@@ -604,6 +611,8 @@ function makeStage(ctx) {
     const t0 = performance.now();
     rebuildPending = false;
     preview = null;
+    linking = null;
+    tempLine.classList.remove("tl-visible");
     const active = document.activeElement;
     const hadFocus = active instanceof Element && root.contains(active);
     const inSvg = active instanceof Element && svgEl.contains(active);
@@ -663,7 +672,9 @@ function makeStage(ctx) {
         class: "tl-stub",
         "data-leg": s.ref,
         "data-state": s.state,
-        "aria-label": `${s.state === "open" ? "Open leg" : "Summed leg"} ${s.ref} (dimension ${s.dim}); drag its end onto another leg to connect; double-click to rename`,
+        tabindex: model.get("editable") ? 0 : -1,
+        role: "button",
+        "aria-label": `${s.state === "open" ? "Open leg" : "Summed leg"} ${s.ref} (dimension ${s.dim}); Enter joins it to another leg or wire (arrow keys choose, Enter confirms); or drag its end onto a leg or a wire; double-click to rename`,
       });
       const hit = svg("line", { class: "tl-hit" });
       const line = svg("line", { class: "tl-leg" });
@@ -936,6 +947,39 @@ function makeStage(ctx) {
     return best;
   }
 
+  /**
+   * The wire whose body is under the pointer (not one `ref` is on), for joining a leg to it;
+   * none when a tensor is on top there.
+   * @param {PointerEvent | MouseEvent} ev @param {string} ref
+   * @returns {{el: Element, wire: Wire} | null}
+   */
+  function wireAt(ev, ref) {
+    const g = preview || state.geom;
+    if (!g) return null;
+    for (const e of document.elementsFromPoint(ev.clientX, ev.clientY)) {
+      if (e.closest("[data-tensor]")) return null;
+      const el = e.closest("[data-wire]");
+      if (!el || !svgEl.contains(el)) continue;
+      const wire = g.wires.find((w) => w.id === el.getAttribute("data-wire"));
+      if (wire && !wire.legs.includes(ref)) return { el, wire };
+    }
+    return null;
+  }
+
+  /**
+   * Where a drag of leg `ref` would drop: onto a leg's end, else onto a wire's body.
+   * @param {PointerEvent | MouseEvent} ev @param {string} ref
+   * @returns {{el: Element, leg: string} | null} the element to mark and the leg to join to
+   */
+  function dropAt(ev, ref) {
+    const over = legAt(ev, ref);
+    const leg = over?.getAttribute("data-leg");
+    if (over && leg) return { el: over, leg };
+    const w = wireAt(ev, ref);
+    // joining a wire = joining any of its legs: a hyperedge (a copy tensor)
+    return w ? { el: w.el, leg: w.wire.legs[0] } : null;
+  }
+
   /** @param {PointerEvent} ev */
   function onPointerDown(ev) {
     if (ev.button !== 0) return;
@@ -994,7 +1038,7 @@ function makeStage(ctx) {
       tempLine.setAttribute("x2", p.x.toFixed(1));
       tempLine.setAttribute("y2", p.y.toFixed(1));
       tempLine.classList.add("tl-visible");
-      const over = legAt(ev, press.ref);
+      const over = dropAt(ev, press.ref)?.el;
       for (const e of svgEl.querySelectorAll(".tl-drop")) if (e !== over) e.classList.remove("tl-drop");
       if (over) over.classList.add("tl-drop");
     }
@@ -1026,9 +1070,8 @@ function makeStage(ctx) {
         tensorEls.get(p.name)?.focus({ preventScroll: true });
       }
     } else if (p.kind === "leg" && p.active) {
-      const over = legAt(ev, p.ref);
-      const ref = over ? over.getAttribute("data-leg") : null;
-      if (ref) ctx.sendEdit({ op: "connect", a: p.ref, b: ref });
+      const drop = dropAt(ev, p.ref);
+      if (drop) ctx.sendEdit({ op: "connect", a: p.ref, b: drop.leg });
     }
     if (rebuildPending) rebuild();
   }
@@ -1050,6 +1093,91 @@ function makeStage(ctx) {
 
   // ---- keyboard --------------------------------------------------------------------------------
 
+  /**
+   * Start joining leg `ref` from the keyboard: its targets are the other legs and the wires
+   * of the same dimension, nearest first.
+   * @param {string} ref
+   */
+  function startLinking(ref) {
+    const g = state.geom;
+    const s = g?.stubs.find((x) => x.ref === ref);
+    if (!g || !s) return;
+    const from = s.line.slice(2);
+    /** @type {Target[]} */
+    const targets = [];
+    for (const o of g.stubs) {
+      if (o.ref !== ref && o.dim === s.dim) {
+        targets.push({ leg: o.ref, at: o.line.slice(2), text: `leg ${o.ref} (${o.dim})`, sel: `.tl-stub[data-leg="${CSS.escape(o.ref)}"]` });
+      }
+    }
+    for (const w of g.wires) {
+      if (w.dim !== s.dim || w.legs.includes(ref)) continue;
+      const at = w.dot || w.label;
+      targets.push({ leg: w.legs[0], at, text: `wire ${w.name} (${w.dim}) joining ${w.legs.join(", ")}`, sel: `[data-wire="${CSS.escape(w.id)}"]` });
+    }
+    const d = (/** @type {number[]} */ p) => Math.hypot(p[0] - from[0], p[1] - from[1]);
+    targets.sort((a, b) => d(a.at) - d(b.at));
+    if (!targets.length) {
+      ctx.showStatus(`No other leg or wire of dimension ${s.dim} to join ${ref} to.`);
+      return;
+    }
+    linking = { ref, dim: s.dim, from, targets, k: 0 };
+    showTarget(true);
+  }
+
+  /** Mark and announce the chosen target. @param {boolean} [first] */
+  function showTarget(first = false) {
+    if (!linking) return;
+    const { ref, dim, from, targets, k } = linking;
+    const t = targets[k];
+    for (const e of svgEl.querySelectorAll(".tl-drop")) e.classList.remove("tl-drop");
+    svgEl.querySelector(t.sel)?.classList.add("tl-drop");
+    tempLine.setAttribute("x1", from[0].toFixed(1));
+    tempLine.setAttribute("y1", from[1].toFixed(1));
+    tempLine.setAttribute("x2", t.at[0].toFixed(1));
+    tempLine.setAttribute("y2", t.at[1].toFixed(1));
+    tempLine.classList.add("tl-visible");
+    const head = first ? `Joining ${ref} (${dim}). ` : "";
+    ctx.showStatus(`${head}Target ${k + 1} of ${targets.length}: ${t.text}. Arrow keys choose another, Enter joins, Escape cancels.`);
+  }
+
+  /** @param {string} [message] */
+  function stopLinking(message) {
+    linking = null;
+    for (const e of svgEl.querySelectorAll(".tl-drop")) e.classList.remove("tl-drop");
+    tempLine.classList.remove("tl-visible");
+    if (message !== undefined) ctx.showStatus(message);
+  }
+
+  /**
+   * Keys while joining a leg: arrows choose the target, Enter joins, Escape cancels.
+   * @param {KeyboardEvent} ev @returns {boolean} whether the key was used
+   */
+  function linkingKey(ev) {
+    if (!linking) return false;
+    const n = linking.targets.length;
+    if (ev.key === "ArrowRight" || ev.key === "ArrowDown") {
+      linking.k = (linking.k + 1) % n;
+      showTarget();
+    } else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") {
+      linking.k = (linking.k + n - 1) % n;
+      showTarget();
+    } else if (ev.key === "Enter" || ev.key === " ") {
+      const { ref, targets, k } = linking;
+      stopLinking(`Joining ${ref} to ${targets[k].text}…`);
+      state.pending = `Joined ${ref} to ${targets[k].text}.`;
+      ctx.sendEdit({ op: "connect", a: ref, b: targets[k].leg });
+    } else if (ev.key === "Escape") {
+      stopLinking(`Joining ${linking.ref} cancelled.`);
+    } else if (ev.key === "Tab") {
+      stopLinking(`Joining ${linking.ref} cancelled.`);
+      return false;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   /** @param {KeyboardEvent} ev */
   function onKeyDown(ev) {
     const target = /** @type {Element} */ (ev.target);
@@ -1062,8 +1190,13 @@ function makeStage(ctx) {
     const key = ev.key;
     const tEl = target.closest?.("[data-tensor]");
     const tName = tEl ? /** @type {string} */ (tEl.getAttribute("data-tensor")) : null;
+    const stub = target.closest?.(".tl-stub[data-leg]");
     let handled = true;
-    if (ctrl && (key === "z" || key === "Z")) {
+    if (linkingKey(ev)) {
+      // joining a leg from the keyboard
+    } else if (stub && (key === "Enter" || key === " ") && model.get("editable")) {
+      startLinking(/** @type {string} */ (stub.getAttribute("data-leg")));
+    } else if (ctrl && (key === "z" || key === "Z")) {
       ctx.sendEdit({ op: ev.shiftKey ? "redo" : "undo" });
     } else if (ctrl && (key === "y" || key === "Y")) {
       ctx.sendEdit({ op: "redo" });
@@ -1286,7 +1419,7 @@ function render({ model, el }) {
   const ctx = {
     model,
     root,
-    state: { structure: { tensors: [], output: [] }, geom: null, selectedWire: null },
+    state: { structure: { tensors: [], output: [] }, geom: null, selectedWire: null, pending: null },
     perf: /** @type {any} */ (globalThis).__tlPerf,
     sendEdit(edit) {
       model.send({ type: "edit", edit, id: ++msgId });
@@ -1318,6 +1451,8 @@ function render({ model, el }) {
   function onCustom(msg) {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "error") {
+      if (ctx.state.pending !== null) ctx.showStatus(""); // the alert says what went wrong
+      ctx.state.pending = null;
       ctx.showError(String(msg.message));
       // Python refused: redraw from its (unchanged) state, dropping any local change.
       stage.rebuild();
@@ -1372,6 +1507,8 @@ function render({ model, el }) {
   model.on("change:geometry", queueStage);
   model.on("change:version", () => {
     ctx.showError("");
+    if (ctx.state.pending !== null) ctx.showStatus(ctx.state.pending);
+    ctx.state.pending = null;
     stage.svgEl.setAttribute("data-version", String(model.get("version") ?? 0));
   });
   model.on("change:result", queueResult);

@@ -66,17 +66,17 @@ def wait_result(page: Any, w: Any, shape_text: str) -> None:
 
 
 def test_result_views_slice_heatmap(page: Any, w1: Any) -> None:
-    # Four open legs: a slice view with a control per leading leg.
+    # Four open legs: a slice view with a control per leading leg, named as drawn (P:i).
     w1.locator(".tl-result .tl-note", has_text="slice").wait_for()
     assert "shape (2, 3, 3, 4)" in w1.locator(".tl-result .tl-legs").text_content()
     expected = py(page, "d1.contract()[1, 2].ravel().tolist()")
-    w1.locator('.tl-result .tl-window input[aria-label="i ="]').fill("1")
-    w1.locator('.tl-result .tl-window input[aria-label="i ="]').press("Tab")
+    w1.locator('.tl-result .tl-window input[aria-label="P:i ="]').fill("1")
+    w1.locator('.tl-result .tl-window input[aria-label="P:i ="]').press("Tab")
     page.wait_for_function(
         "() => document.querySelector('.tl-result td[data-index]').dataset.index === '1,0,0,0'"
     )
-    w1.locator('.tl-result .tl-window input[aria-label="j ="]').fill("2")
-    w1.locator('.tl-result .tl-window input[aria-label="j ="]').press("Tab")
+    w1.locator('.tl-result .tl-window input[aria-label="P:j ="]').fill("2")
+    w1.locator('.tl-result .tl-window input[aria-label="P:j ="]').press("Tab")
     page.wait_for_function(
         "() => document.querySelector('.tl-result td[data-index]').dataset.index === '1,2,0,0'"
     )
