@@ -277,7 +277,7 @@ class RankExplorer(w.VBox):
                 min(math.prod(a.shape[:k]), math.prod(a.shape[k:]))
                 for k in range(1, max(a.ndim, 2))
             )
-        return 8
+        return min(8, math.prod(a.shape) // max(a.shape))  # cp's bound on the rank
 
     def _fit(self, r: int) -> tuple[Diagram, float]:
         if r not in self._fits:
