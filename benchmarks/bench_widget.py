@@ -9,10 +9,10 @@ Targets (issue 3):
 - an edit -> the updated result visible: median <= 50 ms for a 10-tensor diagram of 64x64
   arrays (measured in the page: from the edit's DOM event to the next animation frame
   after the result panel shows the new version; includes the kernel round trip);
-- first render of a 100-tensor diagram <= 150 ms (the widget's ``render``: geometry, SVG,
-  result and inspector panels);
-- dragging in a 50-tensor diagram <= 16 ms a frame (the pointer handler: geometry of the
-  whole picture, SVG attribute updates, forced style/layout);
+- first render of a 100-tensor diagram <= 150 ms (the widget's ``render``: drawing Python's
+  geometry as SVG, result and inspector panels);
+- dragging in a 50-tensor diagram <= 16 ms a frame (the pointer handler: the drag preview,
+  SVG attribute updates of the whole picture, forced style/layout);
 - side by side, the time quimb's ``TensorNetwork.draw`` (matplotlib) takes to draw the same
   100-tensor network as a static picture, for a ratio.
 """

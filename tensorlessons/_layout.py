@@ -119,7 +119,7 @@ def _stress(dist: np.ndarray, iterations: int = 200) -> np.ndarray:
         bz = -w * ratio
         np.fill_diagonal(bz, 0.0)
         np.fill_diagonal(bz, -bz.sum(axis=1))
-        new = v_pinv @ bz @ pos
+        new = v_pinv @ (bz @ pos)
         if np.abs(new - pos).max() < 1e-4:
             pos = new
             break
@@ -164,6 +164,7 @@ def _clear_wires(
     pts = pts.copy()
     n = len(pts)
     pairs = [(a, b) for a in range(n) for b in range(a + 1, n) if joined[a, b]]
+    idx = np.arange(n)
     for _ in range(rounds):
         moved = False
         for a, b in pairs:
@@ -174,23 +175,21 @@ def _clear_wires(
                 continue
             u = d / length
             normal = np.array([-u[1], u[0]])
-            for t in range(n):
-                if t in (a, b):
-                    continue
-                rel = pts[t] - p
-                along = float(rel @ u)
-                if along <= 0 or along >= length:
-                    continue
-                side = float(rel @ normal)
-                # the box's half extent across the wire, plus room
-                reach = abs(normal[0]) * half[t, 0] + abs(normal[1]) * half[t, 1] + GAP
-                if abs(side) < reach:
-                    sign = (
-                        1.0 if side > 1e-9 else -1.0 if side < -1e-9 else (1.0 if t % 2 else -1.0)
-                    )
-                    push = reach - abs(side) + 0.5
-                    pts[t] += normal * sign * push
-                    moved = True
+            rel = pts - p
+            along = rel @ u
+            side = rel @ normal
+            # the box's half extent across the wire, plus room
+            reach = abs(normal[0]) * half[:, 0] + abs(normal[1]) * half[:, 1] + GAP
+            hit = (along > 0) & (along < length) & (np.abs(side) < reach)
+            hit[[a, b]] = False
+            if not hit.any():
+                continue
+            sign = np.where(
+                side > 1e-9, 1.0, np.where(side < -1e-9, -1.0, np.where(idx % 2, 1.0, -1.0))
+            )
+            push = (reach - np.abs(side) + 0.5) * sign * hit
+            pts += push[:, None] * normal[None, :]
+            moved = True
         if not moved:
             break
     return pts
@@ -230,18 +229,21 @@ def remove_overlaps(
     extra = np.zeros(n) if widths is None else np.asarray(widths, dtype=float) - BOX
     for _ in range(rounds):
         moved = False
-        for a in range(n):
-            for b in range(a + 1, n):
-                d = pts[b] - pts[a]
-                dist = float(np.hypot(*d))
-                need = min_gap + (extra[a] + extra[b]) / 2
-                if dist < need:
-                    if dist < 1e-9:
-                        d, dist = np.array([1.0, 0.3]), float(np.hypot(1.0, 0.3))
-                    push = (need - dist) / 2 + 0.5
-                    pts[a] -= d / dist * push
-                    pts[b] += d / dist * push
-                    moved = True
+        for a in range(n - 1):
+            d = pts[a + 1 :] - pts[a]
+            dist = np.hypot(d[:, 0], d[:, 1])
+            need = min_gap + (extra[a] + extra[a + 1 :]) / 2
+            close = dist < need
+            if not close.any():
+                continue
+            same = dist < 1e-9
+            d[same] = (1.0, 0.3)
+            dist = np.where(same, float(np.hypot(1.0, 0.3)), dist)
+            push = np.where(close, (need - dist) / 2 + 0.5, 0.0)
+            step = d / dist[:, None] * push[:, None]
+            pts[a] -= step.sum(axis=0)
+            pts[a + 1 :] += step
+            moved = True
         if not moved:
             break
     return pts
