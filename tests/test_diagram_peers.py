@@ -96,6 +96,30 @@ def test_peer_expression(expr: str, dtype: type) -> None:
     assert outcome(expr, arrays).startswith(("pass", "refused"))
 
 
+# numpy's check_einsum_sums runs its sums in every numeric dtype; so do these, on
+# numpy's own expressions (tolerances for the narrow floats, exact for integers).
+MORE_DTYPES = {
+    np.float16: 1e-2,
+    np.float32: 1e-4,
+    np.complex64: 1e-4,
+    np.longdouble: 1e-9,
+    np.int8: 0,
+    np.uint8: 0,
+    np.int32: 0,
+    np.uint16: 0,
+}
+
+
+@pytest.mark.parametrize("dtype", list(MORE_DTYPES), ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("expr", NUMPY_EINSUM_CALLS)
+def test_numpy_expression_in_more_dtypes(expr: str, dtype: type) -> None:
+    arrays = operands_for(expr, SIZES, ellipsis=(2, 3), seed=len(expr), dtype=dtype)
+    expected = np.einsum(expr, *arrays)
+    d = Diagram.from_einsum(expr, *arrays)
+    tol = MORE_DTYPES[dtype]
+    check_round_trips(d, expected, rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("expr", OPT_EINSUM_CONTRACT)
 def test_peer_expression_greek(expr: str) -> None:
     arrays = operands_for(expr, SIZES, seed=1)
