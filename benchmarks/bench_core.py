@@ -21,6 +21,7 @@ import numpy as np
 import opt_einsum
 
 from tensorlessons import Diagram, equivalent
+from tensorlessons.testing import ring
 
 
 def timed_side_by_side(
@@ -130,15 +131,6 @@ def _with_layout(eq: str, arrays: list[np.ndarray]) -> np.ndarray:
     return d.contract()
 
 
-def ring(n: int = 12, bond: int = 8) -> tuple[str, list[np.ndarray], list[str]]:
-    """A closed ring of ``n`` matrices (the trace of their product)."""
-    rng = np.random.default_rng(3)
-    sym = opt_einsum.get_symbol
-    terms = [sym(k) + sym((k + 1) % n) for k in range(n)]
-    arrays = [rng.standard_normal((bond, bond)) for _ in range(n)]
-    return ",".join(terms) + "->", arrays, [f"M{k}" for k in range(n)]
-
-
 def bench_equivalent(rounds: int, bond: int = 8) -> dict[str, float]:
     """equivalent() as a drawing check uses it, side by side with contract().
 
@@ -146,7 +138,8 @@ def bench_equivalent(rounds: int, bond: int = 8) -> dict[str, float]:
     strings here (the second lists the tensors in reverse order), as a learner's diagram
     would be, and ``.copy()`` defeats the per-diagram caches for the "again" rows.
     """
-    eq, arrays, names = ring(bond=bond)
+    eq, arrays = ring(12, bond)  # tensorlessons.testing's generator, shared with the tests
+    names = [f"M{k}" for k in range(12)]
     eq2 = ",".join(reversed(eq[:-2].split(","))) + "->"
     ref = Diagram.from_einsum(eq, *arrays, names=names)
     drawn = Diagram.from_einsum(eq2, *arrays[::-1], names=names[::-1])

@@ -15,7 +15,6 @@ arrays' values, so checking a learner's drawing costs less than contracting it.
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 from ._errors import DiagramError
 from .contraction import hyperedge_roots
@@ -41,23 +40,27 @@ def canonical_form(d: Diagram) -> Canonical:
     if hit is not None and hit[0] == d.structure_version:
         return hit[1]
     tensors = list(d)
-    find = hyperedge_roots(tensors)
-    sizes = d.labels()
-    classes: dict[str, set[Any]] = {}
+    copies = [t for t in tensors if t.kind == "copy"]
+    find = hyperedge_roots(copies) if copies else str
+    sizes: dict[str, int] = {}
+    classes: dict[str, list[Slot]] = {}
     shapes = {}
     for t in tensors:
+        for lab, dim in zip(t.labels, t.dims, strict=True):
+            sizes[lab] = dim
         if t.kind == "copy":
             continue
-        shapes[t.name] = tuple(t.dims)
+        name = t.name
+        shapes[name] = tuple(t.dims)
         for k, (lab, dim) in enumerate(zip(t.labels, t.dims, strict=True)):
             if dim != 1:
-                classes.setdefault(find(lab), set()).add((t.name, k))
+                classes.setdefault(find(lab), []).append((name, k))
     for k, lab in enumerate(d.output):
         if sizes[lab] != 1:
-            classes.setdefault(find(lab), set()).add(("->", k))
+            classes.setdefault(find(lab), []).append(("->", k))
     closed = sorted(
         sizes[root]
-        for root in {find(lab) for t in tensors if t.kind == "copy" for lab in t.labels}
+        for root in {find(lab) for t in copies for lab in t.labels}
         if root not in classes and sizes[root] != 1
     )
     out: Canonical = (shapes, (frozenset(frozenset(c) for c in classes.values()), tuple(closed)))
