@@ -377,7 +377,8 @@ Exercise(
     hints=[
         "A permutation matrix P (shape [d_hidden, d_hidden]) is np.eye(d_hidden)[perm] — or just index with perm.",
         "Reorder the hidden leg of W1 (its columns) and the hidden leg of W2 (its rows) in the same way.",
-        "Index the hidden axis with perm: for W1 that is its second axis, for W2 its first.",
+        "The hidden leg is W1's second axis and W2's first: both must be reordered the "
+        "same way, by perm.",
     ],
 )
 

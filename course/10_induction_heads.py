@@ -674,9 +674,11 @@ Exercise(
     importance="core",
     minutes=10,
     hints=[
-        "patterns = trained.attention_patterns(rep) has shape [batch, layer, head, query, key].",
-        "Previous-token score of a layer-0 head: the mean of patterns[:, 0, h, q, q - 1] over the batch and q = 1 .. 2*half-1.",
-        "Induction score of a layer-1 head: the mean of patterns[:, 1, h, q, q - half + 1] over the batch and q = half .. 2*half-1. Then np.argmax.",
+        "trained.attention_patterns(rep) has shape [batch, layer, head, query, key].",
+        "Indexing with two index arrays, one for the queries q and one for their keys "
+        "(q - 1, or the stripe's key), picks one entry per query.",
+        "Average over the batch and over the queries of the range, one number per head; "
+        "np.argmax picks the best head.",
     ],
 )
 
@@ -706,24 +708,33 @@ print(
 )
 
 # %% id="c10-046" nbgrader={"grade": true, "grade_id": "10-find-heads", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
-P = trained.attention_patterns(rep)
-check.shape(prev_scores, (trained.n_heads,), name="prev_scores")
-check.shape(induction_scores, (trained.n_heads,), name="induction_scores")
-qq = np.arange(half, 2 * half)
-expected = np.array(
-    [P[:, 1, h][:, qq, qq - half + 1].mean() for h in range(trained.n_heads)]
+_tr = load_trained_model()  # the model and its test sequences, rebuilt
+_h = min(_tr.n_ctx // 2, _tr.d_vocab)
+_P = _tr.attention_patterns(repeated_random_tokens(_h, _tr.d_vocab, batch=100, seed=5))
+_H = _tr.n_heads
+_q = np.arange(1, 2 * _h)
+_prev = np.array([_P[:, 0, h][:, _q, _q - 1].mean() for h in range(_H)])
+_q = np.arange(_h, 2 * _h)
+_ind = np.array([_P[:, 1, h][:, _q, _q - _h + 1].mean() for h in range(_H)])
+_off = np.array([_P[:, 1, h][:, _q, _q - _h].mean() for h in range(_H)])
+check.shape(prev_scores, (_H,), name="prev_scores [n_heads]")
+check.shape(induction_scores, (_H,), name="induction_scores [n_heads]")
+check.true(
+    not np.allclose(induction_scores, _off),
+    "induction_scores measure the key q - half: the earlier copy of the query's own "
+    "token. The induction head looks one further: the token that followed it",
 )
-check.array(induction_scores, expected, name="induction_scores")
-check.equal(induction_head, int(np.argmax(expected)), name="induction_head")
-### BEGIN HIDDEN TESTS
-qq = np.arange(1, 2 * half)
-expected_prev = np.array(
-    [P[:, 0, h][:, qq, qq - 1].mean() for h in range(trained.n_heads)]
+check.true(
+    not np.allclose(
+        induction_scores, [_P[:, 0, h][:, _q, _q - _h + 1].mean() for h in range(_H)]
+    ),
+    "induction_scores read layer 0's patterns; induction heads are in layer 1",
 )
-check.array(prev_scores, expected_prev, name="prev_scores")
-check.equal(prev_head, int(np.argmax(expected_prev)), name="prev_head")
-### END HIDDEN TESTS
-check.passed("10-find-heads", hidden=True)
+check.array(induction_scores, _ind, name="induction_scores")
+check.array(prev_scores, _prev, name="prev_scores")
+check.equal(int(induction_head), int(np.argmax(_ind)), name="induction_head")
+check.equal(int(prev_head), int(np.argmax(_prev)), name="prev_head")
+check.passed("10-find-heads", hidden=False)
 
 # %% [markdown] id="c10-047"
 # `argmax` names one head of each kind, but nothing forces a trained model to have
