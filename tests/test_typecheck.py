@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,3 +77,46 @@ def test_tsc_finds_a_type_error(tmp_path: Path) -> None:
         timeout=300,
     )
     assert out.returncode != 0 and "totl" in out.stdout, out.stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("module", "typedef", "widget"),
+    [
+        ("diagram.js", "DiagramTraits", "tensorlessons.widget:DiagramWidget"),
+        ("attention.js", "PatternTraits", "tensorlessons.attention:AttentionPatternWidget"),
+        ("logits.js", "LogitTraits", "tensorlessons.attention:LogitAttributionWidget"),
+    ],
+)
+def test_typed_traits_are_the_widgets_synced_traits(module: str, typedef: str, widget: str) -> None:
+    """The JSDoc type of each widget's model lists exactly the traits Python syncs."""
+    import importlib
+
+    import anywidget
+
+    text = (ROOT / "tensorlessons" / "static" / module).read_text()
+    end = text.find("}} " + typedef)
+    start = text.rfind("@typedef {{", 0, end)
+    assert 0 <= start < end, f"no @typedef {typedef} in {module}"
+    body = text[start + len("@typedef {{") : end]
+    typed = set(re.findall(r"(?:^|[{,\s])([a-z_]+)\??:", body.replace("*", " ")))
+    mod, cls = widget.split(":")
+    traits = getattr(importlib.import_module(mod), cls).class_trait_names(sync=True)
+    synced = set(traits) - set(anywidget.AnyWidget.class_trait_names(sync=True))
+    assert synced, widget
+    # nested object types (prediction: {token?: ...}) add their own keys: compare top level
+    assert synced <= typed, sorted(synced - typed)
+    top = {k for k in typed if re.search(rf"(?:^|,)\s*{k}:", _top_level(body))}
+    assert top == synced, (sorted(top - synced), sorted(synced - top))
+
+
+def _top_level(body: str) -> str:
+    """``body`` without anything nested in braces, angle brackets or parentheses."""
+    out, depth = [], 0
+    for ch in body.replace("*", " "):
+        if ch in "{<(":
+            depth += 1
+        elif ch in "}>)":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)

@@ -36,6 +36,16 @@ const MIN_H = 100;
  * @typedef {{leg: string, at: number[], text: string, sel: string}} Target a leg or wire to join to
  */
 
+/**
+ * The synced traits of ``DiagramWidget`` (tensorlessons/widget.py), as anywidget's model.
+ * @typedef {{structure: Structure, geometry: Geometry, result: Record<string, any>,
+ *   result_data: DataView | null, view: Record<string, any>, selected: string,
+ *   inspect: Record<string, any>, inspect_data: DataView | null, inspect_view: Record<string, any>,
+ *   error: string, can_undo: boolean, can_redo: boolean, key: string, editable: boolean,
+ *   height: number, compact: boolean, version: number}} DiagramTraits
+ * @typedef {import("@anywidget/types").AnyModel<DiagramTraits>} Model
+ */
+
 /** @param {number[]} p @param {number} dx @param {number} dy */
 function shifted(p, dx, dy) {
   const q = [...p];
@@ -202,7 +212,7 @@ export function formatCount(v) {
 
 /**
  * Little-endian float64 values from a buffer as ipywidgets / anywidget hands it over.
- * @param {any} buf
+ * @param {DataView | ArrayBuffer | ArrayBufferView | null | undefined} buf
  * @returns {Float64Array}
  */
 export function readFloat64(buf) {
@@ -373,7 +383,7 @@ function valueTable(meta, vals, label, onEdit, prefix) {
 
 /**
  * Controls that choose which window / slice of a large array is shown.
- * @param {any} model @param {any} meta @param {string[]} axisNames @param {string} trait
+ * @param {Model} model @param {any} meta @param {string[]} axisNames @param {"view" | "inspect_view"} trait
  */
 function windowControls(model, meta, axisNames, trait) {
   const box = html("div", { class: "tl-window" });
@@ -428,7 +438,7 @@ function focusedInput(panel) {
 /**
  * @typedef {{structure: Structure, geom: Geometry | null, selectedWire: string | null,
  *   pending: string | null}} State  (pending: what to announce once Python applies an edit)
- * @typedef {{model: any, root: HTMLElement, state: State, perf: any,
+ * @typedef {{model: Model, root: HTMLElement, state: State, perf: any,
  *   sendEdit: (edit: Record<string, any>) => void, showError: (text: string) => void,
  *   showStatus: (text: string) => void, changed: () => void}} Ctx
  */
@@ -1402,7 +1412,7 @@ function makeInspector(ctx) {
 // The widget: the parts put together, and the traits and messages that drive them
 // ------------------------------------------------------------------------------------
 
-/** @param {{model: any, el: HTMLElement}} ctx */
+/** @param {{model: Model, el: HTMLElement}} ctx */
 function render({ model, el }) {
   const tFirst = performance.now();
   const root = html("div", { class: "tl-widget", tabindex: -1, "data-lm-suppress-shortcuts": "true" });
