@@ -45,11 +45,16 @@ __all__ = [
     "path_expansion",
     "composition_score",
     "composition_scores",
+    "FactoredCircuit",
     "qk_circuit",
     "ov_circuit",
     "positional_qk_circuit",
     "circuit_rank",
     "copying_score",
+    "circuit_singular_values",
+    "circuit_eigenvalues",
+    "encode_text",
+    "decode_tokens",
     "induction_transformer",
     "repeated_random_tokens",
     "load_trained_model",
@@ -798,19 +803,194 @@ def path_expansion(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, np
 # --------------------------------------------------------------------------------------
 
 
-def qk_circuit(model: AttentionOnlyTransformer, layer: int, head: int) -> np.ndarray:
+class FactoredCircuit:
+    """A matrix kept as the product ``A @ B`` of a tall ``A`` [m, r] and a wide ``B`` [r, n].
+
+    A head's token-space circuits are such products with ``r = d_head``: at a real
+    vocabulary (50,000 tokens) the full matrix has 2.5 billion entries (20 GB of float64),
+    the factors a few hundred thousand. Everything here works with the small factors:
+
+    - singular values: ``A = Q_A R_A``, ``Bᵀ = Q_B R_B`` (thin QR), so ``AB = Q_A (R_A R_Bᵀ)
+      Q_Bᵀ`` has the singular values of the r × r core ``R_A R_Bᵀ``;
+    - eigenvalues (square matrices): the nonzero eigenvalues of ``AB`` are those of the
+      r × r matrix ``BA``; the other ``n - r`` eigenvalues are 0;
+    - :meth:`rank`, :meth:`copying_score`, :meth:`norm`, :meth:`diagonal`, :meth:`trace`,
+      single entries or blocks (``M[rows, cols]``).
+
+    :meth:`full` (or ``np.asarray(M)``) builds the whole matrix, only when asked for.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> M = FactoredCircuit(rng.normal(size=(6, 2)), rng.normal(size=(2, 6)))
+    >>> M
+    FactoredCircuit([6, 6], rank <= 2)
+    >>> M.rank(), bool(np.allclose(M.singular_values(), np.linalg.svd(M.full())[1][:2]))
+    (2, True)
+    >>> bool(np.isclose(M.copying_score(), copying_score(M.full())))
+    True
+    """
+
+    __array_priority__ = 1000
+
+    def __init__(self, A: Any, B: Any) -> None:
+        A = np.asarray(_to_numpy(A), dtype=np.float64)
+        B = np.asarray(_to_numpy(B), dtype=np.float64)
+        if A.ndim != 2 or B.ndim != 2:
+            raise DiagramError(
+                f"FactoredCircuit takes two matrices, got A of shape {A.shape} and B of "
+                f"shape {B.shape}"
+            )
+        if A.shape[1] != B.shape[0]:
+            raise DiagramError(
+                f"FactoredCircuit: A has shape {A.shape} and B has shape {B.shape}; A's "
+                f"{A.shape[1]} columns must match B's {B.shape[0]} rows"
+            )
+        A.setflags(write=False)
+        B.setflags(write=False)
+        self.A = A
+        self.B = B
+        self._cached: dict[str, np.ndarray] = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(m, n)``, the shape of the full matrix."""
+        return (self.A.shape[0], self.B.shape[1])
+
+    @property
+    def ndim(self) -> int:
+        return 2
+
+    @property
+    def T(self) -> FactoredCircuit:
+        """The transpose, ``Bᵀ Aᵀ``, still factored."""
+        return FactoredCircuit(self.B.T, self.A.T)
+
+    def full(self) -> np.ndarray:
+        """The whole matrix ``A @ B`` [m, n]."""
+        return self.A @ self.B
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.full()
+        return out if dtype is None else out.astype(dtype)
+
+    def __getitem__(self, key: Any) -> np.ndarray | float:
+        """Entries or blocks without the full matrix: ``M[a, b]``, ``M[rows, :]``, ``M[:, cols]``."""
+        if not isinstance(key, tuple) or len(key) != 2:
+            key = (key, slice(None))
+        rows, cols = key
+        A = self.A[rows]
+        B = self.B[:, cols]
+        if (
+            np.ndim(A) == 2
+            and np.ndim(B) == 2
+            and not (isinstance(rows, slice) or isinstance(cols, slice))
+        ):
+            if np.shape(rows) == np.shape(cols):  # paired fancy indices: entries
+                return np.einsum("ir,ri->i", A, B)
+        return A @ B if np.ndim(A) and np.ndim(B) else np.dot(A, B)
+
+    def singular_values(self) -> np.ndarray:
+        """The (at most ``r``) singular values, largest first; the rest are 0."""
+        if "s" not in self._cached:
+            ra = np.linalg.qr(self.A, mode="r")  # only R: Q is never needed
+            rb = np.linalg.qr(self.B.T, mode="r")
+            self._cached["s"] = np.linalg.svd(ra @ rb.T, compute_uv=False)
+        return self._cached["s"].copy()
+
+    def norm(self) -> float:
+        """The Frobenius norm of the full matrix."""
+        return float(np.linalg.norm(self.singular_values()))
+
+    def rank(self, rtol: float = 1e-9) -> int:
+        """Numerical rank: singular values above ``rtol * largest``."""
+        s = self.singular_values()
+        if s.size == 0 or s[0] == 0:
+            return 0
+        return int((s > rtol * s[0]).sum())
+
+    def _square(self, what: str) -> None:
+        if self.shape[0] != self.shape[1]:
+            raise DiagramError(f"{what} needs a square matrix, got shape {list(self.shape)}")
+
+    def eigenvalues(self) -> np.ndarray:
+        """The eigenvalues of ``BA`` [r] (complex): the nonzero eigenvalues of ``AB``
+        (the other ``n - r`` eigenvalues of the square ``AB`` are 0)."""
+        self._square("eigenvalues")
+        if "eig" not in self._cached:
+            self._cached["eig"] = np.linalg.eigvals(self.B @ self.A).astype(np.complex128)
+        return self._cached["eig"].copy()
+
+    def copying_score(self) -> float:
+        """``sum(λ) / sum(|λ|)`` over the eigenvalues (the zero ones add nothing)."""
+        self._square("copying_score")
+        lam = self.eigenvalues()
+        total = np.abs(lam).sum()
+        return 0.0 if total == 0 else float(np.real(lam.sum()) / total)
+
+    def diagonal(self) -> np.ndarray:
+        """The diagonal of a square ``AB``, without the full matrix."""
+        self._square("diagonal")
+        return np.einsum("ir,ri->i", self.A, self.B)
+
+    def trace(self) -> float:
+        """The trace (the sum of the eigenvalues)."""
+        return float(self.diagonal().sum())
+
+    def __matmul__(self, other: Any) -> Any:
+        if isinstance(other, FactoredCircuit):
+            return FactoredCircuit(self.A, (self.B @ other.A) @ other.B)
+        return FactoredCircuit(self.A, self.B @ np.asarray(_to_numpy(other), dtype=np.float64))
+
+    def __rmatmul__(self, other: Any) -> FactoredCircuit:
+        return FactoredCircuit(np.asarray(_to_numpy(other), dtype=np.float64) @ self.A, self.B)
+
+    def __repr__(self) -> str:
+        return f"FactoredCircuit([{self.shape[0]}, {self.shape[1]}], rank <= {self.A.shape[1]})"
+
+
+#: the largest full token-space circuit built without ``factored=True`` (entries)
+FULL_CIRCUIT_LIMIT = 50_000_000
+
+
+def _circuit(A: np.ndarray, B: np.ndarray, factored: bool, what: str) -> Any:
+    M = FactoredCircuit(A, B)
+    if factored:
+        return M
+    size = M.shape[0] * M.shape[1]
+    if size > FULL_CIRCUIT_LIMIT:
+        raise DiagramError(
+            f"{what} would be a full {M.shape[0]} x {M.shape[1]} matrix "
+            f"({size * 8 / 1e9:.1f} GB of float64); pass factored=True to keep it as the "
+            f"product of its two rank-{A.shape[1]} factors"
+        )
+    return M.full()
+
+
+def qk_circuit(
+    model: AttentionOnlyTransformer, layer: int, head: int, *, factored: bool = False
+) -> Any:
     """The token-space QK circuit ``W_E W_Q^h W_K^hT W_E^T``, [d_vocab (query), d_vocab (key)].
 
     Entry ``[a, b]`` is the (unscaled) attention score a query token ``a`` gives a key token
     ``b`` through the direct path, ignoring positions. Its rank is at most ``d_head``.
+    With ``factored=True``: a :class:`FactoredCircuit` ``(W_E W_Q) (W_K^T W_E^T)``, whose
+    rank, singular values and eigenvalues come from d_head × d_head matrices (at a real
+    vocabulary the full matrix does not fit in memory, and is refused).
 
     >>> model = AttentionOnlyTransformer.random(1, 1, 8, 2, d_vocab=10, n_ctx=4)
     >>> M = qk_circuit(model, 0, 0)
     >>> M.shape, circuit_rank(M)
     ((10, 10), 2)
+    >>> qk_circuit(model, 0, 0, factored=True).rank()
+    2
     """
     layer, head = model._check_head(layer, head)
-    return model.W_E @ model.W_Q[layer, head] @ model.W_K[layer, head].T @ model.W_E.T
+    return _circuit(
+        model.W_E @ model.W_Q[layer, head],
+        model.W_K[layer, head].T @ model.W_E.T,
+        factored,
+        f"the QK circuit of {head_name(layer, head)}",
+    )
 
 
 def positional_qk_circuit(model: AttentionOnlyTransformer, layer: int, head: int) -> np.ndarray:
@@ -822,22 +1002,33 @@ def positional_qk_circuit(model: AttentionOnlyTransformer, layer: int, head: int
     return model.W_pos @ model.W_Q[layer, head] @ model.W_K[layer, head].T @ model.W_pos.T
 
 
-def ov_circuit(model: AttentionOnlyTransformer, layer: int, head: int) -> np.ndarray:
+def ov_circuit(
+    model: AttentionOnlyTransformer, layer: int, head: int, *, factored: bool = False
+) -> Any:
     """The token-space OV circuit ``W_E W_V^h W_O^h W_U``, [d_vocab (attended), d_vocab (logit)].
 
     Entry ``[a, b]`` is how much attending to token ``a`` raises the logit of token ``b``
     through the direct path. A copying head has a large diagonal. Rank at most ``d_head``.
+    With ``factored=True``: a :class:`FactoredCircuit` ``(W_E W_V) (W_O W_U)``.
 
     >>> model = AttentionOnlyTransformer.random(1, 1, 8, 3, d_vocab=10, n_ctx=4)
     >>> ov_circuit(model, 0, 0).shape, circuit_rank(ov_circuit(model, 0, 0))
     ((10, 10), 3)
+    >>> M = ov_circuit(model, 0, 0, factored=True)
+    >>> bool(np.isclose(copying_score(M), copying_score(ov_circuit(model, 0, 0))))
+    True
     """
     layer, head = model._check_head(layer, head)
-    return model.W_E @ model.W_V[layer, head] @ model.W_O[layer, head] @ model.W_U
+    return _circuit(
+        model.W_E @ model.W_V[layer, head],
+        model.W_O[layer, head] @ model.W_U,
+        factored,
+        f"the OV circuit of {head_name(layer, head)}",
+    )
 
 
 def _matrix(M: Any, what: str) -> np.ndarray:
-    arr = np.asarray(M)
+    arr = np.asarray(_to_numpy(M))
     if arr.ndim != 2 or arr.dtype.kind not in "biufc":
         raise DiagramError(
             f"{what} must be a matrix of numbers, got shape {arr.shape} ({arr.dtype})"
@@ -848,26 +1039,57 @@ def _matrix(M: Any, what: str) -> np.ndarray:
 def circuit_rank(M: Any, rtol: float = 1e-9) -> int:
     """The numerical rank of a matrix: singular values above ``rtol * largest`` (via SVD).
 
+    A :class:`FactoredCircuit` is ranked through its small core (no full matrix).
+
     >>> import numpy as np
     >>> circuit_rank(np.outer([1.0, 2.0, 3.0], [1.0, 1.0]))
     1
     """
+    if isinstance(M, FactoredCircuit):
+        return M.rank(rtol)
     s = np.linalg.svd(_matrix(M, "M"), compute_uv=False)
     if s.size == 0 or s[0] == 0:
         return 0
     return int((s > rtol * s[0]).sum())
 
 
+def circuit_singular_values(M: Any) -> np.ndarray:
+    """Singular values, largest first (of a :class:`FactoredCircuit`: the at most ``r``
+    nonzero ones, from its core).
+
+    >>> import numpy as np
+    >>> circuit_singular_values(np.diag([1.0, 3.0])).tolist()
+    [3.0, 1.0]
+    """
+    if isinstance(M, FactoredCircuit):
+        return M.singular_values()
+    return np.linalg.svd(_matrix(M, "M"), compute_uv=False)
+
+
+def circuit_eigenvalues(M: Any) -> np.ndarray:
+    """Eigenvalues (complex) of a square matrix; of a :class:`FactoredCircuit` ``AB``, the
+    ``r`` eigenvalues of ``BA`` (the others are 0)."""
+    if isinstance(M, FactoredCircuit):
+        return M.eigenvalues()
+    arr = _matrix(M, "M")
+    if arr.shape[0] != arr.shape[1]:
+        raise DiagramError(f"eigenvalues need a square matrix, got shape {arr.shape}")
+    return np.linalg.eigvals(arr).astype(np.complex128)
+
+
 def copying_score(M: Any) -> float:
     """The eigenvalue copying score ``sum(λ) / sum(|λ|)`` of a square matrix (Elhage et al.).
 
     Near 1 when the eigenvalues are positive (the circuit raises the logit of the token it
-    attends to: copying), near -1 when negative, near 0 when mixed.
+    attends to: copying), near -1 when negative, near 0 when mixed. A
+    :class:`FactoredCircuit` is scored from the eigenvalues of its small ``BA``.
 
     >>> import numpy as np
     >>> copying_score(np.eye(3)), copying_score(-np.eye(3))
     (1.0, -1.0)
     """
+    if isinstance(M, FactoredCircuit):
+        return M.copying_score()
     arr = _matrix(M, "M")
     if arr.shape[0] != arr.shape[1]:
         raise DiagramError(f"copying_score needs a square matrix, got shape {arr.shape}")

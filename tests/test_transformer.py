@@ -475,3 +475,62 @@ def test_replace_and_ablate(model2):
     assert not model2.W_O.flags.writeable  # the original is untouched and read-only
     with pytest.raises(DiagramError, match="head 3 does not exist"):
         model2.ablate([(0, 3)])
+
+
+# ---- factored circuits ------------------------------------------------------------------
+
+
+def test_factored_circuits_match_full(model2):
+    for la, h in [(0, 0), (1, 2)]:
+        for circuit in (T.qk_circuit, T.ov_circuit):
+            full = circuit(model2, la, h)
+            M = circuit(model2, la, h, factored=True)
+            assert isinstance(M, T.FactoredCircuit) and M.shape == full.shape
+            np.testing.assert_allclose(M.full(), full, atol=1e-12)
+            np.testing.assert_allclose(np.asarray(M), full, atol=1e-12)
+            s_full = np.linalg.svd(full, compute_uv=False)
+            np.testing.assert_allclose(M.singular_values(), s_full[: model2.d_head], atol=1e-10)
+            assert np.all(s_full[model2.d_head :] < 1e-9 * s_full[0])
+            assert M.rank() == T.circuit_rank(full) == T.circuit_rank(M)
+            # nonzero eigenvalues of AB are those of BA; the rest of the full matrix's are ~0
+            lam = np.sort_complex(M.eigenvalues())
+            lam_full = np.linalg.eigvals(full)
+            big = np.sort_complex(lam_full[np.argsort(-np.abs(lam_full))[: model2.d_head]])
+            np.testing.assert_allclose(lam, big, atol=1e-8)
+            assert T.copying_score(M) == pytest.approx(T.copying_score(full), abs=1e-10)
+            np.testing.assert_allclose(M.diagonal(), np.diag(full), atol=1e-12)
+            assert M.trace() == pytest.approx(np.trace(full))
+            assert M.norm() == pytest.approx(np.linalg.norm(full))
+            np.testing.assert_allclose(M[2, :], full[2, :], atol=1e-12)
+            np.testing.assert_allclose(M[:, [1, 3]], full[:, [1, 3]], atol=1e-12)
+            np.testing.assert_allclose(M[[0, 4], [1, 3]], full[[0, 4], [1, 3]], atol=1e-12)
+            assert M[1, 2] == pytest.approx(full[1, 2])
+            np.testing.assert_allclose(M.T.full(), full.T, atol=1e-12)
+
+
+def test_factored_circuit_refuses_bad_input():
+    with pytest.raises(DiagramError, match=r"A's 3 columns must match B's 2 rows"):
+        T.FactoredCircuit(np.ones((4, 3)), np.ones((2, 4)))
+    with pytest.raises(DiagramError, match="square"):
+        T.FactoredCircuit(np.ones((4, 2)), np.ones((2, 5))).eigenvalues()
+
+
+def test_full_circuit_at_real_vocabulary_refused_factored_works():
+    """At d_vocab 10,000 the full circuit (800 MB) is refused; the factored one is cheap."""
+    rng = np.random.default_rng(0)
+    V, D, E = 10_000, 32, 4
+    m = T.AttentionOnlyTransformer(
+        W_E=rng.normal(size=(V, D)),
+        W_pos=rng.normal(size=(4, D)),
+        W_Q=rng.normal(size=(1, 1, D, E)),
+        W_K=rng.normal(size=(1, 1, D, E)),
+        W_V=rng.normal(size=(1, 1, D, E)),
+        W_O=rng.normal(size=(1, 1, E, D)),
+        W_U=rng.normal(size=(D, V)),
+    )
+    with pytest.raises(DiagramError, match=r"10000 x 10000 .*factored=True"):
+        T.ov_circuit(m, 0, 0)
+    M = T.ov_circuit(m, 0, 0, factored=True)
+    assert M.rank() == E and M.eigenvalues().shape == (E,)
+    # the eigenvalue sum is the trace, computed here without the full matrix
+    assert M.eigenvalues().sum().real == pytest.approx(M.trace(), rel=1e-9)

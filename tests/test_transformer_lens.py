@@ -219,3 +219,33 @@ def test_layernorm_weights_with_shortformer_refused():
         model.blocks[0].ln1.w.mul_(2.0)
     with pytest.raises(DiagramError, match=r"blocks\.0\.ln1.*shortformer"):
         T.AttentionOnlyTransformer.from_transformer_lens(model)
+
+
+def test_factored_circuits_match_factored_matrix():
+    """FactoredCircuit against TransformerLens's FactoredMatrix on a real model's heads."""
+    from transformer_lens import FactoredMatrix
+
+    tl_model = random_tl_model(2, True, "standard", None, seed=3, d_vocab=300)
+    ours = T.AttentionOnlyTransformer.from_transformer_lens(tl_model)
+    W_E, W_U = tl_model.W_E.detach(), tl_model.W_U.detach()
+    for layer, head in [(0, 0), (1, 2)]:
+        attn = tl_model.blocks[layer].attn
+        theirs = {
+            "ov": FactoredMatrix(W_E @ attn.W_V[head].detach(), attn.W_O[head].detach() @ W_U),
+            "qk": FactoredMatrix(W_E @ attn.W_Q[head].detach(), attn.W_K[head].detach().T @ W_E.T),
+        }
+        mine = {
+            "ov": T.ov_circuit(ours, layer, head, factored=True),
+            "qk": T.qk_circuit(ours, layer, head, factored=True),
+        }
+        for kind in ("ov", "qk"):
+            F, M = theirs[kind], mine[kind]
+            np.testing.assert_allclose(M.singular_values(), F.S.numpy(), rtol=1e-12, atol=1e-13)
+            lam = F.eigenvalues.numpy()
+            np.testing.assert_allclose(
+                np.sort_complex(M.eigenvalues()), np.sort_complex(lam), rtol=1e-9, atol=1e-12
+            )
+            np.testing.assert_allclose(M.full(), F.AB.numpy(), atol=1e-12)
+            assert M.norm() == pytest.approx(float(F.norm()), rel=1e-12)
+            score = float(lam.sum().real / np.abs(lam).sum())
+            assert M.copying_score() == pytest.approx(score, abs=1e-12)
