@@ -26,7 +26,8 @@ LEG = 38.0  # length of an open leg
 PARALLEL = 16.0  # distance between wires joining the same two tensors (ends stay grabbable)
 NEAR = 110.0  # tensors closer than this (between boxes) keep open legs from pointing at them
 GRAB_ROOM = 12.0
-PORT = 14.0  # least distance between wires' ends on one side of a box  # leg ends this close to another end or a box are hard to grab
+PORT = 14.0
+GAP_WIRE = 12.0  # room between a wire bent round a box and the box  # least distance between wires' ends on one side of a box  # leg ends this close to another end or a box are hard to grab
 HYPER_OFFSET = 40.0  # how far a two-tensor hyperedge's dot sits off their wire
 TRACE_SPREAD = 35.0  # a trace loop leaves its tensor at the loop's direction +- this
 _PREFERRED = [180.0, 0.0, 270.0, 90.0, 225.0, 315.0, 135.0, 45.0]
@@ -252,68 +253,93 @@ class _Scene:
         return cost + self._crossing((p2[0] - 6, p2[1] - 6, p2[0] + 6, p2[1] + 6))
 
 
+def _perimeter(x: float, y: float, hw: float, hh: float, p: list[float]) -> float:
+    """Where point ``p`` (on the box's outline) lies along it, clockwise from top-left."""
+    d = {
+        "top": abs(p[1] - (y - hh)),
+        "right": abs(p[0] - (x + hw)),
+        "bottom": abs(p[1] - (y + hh)),
+        "left": abs(p[0] - (x - hw)),
+    }
+    side = min(d, key=lambda k: d[k])
+    if side == "top":
+        return min(max(p[0] - (x - hw), 0.0), 2 * hw)
+    if side == "right":
+        return 2 * hw + min(max(p[1] - (y - hh), 0.0), 2 * hh)
+    if side == "bottom":
+        return 2 * hw + 2 * hh + min(max((x + hw) - p[0], 0.0), 2 * hw)
+    return 4 * hw + 2 * hh + min(max((y + hh) - p[1], 0.0), 2 * hh)
+
+
+def _on_outline(x: float, y: float, hw: float, hh: float, s: float) -> list[float]:
+    """The point ``s`` along the box's outline (clockwise from its top-left corner)."""
+    s %= 4 * hw + 4 * hh
+    if s < 2 * hw:
+        return [x - hw + s, y - hh]
+    s -= 2 * hw
+    if s < 2 * hh:
+        return [x + hw, y - hh + s]
+    s -= 2 * hh
+    if s < 2 * hw:
+        return [x + hw - s, y + hh]
+    return [x - hw, y + hh - (s - 2 * hw)]
+
+
+def _set_end(w: dict[str, Any], k: int, end: list[float]) -> None:
+    """Move leg end ``k`` of wire ``w`` (and the drawn wire with it)."""
+    w["ends"][k] = end
+    if w["kind"] == "wire":
+        seg = w["segments"][0 if k == 0 else -1]
+        seg[2 * k : 2 * k + 2] = end
+    elif w["kind"] == "trace":
+        w["curve"][4 * k : 4 * k + 2] = end
+        w["segments"] = [w["curve"][:4], w["curve"][2:]]
+    else:
+        w["segments"][k][:2] = end
+
+
 def _spread_ports(
     wires: list[dict[str, Any]], shapes: dict[str, tuple[tuple[float, float], float, str]]
 ) -> None:
-    """Wires leaving the same side of a box at (nearly) one point are spread along it,
-    ``PORT`` apart, so that every leg end can be grabbed; a copy tensor's leg ends are
-    marked a little way out along their wires (its dot is too small to hold them apart)."""
-    sides: dict[tuple[str, str], list[tuple[float, dict[str, Any], int]]] = {}
+    """Wires leaving a box at (nearly) one point are spread along its outline, ``PORT``
+    apart (round corners too), so that every leg end can be grabbed; a copy tensor's leg
+    ends are marked a little way out along their wires (its dot is too small)."""
+    at: dict[str, list[tuple[float, dict[str, Any], int]]] = {}
     for w in wires:
         for k, (owner, end) in enumerate(zip(w["owners"], w["ends"], strict=True)):
             (x, y), width, kind = shapes[owner]
-            if kind == "copy":
-                continue
-            hw, hh = width / 2, BOX / 2
-            dist = {
-                "left": abs(end[0] - (x - hw)),
-                "right": abs(end[0] - (x + hw)),
-                "top": abs(end[1] - (y - hh)),
-                "bottom": abs(end[1] - (y + hh)),
-            }
-            side = min(dist, key=lambda s: dist[s])
-            along = end[1] if side in ("left", "right") else end[0]
-            sides.setdefault((owner, side), []).append((along, w, k))
-    for (owner, side), items in sides.items():
+            if kind != "copy":
+                at.setdefault(owner, []).append((_perimeter(x, y, width / 2, BOX / 2, end), w, k))
+    for owner, items in at.items():
         if len(items) < 2:
             continue
-        items.sort(key=lambda it: it[0])
-        coords = [it[0] for it in items]
-        if min(b - a for a, b in zip(coords, coords[1:], strict=False)) >= PORT - 1e-6:
-            continue
         (x, y), width, _ = shapes[owner]
-        lo, hi = (
-            (y - BOX / 2 + 5, y + BOX / 2 - 5)
-            if side in ("left", "right")
-            else (
-                x - width / 2 + 5,
-                x + width / 2 - 5,
-            )
-        )
-        gap = min(PORT, (hi - lo) / (len(items) - 1))
-        new = list(coords)
-        for i in range(1, len(new)):
-            new[i] = max(new[i], new[i - 1] + gap)
-        shift = (sum(coords) - sum(new)) / len(new)  # keep them centred where they were
-        new = [c + shift for c in new]
-        if new[0] < lo:
-            new = [c + lo - new[0] for c in new]
-        if new[-1] > hi:
-            new = [c - (new[-1] - hi) for c in new]
-        for (_, w, k), c in zip(items, new, strict=True):
-            end = list(w["ends"][k])
-            if side in ("left", "right"):
-                end[1] = c
-            else:
-                end[0] = c
-            w["ends"][k] = end
-            if w["kind"] == "wire":
-                w["segments"][0][2 * k : 2 * k + 2] = end
-            elif w["kind"] == "trace":
-                w["curve"][4 * k : 4 * k + 2] = end
-                w["segments"] = [w["curve"][:4], w["curve"][2:]]
-            else:
-                w["segments"][k][:2] = end
+        hw, hh = width / 2, BOX / 2
+        total = 4 * hw + 4 * hh
+        items.sort(key=lambda it: it[0])
+        s = [it[0] for it in items]
+        gap = min(PORT, total / len(s))
+        n = len(s)
+
+        box = (x, y, hw, hh)
+
+        def apart(i: int, j: int, s: list[float] = s, box: tuple[float, ...] = box) -> float:
+            return math.dist(_on_outline(*box, s[i]), _on_outline(*box, s[j]))
+
+        for _ in range(60):  # push neighbours round the outline until they are apart
+            moved = False
+            for i in range(n if n > 2 else 1):
+                j = (i + 1) % n
+                d = apart(i, j)
+                if d < gap - 1e-6:
+                    push = (gap - d) / 2 + 0.5
+                    s[i] -= push
+                    s[j] += push
+                    moved = True
+            if not moved:
+                break
+        for (_, w, k), sk in zip(items, s, strict=True):
+            _set_end(w, k, _on_outline(x, y, hw, hh, sk))
     for w in wires:  # a copy tensor's ends: out along the wire, clear of its other legs
         for k, owner in enumerate(w["owners"]):
             (x, y), _, kind = shapes[owner]
@@ -323,6 +349,51 @@ def _spread_ports(
             dx, dy = e[0] - x, e[1] - y
             norm = math.hypot(dx, dy) or 1.0
             w["ends"][k] = [x + dx / norm * (DOT + 9), y + dy / norm * (DOT + 9)]
+
+
+def _detour(
+    p1: list[float], p2: list[float], boxes: list[tuple[str, Rect]], skip: set[str]
+) -> list[list[float]]:
+    """A wire from ``p1`` to ``p2`` that goes round the boxes it would pass under (a bend
+    beside each, on the side the box leaves free), as a list of points."""
+    pts = [list(p1), list(p2)]
+    for _ in range(3):
+        bent = False
+        for k in range(len(pts) - 1):
+            a, b = pts[k], pts[k + 1]
+            seg = np.array([[*a, *b]])
+            for name, r in boxes:
+                if name in skip:
+                    continue
+                grown = (r[0] - 2, r[1] - 2, r[2] + 2, r[3] + 2)
+                if not _segs_cross(seg, grown)[0]:
+                    continue
+                dx, dy = b[0] - a[0], b[1] - a[1]
+                length = math.hypot(dx, dy) or 1.0
+                ux, uy = dx / length, dy / length
+                nx, ny = -uy, ux
+                cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+                hw, hh = (r[2] - r[0]) / 2, (r[3] - r[1]) / 2
+                side = (cx - a[0]) * nx + (cy - a[1]) * ny
+                sign = -1.0 if side > 0 else 1.0  # round the side away from the box's centre
+                off = max(abs(nx) * hw + abs(ny) * hh + GAP_WIRE - abs(side), 4.0)
+                along = (cx - a[0]) * ux + (cy - a[1]) * uy
+                half = abs(ux) * hw + abs(uy) * hh + GAP_WIRE
+                t1, t2 = (
+                    max(along - half, 0.25 * along),
+                    min(along + half, along + 0.75 * (length - along)),
+                )
+                pts[k + 1 : k + 1] = [
+                    [a[0] + ux * t + nx * sign * off, a[1] + uy * t + ny * sign * off]
+                    for t in (t1, t2)
+                ]
+                bent = True
+                break
+            if bent:
+                break
+        if not bent:
+            break
+    return pts
 
 
 def _best(candidates: list[Any], cost: Callable[[Any], float]) -> Any:
@@ -618,6 +689,19 @@ def geometry(d: Diagram) -> dict[str, Any]:
             pos[t.name][0] + hw,
             pos[t.name][1] + hh,
         )
+    # a wire that would pass under a box it does not join goes round it
+    box_list = list(boxes.items())
+    for w in wires:
+        if w["kind"] != "wire":
+            continue
+        seg = w["segments"][0]
+        pts = _detour(seg[:2], seg[2:], box_list, set(w["owners"]))
+        if len(pts) > 2:
+            w["segments"] = [[*pts[i], *pts[i + 1]] for i in range(len(pts) - 1)]
+            mid = max(range(len(pts) - 1), key=lambda i: math.dist(pts[i], pts[i + 1]))
+            w["_cands"] = [
+                (c, "middle") for c in _side_points(tuple(pts[mid]), tuple(pts[mid + 1]), w["text"])
+            ] + w["_cands"]
     scene = _Scene(boxes)
     for w in wires:
         if w["kind"] == "trace":

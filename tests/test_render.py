@@ -217,11 +217,12 @@ def test_loops_are_drawn_as_polygons(eq: str) -> None:
 
 
 def test_a_line_of_three_in_a_loop_is_counted() -> None:
-    """The measure itself: tr(PQR) with its boxes in a row hides a wire behind Q."""
+    """The measure itself: tr(PQR) with its boxes put in a row (as chapter 02 invites) is
+    a flat loop; its third wire bends round Q rather than hiding behind it."""
     d = tl.Diagram.from_einsum("ij,jk,ki->", *[np.ones((2, 2))] * 3, names=["P", "Q", "R"])
     d.move("P", 80, 80).move("Q", 210, 80).move("R", 340, 80)
     p = _problems(d)
-    assert p["cycles"] == 1 and p["under"] >= 1
+    assert p["cycles"] == 1 and p["under"] == 0
 
 
 @pytest.mark.parametrize("gap", [130.0, 100.0])
@@ -261,3 +262,26 @@ def test_random_networks_read_cleanly() -> None:
     for seed in range(12):
         eq, shapes = rand_equation(6, 2, n_out=2, seed=seed)
         assert _problems(tl.Diagram.from_einsum(eq, *[np.ones(s) for s in shapes])) == CLEAN, eq
+
+
+def test_a_wire_goes_round_a_box_it_does_not_join() -> None:
+    """A learner drags A past C: A's wire to B bends round C instead of running under it."""
+    d = tl.Diagram.from_einsum("ij,jk,kl->il", *[np.ones((2, 2))] * 3, names=["A", "B", "C"])
+    d.move("A", 400, 80).move("B", 210, 80).move("C", 340, 80)
+    g = geometry(d)
+    (ab,) = [w for w in g["wires"] if w["owners"] == ["A", "B"]]
+    assert len(ab["segments"]) > 1
+    assert ab["segments"][0][:2] == ab["ends"][0] and ab["segments"][-1][2:] == ab["ends"][1]
+    for a, b in zip(ab["segments"], ab["segments"][1:], strict=False):
+        assert a[2:] == b[:2]  # one unbroken path
+    assert _problems(d) == CLEAN
+
+
+def test_ends_near_a_corner_are_spread_round_it() -> None:
+    """Neighbours up-right and right of T: ends on two sides near one corner stay apart."""
+    d = tl.Diagram.from_einsum("ab,a,b->", np.ones((2, 2)), np.ones(2), np.ones(2))
+    d.move("T0", 100, 100).move("T1", 260, 0).move("T2", 300, 40)
+    g = geometry(d)
+    e1, e2 = (w["ends"][w["owners"].index("T0")] for w in g["wires"])
+    assert math.dist(e1, e2) >= 12, (e1, e2)
+    assert _problems(d) == CLEAN

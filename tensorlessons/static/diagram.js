@@ -90,14 +90,17 @@ export function moveTensor(g, name, dx, dy) {
     }
     const ends = w.ends.map((p, k) => (mine[k] ? shifted(p, dx, dy) : p));
     if (w.kind === "wire") {
+      // the ends move with their tensors; a bend round a box by half as much
       const share = count / w.owners.length;
-      const seg = w.segments[0];
-      return {
-        ...w,
-        ends,
-        segments: [[...(mine[0] ? shifted(seg.slice(0, 2), dx, dy) : seg.slice(0, 2)), ...(mine[1] ? shifted(seg.slice(2), dx, dy) : seg.slice(2))]],
-        label: shifted(w.label, dx * share, dy * share),
-      };
+      const segments = w.segments.map((seg) => [...seg]);
+      const last = segments.length - 1;
+      if (mine[0]) segments[0] = [...shifted(segments[0].slice(0, 2), dx, dy), ...segments[0].slice(2)];
+      if (mine[1]) segments[last] = [...segments[last].slice(0, 2), ...shifted(segments[last].slice(2), dx, dy)];
+      for (let k = 0; k < last; k++) {
+        segments[k] = [...segments[k].slice(0, 2), ...shifted(segments[k].slice(2), dx * share, dy * share)];
+        segments[k + 1] = [...shifted(segments[k + 1].slice(0, 2), dx * share, dy * share), ...segments[k + 1].slice(2)];
+      }
+      return { ...w, ends, segments, label: shifted(w.label, dx * share, dy * share) };
     }
     // a hyperedge: its dot follows the dragged tensor's share of the legs
     const share = count / w.owners.length;

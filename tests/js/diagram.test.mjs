@@ -55,6 +55,13 @@ test("a drag's preview moves the tensor, its open legs and loops, and its ends o
   assert.deepEqual(loop.label, [365, 25]);
 });
 
+test("a wire bent round a box: its ends follow their tensors, the bends half as far", () => {
+  const g = drawn();
+  g.wires[0] = { ...g.wires[0], segments: [[102, 80, 120, 40], [120, 40, 170, 40], [170, 40, 188, 80]] };
+  const [wire] = moveTensor(g, "A", 10, -20).wires;
+  assert.deepEqual(wire.segments, [[112, 60, 125, 30], [125, 30, 175, 30], [175, 30, 188, 80]]);
+});
+
 test("the canvas grows to keep a dragged tensor in view", () => {
   const g = drawn();
   const [x, y, w, h] = moveTensor(g, "B", 0, 400).viewBox;
