@@ -484,22 +484,27 @@ def scripted_edits(page: Any, widget: Any) -> list[tuple[str, dict[str, Any]]]:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def chapter_notebooks(into: Path, numbers: Iterable[str] | None = None) -> list[Path]:
-    """The course's chapter notebooks with their solutions, written into ``into``.
-
-    Built from the chapter sources ``course/NN_*.py`` (``tensorlessons.course``; the
-    learner copies in chapters/ may lack solutions), or copied from chapters/ where there
-    are no sources. ``numbers``: e.g. ``["00", "02"]`` (default: every chapter).
-    """
+def chapter_sources(numbers: Iterable[str] | None = None) -> list[Path]:
+    """The chapters' sources ``course/NN_*.py`` (``numbers``: e.g. ``["00", "02"]``), or
+    the notebooks in chapters/ where there are no sources."""
     from tensorlessons import course
 
     wanted = set(numbers or ())
+    sources = course.source_paths(ROOT) or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    return [p for p in sources if not wanted or p.name[:2] in wanted]
+
+
+def chapter_notebooks(into: Path, numbers: Iterable[str] | None = None) -> list[Path]:
+    """The course's chapter notebooks with their solutions, written into ``into``.
+
+    Built from the chapter sources (``tensorlessons.course``: chapters/ holds the learner
+    copies, without solutions).
+    """
+    from tensorlessons import course
+
     into.mkdir(parents=True, exist_ok=True)
     out = []
-    sources = course.source_paths(ROOT)
-    for src in sources or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
-        if wanted and src.name[:2] not in wanted:
-            continue
+    for src in chapter_sources(numbers):
         path = into / f"{src.stem}.ipynb"
         if src.suffix == ".py":
             path.write_text(course.notebook_text(course.read_source(src)), encoding="utf-8")
