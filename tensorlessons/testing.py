@@ -26,6 +26,7 @@ __all__ = [
     "rand_equation",
     "rand_arrays",
     "operands_for",
+    "rand_einsum_input",
     "peps",
     "ring",
     "einsum",
@@ -144,6 +145,47 @@ def _size(c: str, sizes: dict[str, int] | None) -> int:
     return (
         2 + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".find(c) % 4 if c.isascii() else 2
     )
+
+
+def rand_einsum_input(
+    rng: np.random.Generator, *, max_terms: int = 3, dtype: Any = float
+) -> tuple[str, list[np.ndarray]]:
+    """Random einsum input in numpy's language, valid or not: a few terms of letters
+    (some repeated: traces, diagonals), sometimes ``...``, an explicit or implicit output,
+    and arrays whose dimensions mostly fit, sometimes are 1 (numpy broadcasts them) and
+    sometimes clash (numpy refuses them).
+
+    >>> expr, arrays = rand_einsum_input(np.random.default_rng(2))
+    >>> len(expr.split("->")[0].split(",")) == len(arrays)
+    True
+    """
+    letters = "abcdeA"
+    size = {c: int(rng.integers(2, 4)) for c in letters}
+    ell = tuple(int(rng.integers(1, 4)) for _ in range(int(rng.integers(0, 3))))
+    terms, shapes = [], []
+    for _ in range(int(rng.integers(1, max_terms + 1))):
+        term = "".join(rng.choice(list(letters), size=int(rng.integers(0, 4))))
+        dims = [size[c] for c in term]
+        if rng.random() < 0.3:
+            at = int(rng.integers(0, len(term) + 1))
+            width = int(rng.integers(0, len(ell) + 1))
+            term = term[:at] + "..." + term[at:]
+            dims = dims[:at] + list(ell[len(ell) - width :]) + dims[at:]
+        dims = [1 if rng.random() < 0.1 else d for d in dims]  # broadcast
+        if dims and rng.random() < 0.05:
+            dims[int(rng.integers(len(dims)))] += 1  # clash
+        terms.append(term)
+        shapes.append(tuple(dims))
+    expr = ",".join(terms)
+    if rng.random() < 0.6:
+        used = sorted(set(expr) - set(",."))
+        out = "".join(rng.permutation(used)[: int(rng.integers(0, len(used) + 1))])
+        if any("..." in t for t in terms) and rng.random() < 0.8:
+            out = "..." + out
+        if rng.random() < 0.05:
+            out += "z"  # not on any input
+        expr += "->" + out
+    return expr, rand_arrays(shapes, seed=int(rng.integers(2**31)), dtype=dtype)
 
 
 def peps(

@@ -5,7 +5,8 @@ with random operands in several dtypes and checked against ``numpy.einsum`` in v
 dtype, then through the to_einsum, JSON, copy and equivalent round trips
 (:func:`tensorlessons.testing.check_round_trips`). Where numpy refuses an expression the
 diagram must refuse it too, with a DiagramError (or, for the one documented extension, an
-explicit output without ``...``, agree with opt_einsum).
+explicit output without ``...``, agree with opt_einsum). Random einsum input, valid or
+not (tensorlessons.testing.rand_einsum_input), is held to the same rule.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import opt_einsum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from peer_einsum import (
     NUMPY_EINSUM_CALLS,
     NUMPY_INVALID,
@@ -23,7 +26,7 @@ from peer_einsum import (
 )
 
 from tensorlessons import Diagram, DiagramError
-from tensorlessons.testing import check_round_trips, operands_for
+from tensorlessons.testing import check_round_trips, operands_for, rand_einsum_input
 
 EXPRESSIONS = list(
     dict.fromkeys(
@@ -164,3 +167,27 @@ def test_numpy_refusals_are_refused(expr: str, operands: list) -> None:
     assert repr(expr) in str(err.value)  # the message quotes the input
     if expr == "aabcb,abc":  # numpy's own check (gh-11221): the message names 'b'
         assert "'b'" in str(err.value)
+
+
+# ---- random einsum input, valid or not: numpy decides (issue 13) ---------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([np.float64, np.int64, np.bool_, np.complex128]))
+def test_random_einsum_input_follows_numpy(seed: int, dtype: type) -> None:
+    expr, arrays = rand_einsum_input(np.random.default_rng(seed), dtype=dtype)
+    try:
+        expected = np.einsum(expr, *arrays)
+    except ValueError:
+        expected = None
+    if expected is None:
+        try:
+            d = Diagram.from_einsum(expr, *arrays)
+        except DiagramError as err:
+            assert repr(expr) in str(err)
+            return
+        # the one documented extension: an explicit output without '...' sums those legs
+        assert "..." in expr and "..." not in expr.split("->")[1], expr
+        check_round_trips(d, np.asarray(opt_einsum.contract(expr, *arrays)))
+        return
+    check_round_trips(Diagram.from_einsum(expr, *arrays), expected)
