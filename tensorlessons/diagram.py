@@ -1158,7 +1158,9 @@ class _Bad(Exception):
         super().__init__(f"{where}: {msg}")
 
 
-def _fields(obj: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+def _fields(
+    obj: Any, where: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise _Bad(where, f"expected an object, got {type(obj).__name__} {obj!r:.60}")
     missing = sorted(required - set(obj))
