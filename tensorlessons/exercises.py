@@ -22,11 +22,12 @@ Visible checks pass (hidden tests run when graded).
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -914,7 +915,16 @@ def same_value(
             )
         got = np.asarray(d.contract())
         mask = np.ones(want.shape, dtype=bool) if where is None else np.asarray(where)
-        if not np.allclose(got[mask], want[mask], rtol=rtol, atol=atol):
+
+        def right(value: np.ndarray) -> bool:
+            return value.shape == want.shape and bool(
+                np.allclose(value[mask], want[mask], rtol=rtol, atol=atol)
+            )
+
+        if not right(got):
+            wrong = _wrong_wires(d, right)
+            if wrong:
+                return f"your diagram is not right yet: {wrong}." + (f" {hint}" if hint else "")
             drawn = [
                 " — ".join(w) if len(w) == 2 else f"{', '.join(w)} at one copy-tensor dot"
                 for w in d.wires()
@@ -927,6 +937,94 @@ def same_value(
         return None
 
     return check_value
+
+
+def _wrong_wires(d: Diagram, right: Callable[[np.ndarray], bool]) -> str | None:
+    """Which of the learner's wires are wrong, found by value alone (no reference needed).
+
+    Tries every way of re-pairing the ends of two wires, of one wire and one open leg,
+    then of three wires (the smallest edits that keep the number of open legs), and
+    evaluates each with ``np.einsum``; when one gives the right value, the wires it
+    changed are named in the picture's words. Diagrams with copy tensors, or with more
+    than 12 wires and open legs, are not searched.
+    """
+    tensors = list(d)
+    if any(t.kind == "copy" for t in tensors):
+        return None
+    uses: dict[str, list[tuple[int, int]]] = {}
+    for ti, t in enumerate(tensors):
+        for k, lab in enumerate(t.labels):
+            uses.setdefault(lab, []).append((ti, k))
+    output = list(d.output)
+    if any(len(u) > 2 or (len(u) == 2 and lab in output) for lab, u in uses.items()):
+        return None
+    wires = [lab for lab, u in uses.items() if len(u) == 2]
+    opens = [lab for lab in output if len(uses.get(lab, [])) == 1]
+    if len(wires) + len(opens) > 12:
+        return None
+    arrays = [np.asarray(t.array) for t in tensors]
+
+    def leg(slot: tuple[int, int]) -> str:
+        t = tensors[slot[0]]
+        return f"{t.name}:{t.legs[slot[1]]}"
+
+    def value(relabel: dict[tuple[int, int], str], out: list[str]) -> np.ndarray | None:
+        labels = [
+            [relabel.get((ti, k), lab) for k, lab in enumerate(t.labels)]
+            for ti, t in enumerate(tensors)
+        ]
+        letters: dict[str, str] = {}
+        pool = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        try:
+            terms = ["".join(letters.setdefault(x, next(pool)) for x in ls) for ls in labels]
+            expr = ",".join(terms) + "->" + "".join(letters.setdefault(x, next(pool)) for x in out)
+            return np.asarray(np.einsum(expr, *arrays, optimize=True))
+        except (StopIteration, ValueError):
+            return None
+
+    def dim(slot: tuple[int, int]) -> int:
+        return int(tensors[slot[0]].dims[slot[1]])
+
+    def pairings(slots: list[tuple[int, int]]) -> Iterator[list[tuple[Any, Any]]]:
+        if not slots:
+            yield []
+            return
+        first, rest = slots[0], slots[1:]
+        for k, other in enumerate(rest):
+            if dim(other) == dim(first):
+                for more in pairings(rest[:k] + rest[k + 1 :]):
+                    yield [(first, other), *more]
+
+    for size in (2, 3):  # the fewest wires whose ends, joined another way, give the value
+        for chosen in itertools.combinations(wires, size):
+            slots = [slot for lab in chosen for slot in uses[lab]]
+            now = {frozenset(uses[lab]) for lab in chosen}
+            for pairs in pairings(slots):
+                if {frozenset(pair) for pair in pairs} & now:
+                    continue  # keeps one of the wires: a smaller edit, already tried
+                relabel = {x: f"#{n}" for n, pair in enumerate(pairs) for x in pair}
+                got = value(relabel, output)
+                if got is not None and right(got):
+                    named = [f"{leg(uses[lab][0])} — {leg(uses[lab][1])}" for lab in chosen]
+                    named = ", ".join(named[:-1]) + " and " + named[-1]
+                    return (
+                        f"the wires {named} join the wrong legs: these {2 * size} legs "
+                        "should be joined to each other another way"
+                    )
+        if size == 2:
+            for a in wires:
+                for o in opens:
+                    (p, q), (z,) = uses[a], uses[o]
+                    for keep, move in ((p, q), (q, p)):
+                        out = [("#open" if lab == o else lab) for lab in output]
+                        got = value({keep: "#open", move: "#1", z: "#1"}, out)
+                        if got is not None and right(got):
+                            return (
+                                f"the wire {leg(p)} — {leg(q)} and the open leg {leg(z)} "
+                                f"are wrong: {leg(z)} should be joined, and one of "
+                                f"{leg(p)}, {leg(q)} left open"
+                            )
+    return None
 
 
 class DiagramExercise(Exercise):

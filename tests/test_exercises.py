@@ -476,3 +476,34 @@ def test_diagram_wrong_wire_is_named_in_the_pictures_words():
     swapped = Diagram.from_einsum("ij,jk->ki", A, B, names=["A", "B"])
     with pytest.raises(CheckFailed, match=r"legs are in another order: \['B:k', 'A:i'\]"):
         check.diagram(swapped, Diagram.from_einsum("ij,jk->ik", A, B, names=["A", "B"]))
+
+
+def test_same_value_names_the_wrong_wires_without_a_reference():
+    from tensorlessons.exercises import same_value
+
+    A, B, C = np.random.default_rng(1).normal(size=(3, 3, 3))
+    right = same_value(np.trace(A @ B @ C))
+    start = Diagram.from_arrays({"A": A, "B": B, "C": C})
+
+    def drawn(*pairs):
+        d = start.copy()
+        for a, b in pairs:
+            d.connect(a, b)
+        return d
+
+    assert right(drawn(("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i"))) is None
+    two = right(drawn(("A:j", "B:j"), ("B:i", "C:i"), ("C:j", "A:i")))
+    assert "the wires A:j — B:j and B:i — C:i join the wrong legs" in two
+    three = right(drawn(("A:j", "C:i"), ("C:j", "B:i"), ("B:j", "A:i")))
+    assert "A:i — B:j, A:j — C:i and B:i — C:j join the wrong legs" in three
+    M, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -2.0, 0.5])
+    open_leg = same_value(M @ x)(Diagram.from_einsum("ij,i->j", M, x, names=["M", "x"]))
+    assert "the wire M:i — x:i and the open leg M:j are wrong" in open_leg
+
+
+def test_same_value_falls_back_to_listing_the_wires_when_no_small_edit_fixes_it():
+    from tensorlessons.exercises import same_value
+
+    A, B = np.random.default_rng(2).normal(size=(2, 3, 3))
+    far = same_value(123.0)(Diagram.from_einsum("ij,ji->", A, B, names=["A", "B"]))
+    assert "not the right values" in far and "your wires:" in far

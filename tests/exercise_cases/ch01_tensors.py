@@ -68,7 +68,7 @@ CASES = {
                 mine.connect("e2:c", "T3:k")
                 ex01.submit(mine)
                 """,
-                r"T3:i is joined to e0:a .*it should be joined to e2:c|not the right values.*your wires",
+                r"T3:i is joined to e0:a .*it should be joined to e2:c|not the right values.*your wires|the wires .* join the wrong legs",
             ),
             (
                 "two vectors only (half done)",
@@ -89,7 +89,7 @@ CASES = {
                 mine.connect("e2:c", "T3:k")
                 ex01.submit(mine)
                 """,
-                r"T3:i is joined to e1:b.*e2:c|not the right values.*your wires",
+                r"T3:i is joined to e1:b.*e2:c|not the right values.*your wires|the wires .* join the wrong legs",
             ),
         ],
         "right": [

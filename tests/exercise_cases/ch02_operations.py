@@ -92,7 +92,7 @@ CASES = {
             (
                 "tr(ACB): the loop the other way",
                 _draw("ex02", ("A:j", "C:i"), ("C:j", "B:i"), ("B:j", "A:i")),
-                r"A:i is joined to B:j \(a wire A:i — B:j\); it should be joined to C:j|not the right values.*your wires",
+                r"A:i is joined to B:j \(a wire A:i — B:j\); it should be joined to C:j|not the right values.*your wires|the wires .* join the wrong legs",
             ),
             (
                 "two wires only (half done)",
@@ -102,7 +102,7 @@ CASES = {
             (
                 "every wire joins like legs (A:j–B:j, ...)",
                 _draw("ex02", ("A:j", "B:j"), ("B:i", "C:i"), ("C:j", "A:i")),
-                r"it should be joined to|not the right values.*your wires",
+                r"it should be joined to|not the right values.*your wires|the wires .* join the wrong legs",
             ),
         ],
         "right": [
@@ -128,12 +128,12 @@ CASES = {
             (
                 "tr(ABC): the transpose ignored",
                 _draw("ex02t", ("A:j", "B:i"), ("B:j", "C:i"), ("C:j", "A:i")),
-                r"A:i is joined to C:j .*it should be joined to B:i|not the right values.*your wires",
+                r"A:i is joined to C:j .*it should be joined to B:i|not the right values.*your wires|the wires .* join the wrong legs",
             ),
             (
                 "a loop through B's second leg (tr(Aᵀ Bᵀ C)-like)",
                 _draw("ex02t", ("A:i", "B:j"), ("B:i", "C:i"), ("C:j", "A:j")),
-                r"A:i is joined to B:j .*it should be joined to B:i|not the right values.*your wires",
+                r"A:i is joined to B:j .*it should be joined to B:i|not the right values.*your wires|the wires .* join the wrong legs",
             ),
             (
                 "two wires only",
