@@ -345,7 +345,7 @@ boxed(inside, "ReLU, entry by entry", outside)
 
 # %% [markdown] id="c07-026"
 # The difference is far from zero: moving $W_2$ inside the box changes the function.
-# This is the whole reason interpretability of MLPs is hard and of linear parts easy —
+# This is a main reason why interpretability of MLPs is hard and of linear parts easy —
 # linear parts can be multiplied out, reordered and decomposed (SVD, chapter 04);
 # boxes must be studied one neuron at a time.
 #
