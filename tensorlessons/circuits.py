@@ -6,6 +6,13 @@ numbers: a head's output, its attention scores, a path's logits. Attention patte
 as a tensor ``A`` computed by the model: softmax is a nonlinearity, a box the diagram
 cannot be simplified through, so its output is held fixed (as the Framework does).
 
+For a model with biases, normalization or shortformer positions (e.g. one read by
+:meth:`~tensorlessons.AttentionOnlyTransformer.from_transformer_lens`) the builders read
+what the heads read (the normalized stream; queries and keys with ``W_pos`` added), and a
+bias enters as one more row of its weight, read from a constant coordinate 1 appended to
+the stream (homogeneous coordinates: ``X W + b = [X, 1] [W; b]``), so every diagram still
+contracts to the model's own numbers.
+
 Leg names say what a leg is: ``query``/``key`` (positions), ``pos`` (a position of the
 residual stream), ``model`` (d_model), ``head`` (d_head), ``vocab`` (d_vocab), ``batch``.
 
@@ -22,7 +29,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,6 +80,33 @@ def _build(
     return d
 
 
+def _inputs(model: AttentionOnlyTransformer, cache: dict[str, np.ndarray], layer: int) -> tuple:
+    """What layer ``layer``'s heads read: ``(value input, query/key input)`` [..., pos, model].
+
+    The residual stream entering the layer, normalized if the model normalizes; the
+    query/key input adds ``W_pos`` for shortformer positions.
+    """
+    if model.normalization is None:
+        x = cache[f"resid.{layer}"]
+    else:
+        x = cache[f"blocks.{layer}.ln1.hook_normalized"]
+    if model.positional == "shortformer":
+        return x, x + cache["hook_pos_embed"]
+    return x, x
+
+
+def _with_bias(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Homogeneous coordinates: ``X W + b == [X, 1] [W; b]``, if ``b`` is nonzero.
+
+    The bias becomes one more row of the weight, read from a constant coordinate 1 that is
+    appended to every residual vector, so ``X - W`` stays one contraction.
+    """
+    if not np.any(b):
+        return X, W
+    ones = np.ones(X.shape[:-1] + (1,))
+    return np.concatenate([X, ones], axis=-1), np.concatenate([W, b[..., None, :]], axis=-2)
+
+
 def _sequence(model: AttentionOnlyTransformer, tokens: Any, what: str) -> np.ndarray:
     tok = model.check_tokens(tokens)
     if tok.ndim != 1:
@@ -100,8 +133,10 @@ def head_diagram(model: AttentionOnlyTransformer, tokens: Any, layer: int, head:
     layer, head = model._check_head(layer, head)
     _, cache = model.run_with_cache(tokens)
     A = cache[f"pattern.{layer}"]
-    X = cache[f"resid.{layer}"]
-    W_V, W_O = model.W_V[layer, head], model.W_O[layer, head]
+    X, W_V = _with_bias(
+        _inputs(model, cache, layer)[0], model.W_V[layer, head], model.b_V[layer, head]
+    )
+    W_O = model.W_O[layer, head]
     if A.ndim == 3:  # one sequence
         return _build(
             [
@@ -142,11 +177,12 @@ def attention_layer_diagram(model: AttentionOnlyTransformer, tokens: Any, layer:
     layer, _ = model._check_head(layer, 0)
     tok = _sequence(model, tokens, "attention_layer_diagram")
     _, cache = model.run_with_cache(tok)
+    X, W_V = _with_bias(_inputs(model, cache, layer)[0], model.W_V[layer], model.b_V[layer])
     return _build(
         [
             ("A", cache[f"pattern.{layer}"], ("heads", "query", "key"), ("hA", "q", "k")),
-            ("X", cache[f"resid.{layer}"], ("pos", "model"), ("k", "m")),
-            ("W_V", model.W_V[layer], ("heads", "model", "head"), ("hV", "m", "e")),
+            ("X", X, ("pos", "model"), ("k", "m")),
+            ("W_V", W_V, ("heads", "model", "head"), ("hV", "m", "e")),
             ("W_O", model.W_O[layer], ("heads", "head", "model"), ("hO", "e", "n")),
         ],
         ["q", "n"],
@@ -189,14 +225,16 @@ def qk_diagram(
         )
     tok = _sequence(model, tokens, "qk_diagram")
     _, cache = model.run_with_cache(tok)
-    X = cache[f"resid.{layer}"]
+    X = _inputs(model, cache, layer)[1]
+    X_q, W_Q = _with_bias(X, W_Q, model.b_Q[layer, head])
+    X_k, W_K = _with_bias(X, W_K, model.b_K[layer, head])
     return _build(
         [
-            ("X_q", X, ("pos", "model"), ("q", "m")),
+            ("X_q", X_q, ("pos", "model"), ("q", "m")),
             ("W_Q", W_Q, ("model", "head"), ("m", "e")),
             ("W_K", W_K, ("model", "head"), ("n", "e")),
-            ("X_k", X, ("pos", "model"), ("k", "n")),
-            ("scale", np.array(1.0 / math.sqrt(model.d_head)), (), ()),
+            ("X_k", X_k, ("pos", "model"), ("k", "n")),
+            ("scale", np.array(1.0 / model.attn_scale), (), ()),
         ],
         ["q", "k"],
         # the chain in a row, the scalar (no legs) just above its middle
@@ -263,42 +301,85 @@ def embedding_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dict[str
 
 
 def _chain(
-    model: AttentionOnlyTransformer, cache: dict[str, np.ndarray], heads: Sequence[tuple[int, int]]
+    model: AttentionOnlyTransformer,
+    cache: dict[str, np.ndarray],
+    heads: Sequence[tuple[int, int]],
+    source: str = "direct",
 ) -> Diagram:
-    """``A^last … A^first x0 W_V W_O (first) … W_V W_O (last) W_U`` as one diagram.
+    """One path of :func:`path_expansion` as a diagram: its source, then for each head
+    ``A … W_V W_O``, then ``W_U``.
 
-    Laid out as an L: the patterns (acting on positions) in a column above ``x0``, the
-    first head's just above it; the d_model chain ``W_V W_O … W_U`` in a row to its right.
+    The source is the embedding ``x0`` [pos, model] (``source="direct"``), or a layer's
+    bias ``bias_L0`` [model] written at every position (an all-ones ``ones`` [pos] beside
+    it), or ``b_U`` itself. A model with normalization gets its frozen scales as diagonal
+    matrices ``S_L0`` … ``S_final`` [query, key] (1 / the scale at each position) and, for
+    ``"LNPre"``, the centering matrix ``C_L0`` … [model_in, model] (``I - 1/d_model``)
+    before each head and before ``W_U``.
+
+    A model without normalization is laid out as an L: the patterns (acting on positions)
+    in a column above the source, the first head's just above it; the d_model chain
+    ``W_V W_O … W_U`` in a row to its right.
     """
     n = len(heads)
-    grid: dict[str, tuple[float, float]] = {"x0": (0, n), "W_U": (2 * n + 1, n)}
+    norm = model.normalization is not None
+    centre = model.normalization == "LNPre"
+    seq = cache["embed"].shape[0]
+    tensors: list[_Spec] = []  # the source and the chain along the d_model leg
+    on_positions: list[_Spec] = []  # patterns (and scales), listed last-applied first
+    pos, mod = "p0", "m0"
+    if source == "b_U":
+        tensors += [
+            ("ones", np.ones(seq), ("pos",), (pos,)),
+            ("b_U", model.b_U, ("vocab",), ("v",)),
+        ]
+        return _build(tensors, [pos, "v"], grid={"ones": (0, 0), "b_U": (1, 0)})
+    if source == "direct":
+        tensors.append(("x0", cache["embed"], ("pos", "model"), (pos, mod)))
+    else:
+        layer = int(source[1:].split(".")[0])
+        bias = model.b_O[layer] + np.einsum("he,hem->m", model.b_V[layer], model.W_O[layer])
+        tensors += [
+            ("ones", np.ones(seq), ("pos",), (pos,)),
+            (f"bias_L{layer}", bias, ("model",), (mod,)),
+        ]
+
+    def normalize(where: str, scale: np.ndarray, k: int) -> None:
+        nonlocal pos, mod
+        if not norm:
+            return
+        tensors.append((f"S_{where}", np.diag(1.0 / scale[:, 0]), ("query", "key"), (f"s{k}", pos)))
+        pos = f"s{k}"
+        if centre:
+            C = np.eye(model.d_model) - 1.0 / model.d_model
+            tensors.append((f"C_{where}", C, ("model_in", "model"), (mod, f"c{k}")))
+            mod = f"c{k}"
+
     for k, (layer, head) in enumerate(heads):
         name = head_name(layer, head)
-        grid[f"A_{name}"] = (0, n - 1 - k)
-        grid[f"W_V_{name}"] = (2 * k + 1, n)
-        grid[f"W_O_{name}"] = (2 * k + 2, n)
-    pos = ["p0"] + [f"p{k + 1}" for k in range(len(heads))]
-    tensors: list[_Spec] = []
-    for k, (layer, head) in reversed(list(enumerate(heads))):
-        tensors.append(
-            (
-                f"A_{head_name(layer, head)}",
-                cache[f"pattern.{layer}"][head],
-                ("query", "key"),
-                (pos[k + 1], pos[k]),
-            )
+        normalize(f"L{layer}", cache[f"blocks.{layer}.ln1.hook_scale"] if norm else None, k)
+        on_positions.append(
+            (f"A_{name}", cache[f"pattern.{layer}"][head], ("query", "key"), (f"p{k + 1}", pos))
         )
-    tensors.append(("x0", cache["embed"], ("pos", "model"), (pos[0], "m0")))
-    for k, (layer, head) in enumerate(heads):
-        name = head_name(layer, head)
-        tensors.append(
-            (f"W_V_{name}", model.W_V[layer, head], ("model", "head"), (f"m{k}", f"e{k}"))
-        )
+        tensors.append((f"W_V_{name}", model.W_V[layer, head], ("model", "head"), (mod, f"e{k}")))
         tensors.append(
             (f"W_O_{name}", model.W_O[layer, head], ("head", "model"), (f"e{k}", f"m{k + 1}"))
         )
-    tensors.append(("W_U", model.W_U, ("model", "vocab"), (f"m{len(heads)}", "v")))
-    return _build(tensors, [pos[-1], "v"], grid=grid)
+        pos, mod = f"p{k + 1}", f"m{k + 1}"
+    normalize("final", cache["ln_final.hook_scale"] if norm else None, n)
+    tensors.append(("W_U", model.W_U, ("model", "vocab"), (mod, "v")))
+    tensors = on_positions[::-1] + tensors
+    grid = None
+    if not norm:
+        first = "x0" if source == "direct" else "ones"
+        grid = {first: (0, n), "W_U": (2 * n + 1, n)}
+        if source != "direct":
+            grid[f"bias_{source.split('.')[0]}"] = (1, n + 1)
+        for k, (layer, head) in enumerate(heads):
+            name = head_name(layer, head)
+            grid[f"A_{name}"] = (0, n - 1 - k)
+            grid[f"W_V_{name}"] = (2 * k + 1, n)
+            grid[f"W_O_{name}"] = (2 * k + 2, n)
+    return _build(tensors, [pos, "v"], grid=grid)
 
 
 def path_expansion_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dict[str, Diagram]:
@@ -306,8 +387,11 @@ def path_expansion_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dic
 
     ``"direct"`` is ``x0 W_U`` (``x0`` = the embedding, [pos, model]); a head's term is
     ``A x0 W_V W_O W_U``; a virtual head ``"L0H1->L1H0"`` chains two patterns on the
-    position leg and two OV circuits on the d_model leg. Each contracts to its term
-    [seq, d_vocab]; together they sum to the logits.
+    position leg and two OV circuits on the d_model leg. A model with biases adds the bias
+    paths (``"L0.bias"``: ``ones ⊗ bias_L0`` then ``W_U``; ``"L0.bias->L1H0"``; ``"b_U"``),
+    and with normalization the frozen scales ``S_…`` and centering ``C_…`` (see
+    :func:`_chain`). Each contracts to its term [seq, d_vocab]; together they sum to the
+    logits.
 
     >>> import numpy as np
     >>> from tensorlessons.transformer import AttentionOnlyTransformer
@@ -317,19 +401,31 @@ def path_expansion_diagrams(model: AttentionOnlyTransformer, tokens: Any) -> dic
     (['direct', 'L0H0', 'L0H1'], ['A_L0H1', 'x0', 'W_V_L0H1', 'W_O_L0H1', 'W_U'])
     >>> bool(np.allclose(sum(d.contract() for d in ds.values()), model([1, 2, 3])))
     True
+    >>> biased = AttentionOnlyTransformer.random(1, 1, 6, 3, 5, 8, biases=True)
+    >>> ds = path_expansion_diagrams(biased, [1, 2, 3])
+    >>> list(ds), ds["L0.bias"].names
+    (['direct', 'L0H0', 'L0.bias', 'b_U'], ['ones', 'bias_L0', 'W_U'])
+    >>> bool(np.allclose(sum(d.contract() for d in ds.values()), biased([1, 2, 3])))
+    True
     """
     tok = _sequence(model, tokens, "path_expansion_diagrams")
     _, cache = model.run_with_cache(tok)
     out: dict[str, Diagram] = {}
     for name in path_expansion(model, tok):
-        if name == "direct":
-            out[name] = _chain(model, cache, [])
+        if name == "b_U":
+            out[name] = _chain(model, cache, [], source="b_U")
             continue
+        parts = name.split("->")
+        source = "direct"
+        if parts[0].endswith(".bias"):
+            source = parts.pop(0)
+        elif name == "direct":
+            parts = []
         heads = []
-        for part in name.split("->"):
+        for part in parts:
             layer, head = part[1:].split("H")
             heads.append((int(layer), int(head)))
-        out[name] = _chain(model, cache, heads)
+        out[name] = _chain(model, cache, heads, source=source)
     return out
 
 
@@ -369,10 +465,17 @@ def induction_circuit_diagrams(
             f"the previous-token head {head_name(lp, hp)} must be in an earlier layer than "
             f"the induction head {head_name(li, hi)}"
         )
+    if model.normalization is not None:
+        raise DiagramError(
+            f"induction_circuit_diagrams: the model has normalization "
+            f"({model.normalization!r}), which rescales the previous-token head's output "
+            "before the induction head's keys read it; this diagram does not draw that"
+        )
     tok = _sequence(model, tokens, "induction_circuit_diagrams")
     _, cache = model.run_with_cache(tok)
-    X = cache[f"resid.{li}"]
-    x_prev = cache[f"resid.{lp}"]
+    X, W_Q = _with_bias(_inputs(model, cache, li)[1], model.W_Q[li, hi], model.b_Q[li, hi])
+    X_out, W_V_out = _with_bias(_inputs(model, cache, li)[0], model.W_V[li, hi], model.b_V[li, hi])
+    x_prev = _inputs(model, cache, lp)[0]
     x_prev_name = "x0" if lp == 0 else "X_prev"
     # A U: the query side X W_Q W_K along the top, the key side coming back below it
     keys_grid = {
@@ -388,13 +491,13 @@ def induction_circuit_diagrams(
     keys = _build(
         [
             ("X", X, ("pos", "model"), ("q", "m")),
-            ("W_Q", model.W_Q[li, hi], ("model", "head"), ("m", "e")),
+            ("W_Q", W_Q, ("model", "head"), ("m", "e")),
             ("W_K", model.W_K[li, hi], ("model", "head"), ("n", "e")),
             ("W_O_prev", model.W_O[lp, hp], ("head", "model"), ("f", "n")),
             ("W_V_prev", model.W_V[lp, hp], ("model", "head"), ("c", "f")),
             (x_prev_name, x_prev, ("pos", "model"), ("j", "c")),
             ("A_prev", cache[f"pattern.{lp}"][hp], ("query", "key"), ("k", "j")),
-            ("scale", np.array(1.0 / math.sqrt(model.d_head)), (), ()),
+            ("scale", np.array(1.0 / model.attn_scale), (), ()),
         ],
         ["q", "k"],
         grid=keys_grid,
@@ -402,8 +505,8 @@ def induction_circuit_diagrams(
     output = _build(
         [
             ("A_ind", cache[f"pattern.{li}"][hi], ("query", "key"), ("q", "k")),
-            ("X", X, ("pos", "model"), ("k", "m")),
-            ("W_V", model.W_V[li, hi], ("model", "head"), ("m", "e")),
+            ("X", X_out, ("pos", "model"), ("k", "m")),
+            ("W_V", W_V_out, ("model", "head"), ("m", "e")),
             ("W_O", model.W_O[li, hi], ("head", "model"), ("e", "n")),
             ("W_U", model.W_U, ("model", "vocab"), ("n", "v")),
         ],

@@ -188,3 +188,68 @@ def test_circuit_diagrams_are_laid_out_compactly(model2):
     a_first, a_last = virtual.tensor("A_L0H1").position, virtual.tensor("A_L1H2").position
     assert a_first[0] == a_last[0] == x0[0] and a_last[1] < a_first[1] < x0[1]
     assert virtual.tensor("W_U").position[1] == x0[1]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"biases": True},
+        {"biases": True, "positional": "shortformer"},
+        {"biases": True, "normalization": "LNPre"},
+        {"normalization": "RMSPre", "positional": "shortformer"},
+    ],
+)
+def test_path_expansion_diagrams_with_biases_and_norms(kwargs):
+    m = T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 8, seed=4, **kwargs)
+    tokens = [1, 2, 3, 0, 4]
+    terms = T.path_expansion(m, tokens)
+    diagrams = C.path_expansion_diagrams(m, tokens)
+    assert list(diagrams) == list(terms)
+    for name, d in diagrams.items():
+        np.testing.assert_allclose(d.contract(), terms[name], atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(sum(d.contract() for d in diagrams.values()), m(tokens), atol=1e-12)
+    if kwargs.get("biases"):
+        assert diagrams["L0.bias->L1H1"].names[:2] == ["A_L1H1", "ones"]
+        assert "bias_L0" in diagrams["L0.bias->L1H1"].names
+    if kwargs.get("normalization"):
+        names = diagrams["L0H0->L1H1"].names
+        assert {"S_L0", "S_L1", "S_final"} <= set(names)
+        assert ("C_L0" in names) == (kwargs["normalization"] == "LNPre")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"biases": True},
+        {"biases": True, "positional": "shortformer"},
+        {"biases": True, "normalization": "LNPre"},
+    ],
+)
+def test_head_and_score_diagrams_with_biases_and_norms(kwargs):
+    """Biases enter as one more weight row read from a constant 1 (homogeneous coordinates)."""
+    m = T.AttentionOnlyTransformer.random(2, 2, 6, 3, 5, 8, seed=6, **kwargs)
+    tokens = [1, 2, 3, 0, 4]
+    _, cache = m.run_with_cache(tokens)
+    for layer, head in [(0, 1), (1, 0)]:
+        np.testing.assert_allclose(
+            C.head_diagram(m, tokens, layer, head).contract(),
+            cache[f"head_out.{layer}"][head],
+            atol=1e-12,
+        )
+        scores = cache[f"scores.{layer}"][head]
+        below = np.tril(np.ones_like(scores, dtype=bool))
+        got = C.qk_diagram(m, layer, head, tokens).contract()
+        np.testing.assert_allclose(got[below], scores[below], atol=1e-12)
+    np.testing.assert_allclose(
+        C.attention_layer_diagram(m, tokens, 1).contract(),
+        cache["head_out.1"].sum(axis=0),
+        atol=1e-12,
+    )
+    if m.normalization is None:
+        parts = C.induction_circuit_diagrams(m, tokens, (0, 1), (1, 0))
+        np.testing.assert_allclose(
+            parts["output"].contract(), cache["head_out.1"][0] @ m.W_U, atol=1e-12
+        )
+    else:
+        with pytest.raises(DiagramError, match="normalization"):
+            C.induction_circuit_diagrams(m, tokens, (0, 1), (1, 0))
