@@ -737,7 +737,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
         for k in range(24):
             cand = (180.0 + 15.0 * k) % 360.0
             gap = min((_angle_gap(cand, a) for a in taken), default=360.0)
-            order.append(((500 if gap < 25 else 0) - min(gap, 120.0), k, cand))
+            order.append(((500 if gap < 25 else 0) - min(gap, 120.0) - gap / 1000, k, cand))
         order.sort()
         # the freest direction clear of everything, else the one that clashes least (a
         # clash costs more than any gap is worth)
