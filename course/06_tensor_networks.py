@@ -382,7 +382,7 @@ first = U[:, :r]
 remainder = (s[:r, None] * Vh[:r]).reshape(r, 4, 5)
 # END SOLUTION
 
-# %% id="06-030" nbgrader={"grade": true, "grade_id": "06-first-cut", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
+# %% id="06-030" nbgrader={"grade": true, "grade_id": "06-first-cut", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
 _g = np.random.default_rng(62)
 _Q = np.einsum("ia,ajk->ijk", _g.normal(size=(6, 3)), _g.normal(size=(3, 4, 5)))
 check.array(Q, _Q, name="Q (changed since its set-up cell: run that cell again)")
