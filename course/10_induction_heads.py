@@ -614,7 +614,7 @@ print({name: d.names for name, d in parts.items()})
 # running the model: layer 1's head reads what layer 0's head writes through its keys
 # — K-composition — and through nothing else: the Q- and V-scores are exactly 0.
 # But the K-score itself does **not** stand out from chance: random matrices of the
-# same shapes (a 80-dimensional stream, $d_\text{head} = 32$) score more (below). A
+# same shapes (an 80-dimensional stream, $d_\text{head} = 32$) score more (below). A
 # Frobenius norm spreads over all directions: an identity-like circuit on 16 token
 # directions inside an 80-dimensional stream scores at most $1/\sqrt{16}$ before any
 # other entry counts, and the position entries of $W_{QK}^1$ add to its norm without
