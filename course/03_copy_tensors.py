@@ -499,9 +499,12 @@ T_mat = T4.transpose(0, 2, 1, 3).reshape(8, 15)
 
 # %% id="03-046" nbgrader={"grade": true, "grade_id": "03-group-legs", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 6}
 T4_ = np.random.default_rng(34).normal(size=(2, 3, 4, 5))  # T4, rebuilt
+wanted = np.empty((8, 15))  # the task's definition, entry by entry
+for i_, j_, k_, l_ in np.ndindex(2, 3, 4, 5):
+    wanted[4 * i_ + k_, 5 * j_ + l_] = T4_[i_, j_, k_, l_]
 check.array(
     T_mat,
-    T4_.transpose(0, 2, 1, 3).reshape(8, 15),
+    wanted,
     name="T_mat",
     slips={
         "that is T4.reshape(8, 15): reshape groups neighbouring legs (rows (i, j) "

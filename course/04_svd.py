@@ -556,32 +556,43 @@ Tc_ = np.einsum(
 ) + 0.05 * _r.normal(size=(3, 4, 5, 6))
 
 
-def truncated(matrix, rank):
+def truncated(matrix, rank):  # used only for the likely slips below
     U_, S_, Vh_ = np.linalg.svd(matrix, full_matrices=False)
     return U_[:, :rank] * S_[:rank] @ Vh_[:rank]
 
 
-by_cut = Tc_.transpose(0, 2, 1, 3).reshape(15, 24)
-check.array(
-    Tc2,
-    truncated(by_cut, 2).reshape(3, 5, 4, 6).transpose(0, 2, 1, 3),
-    name="Tc2",
-    slips={
-        "that is the rank-2 truncation across the cut (i, j | k, l), the legs as "
-        "the array has them; the cut asked for is (i, k | j, l).": truncated(
-            Tc_.reshape(12, 30), 2
-        ).reshape(Tc_.shape),
-        "reshape grouped legs that are not neighbours without a transpose first: "
-        "the rows you made are not (i, k).": truncated(Tc_.reshape(15, 24), 2).reshape(
-            Tc_.shape
-        ),
-        "that is Tc itself: keep only the 2 largest singular values.": Tc_,
-        "that is a rank-3 truncation; rank 2 keeps two singular values.": truncated(
-            by_cut, 3
-        )
-        .reshape(3, 5, 4, 6)
-        .transpose(0, 2, 1, 3),
-    },
+def gram_across_cut(T):  # (i, k) against (i', k'), the legs (j, l) joined
+    return np.einsum("ijkl,mjnl->ikmn", T, T).reshape(15, 15)
+
+
+check.shape(Tc2, Tc_.shape, name="Tc2")
+Tc2_ = np.asarray(Tc2, dtype=float)
+slips = {
+    "that is the rank-2 truncation across the cut (i, j | k, l), the legs as the "
+    "array has them; the cut asked for is (i, k | j, l).": truncated(
+        Tc_.reshape(12, 30), 2
+    ).reshape(Tc_.shape),
+    "reshape grouped legs that are not neighbours without a transpose first: the "
+    "rows you made are not (i, k).": truncated(Tc_.reshape(15, 24), 2).reshape(
+        Tc_.shape
+    ),
+    "that is Tc itself: keep only the 2 largest singular values.": Tc_,
+}
+for why, slip in slips.items():
+    check.true(not np.allclose(Tc2_, slip, atol=1e-8), f"Tc2 is not right: {why}")
+values = np.linalg.eigvalsh(gram_across_cut(Tc2_))  # squared singular values
+rank = int(np.sum(values > 1e-9 * max(values.max(), 1e-300)))
+check.true(
+    rank <= 2,
+    f"Tc2 has rank {rank} across the cut (i, k | j, l); a rank-2 approximation has "
+    "at most 2 non-zero singular values there.",
+)
+error = np.linalg.norm(Tc_ - Tc2_)
+smallest = np.sqrt(np.sum(np.linalg.eigvalsh(gram_across_cut(Tc_))[:-2]))
+check.true(
+    np.isclose(error, smallest, rtol=1e-6),
+    f"Tc2 has rank {rank} across the cut, but it is not the best such tensor: its "
+    f"error is {error:.6g}, and {smallest:.6g} is possible (Eckart–Young).",
 )
 check.passed("04-svd-cut", hidden=False)
 

@@ -391,20 +391,24 @@ check.true(
 )
 
 
-def projector(unfolded, cols):
+def projector(unfolded, cols):  # used only for the likely slips below
     U_ = np.linalg.svd(unfolded, full_matrices=False)[0][:, cols]
     return U_ @ U_.T
 
 
+# the leading 3 eigenvectors of the Gram matrix of leg k (all other legs joined) span
+# the same space as the leading left singular vectors of the unfolding
+_, vectors = np.linalg.eigh(np.einsum("ijk,ijl->kl", Y_, Y_))
+top = vectors[:, -3:]
 check.array(
     factor_k @ factor_k.T,
-    projector(np.moveaxis(Y_, 2, 0).reshape(10, -1), slice(0, 3)),
+    top @ top.T,
     name="factor_k @ factor_k.T (the space your factor spans)",
     slips={
         "Y.reshape(10, -1) does not unfold along k: reshape keeps the axis order, so "
         "move leg k to the front first.": projector(Y_.reshape(10, -1), slice(0, 3)),
         "these are the 3 *last* singular vectors; the factor keeps the leading "
-        "ones.": projector(np.moveaxis(Y_, 2, 0).reshape(10, -1), slice(-3, None)),
+        "ones.": vectors[:, :3] @ vectors[:, :3].T,
     },
 )
 check.passed("05-hosvd-factor", hidden=False)
@@ -507,14 +511,6 @@ Xa, Aa, Ca = (
     _ra.normal(size=(4, 3)),
     _ra.normal(size=(6, 3)),
 )
-
-
-def best_B(unfolded, khatri_rao):
-    return np.linalg.lstsq(khatri_rao, unfolded.T, rcond=None)[0].T
-
-
-by_j = np.moveaxis(Xa, 1, 0).reshape(5, -1)  # rows j, columns (i, k)
-kr_ik = np.einsum("ir,kr->ikr", Aa, Ca).reshape(-1, 3)
 check.true(callable(update_B), "update_B should be a function update_B(X, A, C)")
 problem = ""
 try:
@@ -522,20 +518,42 @@ try:
 except Exception as err:  # a learner's error becomes the check's message
     got, problem = None, f"update_B(X, A, C) raised {type(err).__name__}: {err}"
 check.true(got is not None, problem or "update_B returned None: return the new B")
-check.array(
-    got,
-    best_B(by_j, kr_ik),
-    name="update_B(X, A, C) on X of shape (4, 5, 6) with R = 3",
-    slips={
-        "the unfolding and the Khatri–Rao product group the legs (i, k) in "
-        "different orders: rows of one do not match columns of the other.": best_B(
-            by_j, np.einsum("ir,kr->kir", Aa, Ca).reshape(-1, 3)
-        ),
-        "X.reshape(X.shape[1], -1) does not unfold along j: reshape keeps the axis "
-        "order, so move leg j to the front first.": best_B(Xa.reshape(5, -1), kr_ik),
-        "that is the unfolding times the Khatri–Rao product, the right-hand side of "
-        "the normal equations: solve the least-squares problem.": by_j @ kr_ik,
-    },
+name = "update_B(X, A, C) on X of shape (4, 5, 6) with R = 3"
+check.shape(got, (5, 3), name=name)
+got = np.asarray(got, dtype=float)
+
+
+def solve(unfolded, khatri_rao):  # used only for the likely slips below
+    return np.linalg.lstsq(khatri_rao, unfolded.T, rcond=None)[0].T
+
+
+mismatch = (
+    "the unfolding and the Khatri–Rao product group the legs (i, k) in different "
+    "orders: row n of one must belong to column n of the other."
+)
+slips = {
+    mismatch: solve(
+        np.moveaxis(Xa, 1, 0).reshape(5, -1),
+        np.einsum("ir,kr->kir", Aa, Ca).reshape(-1, 3),
+    ),
+    mismatch + " ": solve(
+        Xa.transpose(1, 2, 0).reshape(5, -1),
+        np.einsum("ir,kr->ikr", Aa, Ca).reshape(-1, 3),
+    ),
+    "X.reshape(X.shape[1], -1) does not unfold along j: reshape keeps the axis "
+    "order, so move leg j to the front first.": solve(
+        Xa.reshape(5, -1), np.einsum("ir,kr->ikr", Aa, Ca).reshape(-1, 3)
+    ),
+}
+for why, slip in slips.items():
+    check.true(not np.allclose(got, slip), f"{name} is not right: {why.strip()}")
+# the best B leaves a residual with no part along A and C (the gradient in B is zero)
+residual = Xa - np.einsum("ir,jr,kr->ijk", Aa, got, Ca)
+gradient = np.einsum("ijk,ir,kr->jr", residual, Aa, Ca)
+check.true(
+    np.allclose(gradient, 0, atol=1e-8 * np.linalg.norm(Xa) ** 2),
+    f"{name} is not the least-squares B: a small change of B would still lower the "
+    f"error (the gradient in B has size {np.linalg.norm(gradient):.3g}, not 0).",
 )
 ### BEGIN HIDDEN TESTS
 _rb = np.random.default_rng(56)
@@ -544,13 +562,12 @@ Xb, Ab, Cb = (
     _rb.normal(size=(3, 2)),
     _rb.normal(size=(2, 2)),
 )
+Bb = np.asarray(update_B(Xb, Ab, Cb), dtype=float)
+check.shape(Bb, (7, 2), name="update_B(X, A, C) on X of shape (3, 7, 2) with R = 2")
 check.array(
-    update_B(Xb, Ab, Cb),
-    best_B(
-        np.moveaxis(Xb, 1, 0).reshape(7, -1),
-        np.einsum("ir,kr->ikr", Ab, Cb).reshape(-1, 2),
-    ),
-    name="update_B(X, A, C) on X of shape (3, 7, 2) with R = 2",
+    Bb @ ((Ab.T @ Ab) * (Cb.T @ Cb)),
+    np.einsum("ijk,ir,kr->jr", Xb, Ab, Cb),
+    name="update_B(X, A, C) on X of shape (3, 7, 2) with R = 2 (normal equations)",
 )
 ### END HIDDEN TESTS
 check.passed("05-als-update", hidden=True)

@@ -267,7 +267,7 @@ CASES = {
                 )
                 Tc2 = (U_[:, :3] * S_[:3] @ Vh_[:3]).reshape(3, 5, 4, 6).transpose(0, 2, 1, 3)
                 """,
-                r"rank-3",
+                r"has rank 3 across the cut \(i, k \| j, l\)",
             ),
         ],
         "right": [

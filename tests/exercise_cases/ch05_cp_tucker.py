@@ -226,7 +226,7 @@ CASES = {
                     unfolded = np.moveaxis(X, 1, 0).reshape(X.shape[1], -1)
                     return unfolded @ np.einsum("ir,kr->ikr", A, C).reshape(-1, A.shape[1])
                 """,
-                r"normal equations",
+                r"not the least-squares B: .*gradient",
             ),
             (
                 "lstsq's answer not transposed",
