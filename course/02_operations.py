@@ -468,14 +468,26 @@ check.passed("02-two-products", hidden=False)
 # *meaning*, so letters and the order you list wires in do not matter — but the order
 # of the open legs after `->` does.
 
-# %% id="02-046"
+# %% id="02-046" jupyter={"source_hidden": true}
+# The set-up (collapsed: the wiring below is the picture; the strings are yours to write)
 u5, M5, w4 = rng.normal(size=5), rng.normal(size=(5, 4)), rng.normal(size=4)
 F, G = rng.normal(size=(3, 4)), rng.normal(size=(4, 3))
 E, y4, z2 = rng.normal(size=(2, 3)), rng.normal(size=4), rng.normal(size=2)
 
-diagram_1 = tl.Diagram.from_einsum("a,ab,b->", u5, M5, w4, names=["u", "M", "w"])
-diagram_2 = tl.Diagram.from_einsum("pq,q,r->pr", F, y4, z2, names=["F", "y", "z"])
-diagram_3 = tl.Diagram.from_einsum("xy,yz,zw->wx", E, F, G, names=["E", "F", "G"])
+
+def build_diagrams(u5, M5, w4, F, y4, z2, E, G):
+    """The three diagrams, wire by wire (so that no einsum string is written here)."""
+    one = tl.Diagram.from_arrays({"u": u5, "M": M5, "w": w4})
+    one.connect("u:i", "M:i").connect("M:j", "w:i")
+    two = tl.Diagram.from_arrays({"F": F, "y": y4, "z": z2})
+    two.connect("F:j", "y:i")
+    three = tl.Diagram.from_arrays({"E": E, "F": F, "G": G})
+    three.connect("E:j", "F:i").connect("F:j", "G:i")
+    three.set_output([three.label_of("G:j"), three.label_of("E:i")])
+    return one, two, three
+
+
+diagram_1, diagram_2, diagram_3 = build_diagrams(u5, M5, w4, F, y4, z2, E, G)
 
 # %% id="02-047"
 tl.DiagramWidget(diagram_1)
@@ -484,8 +496,10 @@ tl.DiagramWidget(diagram_1)
 tl.DiagramWidget(diagram_2)
 
 # %% id="02-049"
-print("the result's legs are listed in this order:", diagram_3.output)
-print("(G's second leg first, then E's first leg)")
+print(
+    "the result's legs, in this order:",
+    ", ".join("=".join(diagram_3.legs_of_label(lab)) for lab in diagram_3.output),
+)
 tl.DiagramWidget(diagram_3)
 
 # %% id="02-050" jupyter={"source_hidden": true}
@@ -512,16 +526,28 @@ expr_3 = "ij,jk,kl->li"
 
 # %% id="02-052" nbgrader={"grade": true, "grade_id": "02-einsum-strings", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 6}
 _re = np.random.default_rng(22)  # arrays of the same shapes, not the ones you can edit
-references = [  # the three diagrams, rebuilt
-    ("a,ab,b->", [(5,), (5, 4), (4,)], ["u", "M", "w"]),
-    ("pq,q,r->pr", [(3, 4), (4,), (2,)], ["F", "y", "z"]),
-    ("xy,yz,zw->wx", [(2, 3), (3, 4), (4, 3)], ["E", "F", "G"]),
-]
-for k, (expr, (ref_expr, shapes, names)) in enumerate(
+shapes = [(5,), (5, 4), (4,), (3, 4), (4,), (2,), (2, 3), (4, 3)]
+arrays_ = [_re.normal(size=s) for s in shapes]
+
+
+def build_diagrams(u5, M5, w4, F, y4, z2, E, G):
+    """The three diagrams, wire by wire (so that no einsum string is written here)."""
+    one = tl.Diagram.from_arrays({"u": u5, "M": M5, "w": w4})
+    one.connect("u:i", "M:i").connect("M:j", "w:i")
+    two = tl.Diagram.from_arrays({"F": F, "y": y4, "z": z2})
+    two.connect("F:j", "y:i")
+    three = tl.Diagram.from_arrays({"E": E, "F": F, "G": G})
+    three.connect("E:j", "F:i").connect("F:j", "G:i")
+    three.set_output([three.label_of("G:j"), three.label_of("E:i")])
+    return one, two, three
+
+
+references = build_diagrams(*arrays_)  # rebuilt: yours may have changed
+for k, (expr, reference) in enumerate(
     zip([expr_1, expr_2, expr_3], references, strict=True), start=1
 ):
-    arrays = [_re.normal(size=s) for s in shapes]
-    reference = tl.Diagram.from_einsum(ref_expr, *arrays, names=names)
+    names = [t.name for t in reference]
+    arrays = [np.asarray(t.array) for t in reference]
     check.true(isinstance(expr, str), f"expr_{k} should be a string like 'ij,j->i'")
     try:  # first the wiring, in the picture's words; then the numbers
         yours = tl.Diagram.from_einsum(expr, *arrays, names=names)
