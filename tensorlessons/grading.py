@@ -1261,21 +1261,27 @@ def _grade_one(task: dict[str, Any]) -> NotebookResult:
             for k, v in (run_report.get("answers") or {}).items()
             if str(k).endswith(".json")
         }
-        check_report = run_sandboxed(
-            {
-                "mode": "check",
-                "notebook": check_nb,
-                "inject": inject,
-                "values": values,
-                "answers": answers,
-                **common,
-            },
-            stage2,
-            kind=task["sandbox"],
-            limits=limits,
-            timeout=task["notebook_timeout"],
-        )
-    if "error" in check_report:
+        o1 = _outcomes(run_report)
+        passed = [i for i, c in enumerate(run_nb.cells) if is_graded(c) and i in o1
+                  and o1[i].status == "ok"]  # fmt: skip
+        if not passed:  # nothing to confirm: every graded cell already failed
+            check_report: dict[str, Any] | None = {"outcomes": {}, "skipped": True}
+        else:
+            check_report = run_sandboxed(
+                {
+                    "mode": "check",
+                    "notebook": check_nb,
+                    "inject": inject,
+                    "values": values,
+                    "answers": answers,
+                    **common,
+                },
+                stage2,
+                kind=task["sandbox"],
+                limits=limits,
+                timeout=task["notebook_timeout"],
+            )
+    if check_report is not None and "error" in check_report:
         result.problems.append(f"the separate check could not run: {check_report['error']}")
         check_report = None
     import nbformat
@@ -1286,7 +1292,7 @@ def _grade_one(task: dict[str, Any]) -> NotebookResult:
         dest = Path(task["graded_dir"]) / learner
         dest.mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, str(dest / name))
-        if check_report:
+        if check_report and not check_report.get("skipped"):
             checked = nbformat.from_dict(check_report.get("notebook", check_nb))
             nbformat.write(checked, str(dest / (Path(name).stem + ".check.ipynb")))
     result.seconds = time.monotonic() - t0
@@ -1452,11 +1458,14 @@ def grade(
     (out_path / "graded").mkdir(parents=True, exist_ok=True)
     say = log or (lambda line: print(line, file=sys.stderr))
     if kind == "none":
-        say(
+        warning = (
             "WARNING: no sandbox (bubblewrap 'bwrap' is missing or was not asked for): "
             "learner code runs with your user's rights and can read and change your files. "
             "Install bubblewrap to grade untrusted submissions."
         )
+        print(warning, file=sys.stderr)  # even with --quiet
+        if log is not None:
+            log(warning)
     extra = Path(released) if Path(released).is_dir() else None
     if extra is not None and (extra / "autograder").is_dir():
         extra = extra / "autograder"

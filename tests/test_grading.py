@@ -333,6 +333,8 @@ def graded(tmp_path_factory):
     return {
         "results": {r.learner: r for r in results},
         "out": root / "results",
+        "release": root / "out",
+        "subs": subs,
         "before": before,
         "after": after,
         "log": lines,
@@ -532,3 +534,46 @@ def test_release_files_are_there_and_win_over_the_learners(tmp_path):
     (r,) = g.grade(tmp_path / "out", tmp_path / "subs", tmp_path / "res", jobs=1)
     assert r.score == 1, r.cells
     assert (learner / "data.txt").read_text() == "999"
+
+
+def test_a_run_started_again_after_a_crash_resumes(graded):
+    """Run last: it changes the class's results folder."""
+    out = graded["out"]
+    journal = out / "results.jsonl"
+    lines = journal.read_text().splitlines()
+    assert len(lines) == len(graded["results"])  # one line per submission, as each finished
+    kept = [ln for ln in lines if json.loads(ln)["result"]["learner"] != "bob"]
+    # the crash: bob's line lost, another cut short, scores.csv gone
+    journal.write_text("\n".join(kept) + "\n" + kept[0][:25])
+    (out / "scores.csv").unlink()
+    log: list[str] = []
+    results = g.grade(
+        graded["release"], graded["subs"], out, cell_timeout=8, notebook_timeout=20, jobs=2,
+        log=log.append,
+    )  # fmt: skip
+    assert f"resuming: {len(kept)} notebook(s) already graded, 1 to go" in log
+    assert {r.learner: r.score for r in results} == {
+        k: r.score for k, r in graded["results"].items()
+    }
+    rows = list(csv.DictReader(open(out / "scores.csv")))
+    assert sorted(r["learner"] for r in rows) == sorted(graded["results"])
+
+
+def test_without_bwrap_grading_warns_and_flags_every_row(tmp_path, monkeypatch):
+    from tensorlessons import _sandbox
+
+    src = make_source(tmp_path / "src" / "t.ipynb")
+    g.release(src, tmp_path / "out", check=False)
+    student = g.read_notebook(tmp_path / "out" / "student" / "t.ipynb")
+    (tmp_path / "subs" / "una").mkdir(parents=True)
+    right = answered(student, t_double_code="def double(x):\n    return 2 * x")
+    nbformat.write(right, str(tmp_path / "subs" / "una" / "t.ipynb"))
+    monkeypatch.setattr(_sandbox, "_BWRAP", {"path": None})  # as if bwrap were missing
+    with pytest.raises(GradingError, match="apt-get install bubblewrap"):
+        g.grade(tmp_path / "out", tmp_path / "subs", tmp_path / "res", sandbox="bwrap")
+    log: list[str] = []
+    (r,) = g.grade(tmp_path / "out", tmp_path / "subs", tmp_path / "res", jobs=1, log=log.append)
+    assert log[0].startswith("WARNING: no sandbox")
+    assert r.sandbox == "none" and scores(r)["t-double"] == 2
+    (row,) = csv.DictReader(open(tmp_path / "res" / "scores.csv"))
+    assert row["sandbox"] == "none"
