@@ -519,30 +519,52 @@ Exercise(
 
 # %% id="c07-039" nbgrader={"grade": false, "grade_id": "07-legal-moves-code", "locked": false, "schema_version": 3, "solution": true}
 # For each move, True if it is legal for every input and every weight, else False.
-# BEGIN SOLUTION
 legal = {
-    "relu(x W1) W2 == relu(x W1 W2)": False,
-    "relu(x W1 P) == relu(x W1) P  (P a permutation)": True,
-    "relu(x W1 D) == relu(x W1) D  (D diagonal, positive)": True,
-    "relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)": False,
-    "relu(a + b) == relu(a) + relu(b)": False,
+    "relu(x W1) W2 == relu(x W1 W2)": None,
+    "relu(x W1 P) == relu(x W1) P  (P a permutation)": None,
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, positive)": None,
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)": None,
+    "relu(a + b) == relu(a) + relu(b)": None,
 }
+# BEGIN SOLUTION
+legal["relu(x W1) W2 == relu(x W1 W2)"] = False
+legal["relu(x W1 P) == relu(x W1) P  (P a permutation)"] = True
+legal["relu(x W1 D) == relu(x W1) D  (D diagonal, positive)"] = True
+legal["relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)"] = False
+legal["relu(a + b) == relu(a) + relu(b)"] = False
 # END SOLUTION
 
 # %% id="c07-040" nbgrader={"grade": true, "grade_id": "07-legal-moves", "locked": true, "points": 1, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 1, "importance": "core", "minutes": 4}
-_answers = {
-    "relu(x W1) W2 == relu(x W1 W2)": False,
-    "relu(x W1 P) == relu(x W1) P  (P a permutation)": True,
-    "relu(x W1 D) == relu(x W1) D  (D diagonal, positive)": True,
-    "relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)": False,
-    "relu(a + b) == relu(a) + relu(b)": False,
+# Each move tried on random numbers: one counterexample makes it illegal.
+_g = np.random.default_rng(740)
+_Z, _M2 = _g.normal(size=(50, 6)), _g.normal(size=(6, 3))
+_P = np.eye(6)[_g.permutation(6)]
+_Dp, _Da = np.diag(_g.uniform(0.1, 3.0, 6)), np.diag(_g.normal(size=6))
+_a, _b = _g.normal(size=(2, 50))
+_r = lambda z: np.maximum(z, 0.0)  # noqa: E731
+_holds = {
+    "relu(x W1) W2 == relu(x W1 W2)": np.allclose(_r(_Z) @ _M2, _r(_Z @ _M2)),
+    "relu(x W1 P) == relu(x W1) P  (P a permutation)": np.allclose(
+        _r(_Z @ _P), _r(_Z) @ _P
+    ),
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, positive)": np.allclose(
+        _r(_Z @ _Dp), _r(_Z) @ _Dp
+    ),
+    "relu(x W1 D) == relu(x W1) D  (D diagonal, any sign)": np.allclose(
+        _r(_Z @ _Da), _r(_Z) @ _Da
+    ),
+    "relu(a + b) == relu(a) + relu(b)": np.allclose(_r(_a + _b), _r(_a) + _r(_b)),
 }
-check.equal(sorted(legal), sorted(_answers), name="the moves answered (keep the keys)")
-_wrong = [m for m in _answers if legal[m] is not _answers[m]]
+check.true(isinstance(legal, dict), "legal should be the dict of the five moves")
+check.equal(sorted(legal), sorted(_holds), name="the moves answered (keep the keys)")
+_missing = [m for m in _holds if not isinstance(legal[m], bool)]
 check.true(
-    all(isinstance(v, bool) for v in legal.values()),
-    "answer each move with True or False",
+    not _missing,
+    f"answer each move with True or False; {_missing[0]!r} is {legal[_missing[0]]!r}"
+    if _missing
+    else "",
 )
+_wrong = [m for m in _holds if legal[m] is not bool(_holds[m])]
 check.true(
     not _wrong,
     f"{len(_wrong)} of 5 answers are wrong, among them {_wrong[0]!r}. "

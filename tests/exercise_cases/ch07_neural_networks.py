@@ -140,6 +140,12 @@ CASES = {
     "07-legal-moves": {
         "wrong": [
             (
+                "half done: two moves answered",
+                "legal['relu(x W1) W2 == relu(x W1 W2)'] = False\n"
+                "legal['relu(a + b) == relu(a) + relu(b)'] = False",
+                r"True or False.*is None",
+            ),
+            (
                 "any diagonal passes (the sign slip)",
                 "legal = {\n"
                 "    'relu(x W1) W2 == relu(x W1 W2)': False,\n"
