@@ -106,17 +106,12 @@ def leg_ends(g: dict[str, Any]) -> list[tuple[str, tuple[float, float]]]:
 
 
 def _cycles(g: dict[str, Any]) -> list[list[str]]:
-    """A cycle basis of the tensor graph (wires between two different tensors)."""
+    """A cycle basis of the tensor graph: tensors (copy tensors included) joined by wires
+    between two of them; a hyperedge's drawn dot is not a tensor of a ring."""
     adj: dict[str, set[str]] = {t["name"]: set() for t in g["tensors"]}
     for w in g["wires"]:
         own = list(dict.fromkeys(w["owners"]))
-        if w["kind"] == "hyper":
-            own = [*own, f"\0{w['id']}"]  # a hyperedge's dot is a node of the graph
-            adj.setdefault(own[-1], set())
-            for o in own[:-1]:
-                adj[o].add(own[-1])
-                adj[own[-1]].add(o)
-        elif len(own) == 2:
+        if w["kind"] == "wire" and len(own) == 2:
             adj[own[0]].add(own[1])
             adj[own[1]].add(own[0])
     parent: dict[str, str | None] = {}
@@ -196,9 +191,6 @@ def problems(g: dict[str, Any]) -> dict[str, int]:
                 counts["crowded"] += 1
     # 5. loops drawn as loops: a cycle's tensors not (nearly) on one line
     centre = {t["name"]: (t["x"], t["y"]) for t in g["tensors"]}
-    for w in g["wires"]:
-        if w["kind"] == "hyper":
-            centre[f"\0{w['id']}"] = (w["dot"][0], w["dot"][1])
     for cyc in _cycles(g):
         pts = [centre[n] for n in cyc]
         area = 0.5 * abs(

@@ -692,6 +692,18 @@ def geometry(d: Diagram) -> dict[str, Any]:
     # a wire that would pass under a box it does not join goes round it
     box_list = list(boxes.items())
     for w in wires:
+        if w["kind"] == "hyper":
+            # a leg to a copy dot likewise; the extra pieces go after the open leg's
+            # segment (segment k stays leg k's first piece)
+            extra = []
+            for k, owner in enumerate(w["owners"]):
+                seg = w["segments"][k]
+                pts = _detour(seg[:2], seg[2:], box_list, {owner})
+                if len(pts) > 2:
+                    w["segments"][k] = [*pts[0], *pts[1]]
+                    extra += [[*pts[i], *pts[i + 1]] for i in range(1, len(pts) - 1)]
+            w["segments"] += extra
+            continue
         if w["kind"] != "wire":
             continue
         seg = w["segments"][0]

@@ -285,3 +285,14 @@ def test_ends_near_a_corner_are_spread_round_it() -> None:
     e1, e2 = (w["ends"][w["owners"].index("T0")] for w in g["wires"])
     assert math.dist(e1, e2) >= 12, (e1, e2)
     assert _problems(d) == CLEAN
+
+
+def test_a_leg_to_a_copy_dot_goes_round_a_box() -> None:
+    """A box dropped between a batch leg and its copy dot: the leg bends round it."""
+    d = tl.Diagram.from_einsum("bij,bjk->bik", np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+    d.move("T0", 80, 80).move("T1", 340, 80)  # their batch leg meets at a dot at (210, 120)
+    d.add_tensor("X", np.ones(2), position=(150, 110))
+    g = geometry(d)
+    (hyper,) = [w for w in g["wires"] if w["kind"] == "hyper"]
+    assert len(hyper["segments"]) > len(hyper["owners"]) + 1  # bends after the open leg
+    assert _problems(d) == CLEAN
