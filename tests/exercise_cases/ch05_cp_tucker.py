@@ -181,7 +181,7 @@ CASES = {
                 tucker_numbers = 2 * 3 * 4 + (10 + 20 + 30) * (2 + 3 + 4)
                 cp_numbers = 305
                 """,
-                r"tucker_numbers is 564",
+                r"tucker_numbers is 564, which is not right",
             ),
         ],
         "right": [
