@@ -945,8 +945,8 @@ def _wrong_wires(d: Diagram, right: Callable[[np.ndarray], bool]) -> str | None:
     Tries every way of re-pairing the ends of two wires, of one wire and one open leg,
     then of three wires (the smallest edits that keep the number of open legs), and
     evaluates each with ``np.einsum``; when one gives the right value, the wires it
-    changed are named in the picture's words. Diagrams with copy tensors, or with more
-    than 12 wires and open legs, are not searched.
+    changed are named in the picture's words. Diagrams with copy tensors, with more than
+    12 wires and open legs, or with more than 200,000 numbers are not searched.
     """
     tensors = list(d)
     if any(t.kind == "copy" for t in tensors):
@@ -960,9 +960,9 @@ def _wrong_wires(d: Diagram, right: Callable[[np.ndarray], bool]) -> str | None:
         return None
     wires = [lab for lab, u in uses.items() if len(u) == 2]
     opens = [lab for lab in output if len(uses.get(lab, [])) == 1]
-    if len(wires) + len(opens) > 12:
-        return None
     arrays = [np.asarray(t.array) for t in tensors]
+    if len(wires) + len(opens) > 12 or sum(a.size for a in arrays) > 200_000:
+        return None  # a quick answer matters more than a pointed one
 
     def leg(slot: tuple[int, int]) -> str:
         t = tensors[slot[0]]
