@@ -203,6 +203,13 @@ CASES = {
             ),
         ],
         "right": [
+            (
+                "only the nonzero singular values kept",
+                "ov_diagram = tl.ov_diagram(model, 0, 0)\n"
+                "s_all = np.linalg.svd(ov_diagram.contract(), compute_uv=False)\n"
+                "ov_singular_values = s_all[s_all > 1e-10 * s_all[0]]\n"
+                "ov_rank = len(ov_singular_values)",
+            ),
             ("matrix_rank", OV + "ov_rank = np.linalg.matrix_rank(ov_diagram.contract())"),
             (
                 "the library's circuit, singular values ascending",
