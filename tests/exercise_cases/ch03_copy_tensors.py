@@ -34,6 +34,15 @@ CASES = {
         ],
         "right": [
             (
+                "u and v joined first, the copy tensor on their wire",
+                """
+                mine = ex03.start.copy()
+                mine.connect("u:i", "c:i")
+                mine.connect("c:j", "v:i")
+                ex03.submit(mine)
+                """,
+            ),
+            (
                 "the other two legs of c",
                 """
                 mine = ex03.start.copy()

@@ -35,6 +35,16 @@ CASES = {
         ],
         "right": [
             (
+                "S renamed to sigma first",
+                """
+                mine = ex041.start.copy()
+                mine.rename_tensor("S", "sigma")
+                mine.connect("U:r", "sigma:s")
+                mine.connect("V:t", "U:r")
+                ex041.submit(mine)
+                """,
+            ),
+            (
                 "joined in another order",
                 """
                 mine = ex041.start.copy()
