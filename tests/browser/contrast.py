@@ -7,7 +7,7 @@ first, as ``[r, g, b, a]`` lists in 0..1. :func:`contrast` gives the WCAG 2 rati
 >>> round(contrast([0, 0, 0, 1], [[1, 1, 1, 1]]), 1)
 21.0
 >>> round(contrast([0.5, 0.5, 0.5, 1], [[1, 1, 1, 1]]), 2)
-3.95
+3.98
 """
 
 from __future__ import annotations
