@@ -45,7 +45,6 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
             tmp,
             cell_timeout=CELL_TIMEOUT,
             notebook_timeout=NOTEBOOK_TIMEOUT,
-            fresh_helpers=version == "solution",
         )
     cells = []
     for index, cell in enumerate(nb.cells):
