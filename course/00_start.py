@@ -42,10 +42,17 @@
 # | save | **Ctrl + S** (⌘ + S on a Mac) |
 # | leave a cell you are typing in | **Esc**; then **A** / **B** inserts a cell above / below |
 #
-# Cells run in the order **you** run them, not the order on the page. Run them top to
-# bottom; if anything looks strange, *Restart Kernel and Run All Cells* fixes most
-# problems. The chapters are the files `00_start.ipynb`, `01_tensors.ipynb`, … in the
-# file browser on the left.
+# (The menus are the same in JupyterLab and in Jupyter Notebook 7.) Cells run in the
+# order **you** run them, not the order on the page. Run them top to bottom; if anything
+# looks strange, *Restart Kernel and Run All Cells* fixes most problems. *Run All* goes
+# on past an exercise you have not done yet: that exercise's cells say so, and the
+# chapter runs to its end.
+#
+# The chapters are the files `00_start.ipynb`, `01_tensors.ipynb`, … of your course
+# folder: open them with *File → Open…*, or from the file browser (in JupyterLab the
+# folder icon in the left side bar; in Notebook 7 the browser tab with the Jupyter
+# logo). They are your copy: your answers and drawings are never overwritten when the
+# course is updated.
 #
 # Run the next cell now (click into it, then Shift + Enter). It loads numpy and
 # `tensorlessons`, the small library behind the diagrams.
@@ -175,8 +182,9 @@ print("✓ np.einsum with the diagram's string gives the same numbers")
 #    later) or *optional*, a time budget, and a **Hints** button that reveals one hint
 #    at a time — try first, then take one hint, then try again; the last hint stops
 #    one step before the code, so the answer is still yours to write;
-# 2. a **solution cell** for your code. In the student version it contains
-#    `raise NotImplementedError()`: delete that line and write your answer there;
+# 2. a **solution cell** for your code. Until you answer, it contains the line
+#    `raise NotImplementedError("exercise not done yet: …")`: delete that line and
+#    write your answer there;
 # 3. a **check cell** (locked — do not edit it). Run it after your solution cell. If
 #    something is wrong it stops with a `CheckFailed` error saying *what* is wrong
 #    (which leg, expected versus got); if everything is right it prints a line:
@@ -190,15 +198,20 @@ print("✓ np.einsum with the diagram's string gives the same numbers")
 #    drawing is saved next to the notebook (in the folder `tensorlessons_answers/`)
 #    after every edit, so it survives saving, reloading the page and re-running
 #    the notebook; the **Start again** button goes back to the starting diagram.
-#    If you answer by drawing, delete the `raise NotImplementedError()` line in the
-#    cell under the widget; you can also answer in code in that cell.
+#    If you answer by drawing, delete the `raise NotImplementedError(…)` line in the
+#    cell under the widget; you can also answer in code in that cell. Running the
+#    notebook again never replaces your drawing.
 #
 # The code that makes an exercise's header, and the set-up of a draw-to-answer
 # exercise, are **collapsed** cells: you see their output, and a small ⋯ where the code
-# is. Clicking ⋯ shows the code — all the hints at once, and for a drawing exercise
-# the answer — so leave them closed until you are done.
+# is. Clicking ⋯ shows the code — all the hints at once — so leave them closed until
+# you have tried.
 #
 # At the end of each chapter, `progress()` lists which exercises of the chapter pass.
+#
+# **Stuck after trying and taking every hint?** `tl.solution("00-contract")` shows a
+# worked solution of an exercise (labelled as such; it is one way to do it). A course
+# given by an instructor may switch this off.
 #
 # Here is what a failed check looks like (we catch the error so that this cell runs
 # through):
@@ -251,7 +264,7 @@ check.passed("00-contract", hidden=False)
 #
 # *In the widget:* drag the end of `u`'s leg onto the end of `v`'s leg, then press
 # **Check**. Your drawing is saved as you go; in the cell under the widget, delete the
-# line `raise NotImplementedError()`. *Or in code:* in that cell, copy the starting
+# line `raise NotImplementedError(…)`. *Or in code:* in that cell, copy the starting
 # diagram (`ex.start.copy()`), edit the copy with `connect`, and hand it in with
 # `ex.submit(...)`. Either way, then run the check cell.
 

@@ -2,7 +2,8 @@
 
 ::
 
-    tensorlessons build [ROOT] [--check]
+    tensorlessons course [DIR] [-- JUPYTER ARGS]
+    tensorlessons build [ROOT] [--check] [--instructor DIR]
     tensorlessons release SRC OUT
     tensorlessons grade RELEASED SUBMISSIONS --out DIR [--sandbox auto|bwrap|none]
     tensorlessons export-otter RELEASED NOTEBOOK --out autograder.zip
@@ -28,6 +29,28 @@ def _parser() -> argparse.ArgumentParser:
 
     p.add_argument("--version", action="version", version=f"tensorlessons {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser(
+        "course",
+        help="copy the course into DIR (once; your work is never overwritten) and open it",
+        description=(
+            "Copy the learner notebooks into DIR the first time (later: bring in new "
+            "versions of the notebooks you have not changed; a changed one is kept, the new "
+            "version is written next to it) and open chapter 00 there in JupyterLab. "
+            "Arguments after '--' go to Jupyter (e.g. -- --no-browser --port 8899)."
+        ),
+    )
+    c.add_argument(
+        "folder",
+        nargs="?",
+        default=None,
+        metavar="DIR",
+        help="your course folder (default: ./tensorlessons-course)",
+    )
+    c.add_argument("--notebook", action="store_true", help="open Notebook 7 instead of JupyterLab")
+    c.add_argument(
+        "--copy-only", action="store_true", help="copy or update the notebooks, do not open"
+    )
 
     b = sub.add_parser(
         "build",
@@ -179,10 +202,17 @@ def _grade_limits(args: argparse.Namespace) -> object:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 refused/failed, 2 usage)."""
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    jupyter_args: list[str] = []
+    if "--" in argv:  # tensorlessons course [DIR] -- JUPYTER ARGS
+        argv, jupyter_args = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     args = parser.parse_args(argv)
+    args.jupyter_args = jupyter_args
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "course":
+        return _course(args)
     if args.command == "build":
         return _build(args.root, check=args.check, instructor=args.instructor)
     from .grading import GradingError, grade, release
@@ -238,6 +268,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tampering detected in {len(flagged)} notebook(s) ({names}): see results.json")
     print(f"scores: {args.out}/scores.csv")
     return 0
+
+
+def _course(args: argparse.Namespace) -> int:
+    from . import course
+    from ._errors import DiagramError
+
+    folder = args.folder or course.DEFAULT_FOLDER
+    extra = list(args.jupyter_args)
+    try:
+        if args.copy_only:
+            course.copy_course(folder)
+            return 0
+        return course.open_course(folder, extra, app="notebook" if args.notebook else "lab")
+    except DiagramError as exc:
+        print(f"tensorlessons course: {exc}", file=sys.stderr)
+        return 1
 
 
 def _build(root: str, *, check: bool, instructor: str | None = None) -> int:

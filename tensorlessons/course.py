@@ -448,3 +448,147 @@ def fallback(grade_id: str, namespace: dict[str, Any] | None = None) -> None:
         f"{grade_id} is not done yet: the cells below use reference values "
         "(run this cell again once your answer passes)."
     )
+
+
+# --------------------------------------------------------------------------------------
+# The learner's own copy: `tensorlessons course [DIR]`
+# --------------------------------------------------------------------------------------
+
+#: The folder ``tensorlessons course`` copies the course into by default.
+DEFAULT_FOLDER = "tensorlessons-course"
+#: Jupyter configuration the course runs with (package data): the server extension on,
+#: JupyterLab's news pop-up off, widget state saved with the notebook.
+JUPYTER_CONFIG = Path(__file__).with_name("jupyter_config")
+_MANIFEST = Path(".tensorlessons") / "course.json"
+
+
+def learner_notebooks() -> list[Path]:
+    """The learner copy of the course shipped with the package (``chapters/NN_name.ipynb``)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "chapters", here.parent / "chapters"):
+        found = sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []
+        if found:
+            return found
+    from ._errors import DiagramError
+
+    raise DiagramError("the course's notebooks are not installed with this tensorlessons")
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_course(
+    folder: str | os.PathLike[str], notebooks: list[Path] | None = None, *, log: Any = print
+) -> list[str]:
+    """Copy the learner notebooks into ``folder`` once; later, bring in new versions safely.
+
+    The learner works in ``folder``; the project never writes there except through this
+    function, which never overwrites a notebook the learner changed (nor anything in
+    ``tensorlessons_answers/``, the drawings). A notebook the learner has not changed is
+    replaced by a newer version of the course; for one the learner changed, the newer
+    version is written next to it as ``NN_name (new version).ipynb``. Returns what it did,
+    one line per notebook that changed.
+
+    >>> import tempfile, pathlib
+    >>> src = pathlib.Path(tempfile.mkdtemp()); dest = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (src / "00_start.ipynb").write_text("v1")
+    >>> copy_course(dest, [src / "00_start.ipynb"], log=None)
+    ['copied 00_start.ipynb']
+    >>> _ = (dest / "00_start.ipynb").write_text("the learner's work")
+    >>> _ = (src / "00_start.ipynb").write_text("v2")
+    >>> copy_course(dest, [src / "00_start.ipynb"], log=None)
+    ['kept your 00_start.ipynb; the new version is 00_start (new version).ipynb']
+    >>> (dest / "00_start.ipynb").read_text()
+    "the learner's work"
+    """
+    import json
+    import shutil
+
+    folder = Path(folder)
+    notebooks = learner_notebooks() if notebooks is None else notebooks
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest_path = folder / _MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    done = []
+    for src in notebooks:
+        dest = folder / src.name
+        new = _digest(src)
+        if not dest.exists():
+            shutil.copyfile(src, dest)
+            done.append(f"copied {src.name}")
+        elif manifest.get(src.name) == new:
+            continue  # already this version
+        elif _digest(dest) == manifest.get(src.name) or _digest(dest) == new:
+            shutil.copyfile(src, dest)  # unchanged by the learner: take the new version
+            done.append(f"updated {src.name}")
+        else:
+            side = dest.with_name(f"{src.stem} (new version){src.suffix}")
+            shutil.copyfile(src, side)
+            done.append(f"kept your {src.name}; the new version is {side.name}")
+        manifest[src.name] = new
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    if log is not None:
+        for line in done:
+            log(line)
+    return done
+
+
+def jupyter_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment to run Jupyter in for the course (``JUPYTER_CONFIG_PATH`` extended)."""
+    env = dict(os.environ if base is None else base)
+    paths = [
+        str(JUPYTER_CONFIG),
+        *filter(None, env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)),
+    ]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    return env
+
+
+def open_course(
+    folder: str | os.PathLike[str] = DEFAULT_FOLDER,
+    jupyter_args: list[str] | None = None,
+    *,
+    app: str = "lab",
+) -> int:
+    """Copy the course into ``folder`` (see :func:`copy_course`) and open chapter 00 in it.
+
+    Runs JupyterLab (``app="lab"``) or Notebook 7 (``"notebook"``) with ``folder`` as its
+    root, chapter 00 open, and the course's Jupyter configuration; on POSIX the server
+    takes the place of this process (same PID). ``jupyter_args`` go to Jupyter as they are.
+    """
+    import shutil
+    import sys
+
+    folder = Path(folder).resolve()
+    copy_course(folder)
+    first = sorted(folder.glob("00_*.ipynb"))
+    cmd = [sys.executable, "-m", "jupyter", app, f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise
+    cmd += list(jupyter_args or [])
+    if first:
+        cmd.append(first[0].name)  # relative to the folder, where the server starts
+    print(f"the course is in {folder} (your copy: your work stays there)")
+    os.chdir(folder)
+    env = jupyter_environment()
+    if shutil.which("jupyter") is None and not _has_module("jupyterlab"):
+        print("JupyterLab is not installed: pip install 'tensorlessons[course]'")
+        return 1
+    if os.name == "posix":
+        os.execve(sys.executable, cmd, env)
+    import subprocess
+
+    return subprocess.call(cmd, env=env)
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

@@ -116,3 +116,45 @@ def test_ruff_lints_the_chapter_sources() -> None:
     listed = {Path(line.strip()).name for line in out.stdout.splitlines()}
     missing = [p.name for p in SOURCES if p.name not in listed]
     assert not missing, f"ruff does not see {missing}\n{out.stdout[-2000:]}{out.stderr}"
+
+
+def test_course_folder_takes_updates_but_never_overwrites_the_learners_work(tmp_path: Path) -> None:
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for p in course.learner_notebooks()[:2]:
+        shutil.copy(p, shipped / p.name)
+    first, second = sorted(shipped.iterdir())
+    mine = tmp_path / "my-course"
+    assert cli.main(["course", str(mine), "--copy-only"]) == 0  # the package's own copy
+    assert sorted(p.name for p in mine.glob("*.ipynb")) == [
+        p.name for p in course.learner_notebooks()
+    ]
+    mine = tmp_path / "mine"
+    assert course.copy_course(mine, [first, second], log=None) == [
+        f"copied {first.name}",
+        f"copied {second.name}",
+    ]
+    drawing = mine / "tensorlessons_answers" / "00-dot-draw.json"
+    drawing.parent.mkdir()
+    drawing.write_text("my drawing")
+    (mine / second.name).write_text("my work")
+    assert course.copy_course(mine, [first, second], log=None) == []  # nothing new
+    first.write_text(first.read_text() + " ")  # a new version of the course
+    second.write_text(second.read_text() + " ")
+    done = course.copy_course(mine, [first, second], log=None)
+    assert done == [
+        f"updated {first.name}",
+        f"kept your {second.name}; the new version is {second.stem} (new version).ipynb",
+    ]
+    assert (mine / first.name).read_text() == first.read_text()
+    assert (mine / second.name).read_text() == "my work"
+    assert drawing.read_text() == "my drawing"
+
+
+def test_worked_solutions_are_labelled_and_can_be_switched_off(monkeypatch) -> None:
+    shown = course.solution("00-contract")
+    assert "Worked solution of exercise 00-contract" in repr(shown)
+    assert "Worked solution" in shown._repr_html_()
+    monkeypatch.setenv("TENSORLESSONS_SOLUTIONS", "off")
+    with pytest.raises(ValueError, match="switched off"):
+        course.solution("00-contract")
