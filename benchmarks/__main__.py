@@ -1,6 +1,7 @@
 """Run the benchmarks one after another: ``python -m benchmarks [NAME ...]``.
 
-Names: core, decompositions, transformer, grading, widget, layout_engines (default: all). Each
+Names: core, decompositions, transformer, grading, widget, layout_engines, course (default:
+all). Each
 prints ratios against its peers measured side by side in the same run. The widget
 benchmark starts a real JupyterLab and needs Debian's Chromium; the grading one runs
 ``nbgrader autograde`` (the ``nbgrader`` extra); the decompositions one needs tensorly;
@@ -13,7 +14,15 @@ import importlib.util
 import subprocess
 import sys
 
-NAMES = ["core", "decompositions", "transformer", "grading", "widget", "layout_engines"]
+NAMES = [
+    "core",
+    "decompositions",
+    "transformer",
+    "grading",
+    "widget",
+    "layout_engines",
+    "course",
+]
 
 
 def main(argv: list[str]) -> int:
