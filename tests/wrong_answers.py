@@ -106,14 +106,11 @@ def load_cases(path: Path) -> dict[str, dict[str, list[tuple[Any, ...]]]]:
 
 def chapter_source(case_file: Path) -> Path:
     """The chapter a case file is about: ``course/NN_name.py`` (the solution-bearing source)."""
-    stem = case_file.stem[2:]  # chNN_name -> NN_name
-    source = ROOT / "course" / f"{stem}.py"
-    if source.exists():
-        return source
-    return ROOT / "chapters" / f"{stem}.ipynb"  # before the course sources existed
+    return ROOT / "course" / f"{case_file.stem[2:]}.py"  # chNN_name -> NN_name
 
 
 def read_chapter(path: Path) -> Any:
+    """A chapter source (course/NN_name.py) or any notebook file, as a notebook."""
     if path.suffix == ".py":
         from tensorlessons.course import read_source
 
