@@ -200,4 +200,4 @@ def problems(g: dict[str, Any]) -> dict[str, int]:
         # a regular polygon scores 1 (4 pi A / P^2 for a circle); a line 0
         if perimeter > 0 and 4 * math.pi * area / perimeter**2 < 0.25:
             counts["cycles"] += 1
-    return counts
+    return {k: int(v) for k, v in counts.items()}

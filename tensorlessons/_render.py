@@ -354,45 +354,45 @@ def _spread_ports(
 def _detour(
     p1: list[float], p2: list[float], boxes: list[tuple[str, Rect]], skip: set[str]
 ) -> list[list[float]]:
-    """A wire from ``p1`` to ``p2`` that goes round the boxes it would pass under (a bend
-    beside each, on the side the box leaves free), as a list of points."""
+    """A wire from ``p1`` to ``p2`` that goes round the boxes it would pass under: two
+    bends beside them all, on the side that needs the smaller step, as a list of points."""
     pts = [list(p1), list(p2)]
-    for _ in range(3):
-        bent = False
+    others = [r for name, r in boxes if name not in skip]
+    if not others:
+        return pts
+    rects = np.array(others, float).reshape(-1, 4)
+    grown = rects + np.array([-2.0, -2.0, 2.0, 2.0])
+    for _ in range(6):
         for k in range(len(pts) - 1):
             a, b = pts[k], pts[k + 1]
             seg = np.array([[*a, *b]])
-            for name, r in boxes:
-                if name in skip:
-                    continue
-                grown = (r[0] - 2, r[1] - 2, r[2] + 2, r[3] + 2)
-                if not _segs_cross(seg, grown)[0]:
-                    continue
-                dx, dy = b[0] - a[0], b[1] - a[1]
-                length = math.hypot(dx, dy) or 1.0
-                ux, uy = dx / length, dy / length
-                nx, ny = -uy, ux
-                cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
-                hw, hh = (r[2] - r[0]) / 2, (r[3] - r[1]) / 2
-                side = (cx - a[0]) * nx + (cy - a[1]) * ny
-                sign = -1.0 if side > 0 else 1.0  # round the side away from the box's centre
-                off = max(abs(nx) * hw + abs(ny) * hh + GAP_WIRE - abs(side), 4.0)
-                along = (cx - a[0]) * ux + (cy - a[1]) * uy
-                half = abs(ux) * hw + abs(uy) * hh + GAP_WIRE
-                t1, t2 = (
-                    max(along - half, 0.25 * along),
-                    min(along + half, along + 0.75 * (length - along)),
-                )
-                pts[k + 1 : k + 1] = [
-                    [a[0] + ux * t + nx * sign * off, a[1] + uy * t + ny * sign * off]
-                    for t in (t1, t2)
-                ]
-                bent = True
+            hit = [i for i in range(len(grown)) if _segs_cross(seg, tuple(grown[i]))[0]]
+            if hit:
                 break
-            if bent:
-                break
-        if not bent:
-            break
+        else:
+            return pts
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        length = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / length, dy / length
+        nx, ny = -uy, ux
+        lo_t, hi_t, lo_n, hi_n = math.inf, -math.inf, math.inf, -math.inf
+        for i in hit:
+            r = rects[i]
+            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+            hw, hh = (r[2] - r[0]) / 2, (r[3] - r[1]) / 2
+            along = (cx - a[0]) * ux + (cy - a[1]) * uy
+            side = (cx - a[0]) * nx + (cy - a[1]) * ny
+            half_u, half_n = abs(ux) * hw + abs(uy) * hh, abs(nx) * hw + abs(ny) * hh
+            lo_t, hi_t = min(lo_t, along - half_u), max(hi_t, along + half_u)
+            lo_n, hi_n = min(lo_n, side - half_n), max(hi_n, side + half_n)
+        # round the side that needs the smaller step
+        up, down = hi_n + GAP_WIRE, -lo_n + GAP_WIRE
+        off = up if up <= down else -down
+        t1 = min(max(lo_t - GAP_WIRE, 0.2 * lo_t if lo_t > 0 else 0.0), length)
+        t2 = max(min(hi_t + GAP_WIRE, length - 0.2 * (length - hi_t)), t1)
+        pts[k + 1 : k + 1] = [
+            [float(a[0] + ux * t + nx * off), float(a[1] + uy * t + ny * off)] for t in (t1, t2)
+        ]
     return pts
 
 

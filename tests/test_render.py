@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import xml.etree.ElementTree as ET
 
@@ -296,3 +297,16 @@ def test_a_leg_to_a_copy_dot_goes_round_a_box() -> None:
     (hyper,) = [w for w in g["wires"] if w["kind"] == "hyper"]
     assert len(hyper["segments"]) > len(hyper["owners"]) + 1  # bends after the open leg
     assert _problems(d) == CLEAN
+
+
+def test_a_wire_goes_round_a_row_of_boxes() -> None:
+    """The first tensor of a long chain dragged past its last: its wire goes round them all."""
+    d = tl.Diagram.from_einsum(
+        "aA,AbB,BcC,CdD,DeE,EfF,FgG,Gh->abcdefgh",
+        np.ones((2, 2)),
+        *[np.ones((2, 2, 2))] * 6,
+        np.ones((2, 2)),
+    )
+    d.move("T0", 1080, 60)
+    assert _problems(d) == CLEAN
+    assert json.loads(json.dumps(geometry(d))) == geometry(d)  # plain JSON for the widget
