@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         exe, env = found
         course = root / "course"
         (course / "source" / "ch").mkdir(parents=True)
-        shutil.copy2(chapter, course / "source" / "ch" / name)
+        nbformat.write(source, str(course / "source" / "ch" / name))  # a .py source too
         (course / "nbgrader_config.py").write_text(
             "c = get_config()\n"
             f"c.CourseDirectory.root = {str(course)!r}\n"

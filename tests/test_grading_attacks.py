@@ -7,7 +7,7 @@ notebooks an editor damaged. Canary files outside each submission must stay unto
 every learner must be in ``scores.csv``, honest learners keep full marks and no cheater
 gets them.
 
-``attack_class(root)`` builds the class; ``python -m tests.test_grading_attacks OUT``
+``build_class(root)`` builds the class; ``python tests/test_grading_attacks.py OUT [SKIP...]``
 grades it with whatever ``tensorlessons`` is importable and prints the outcome table
 (used to measure the grader before and after the sandbox).
 """
