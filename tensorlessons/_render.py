@@ -396,6 +396,25 @@ def _detour(
     return pts
 
 
+def _clear_of(x: float, y: float, rects: list[Rect], room: float = 14.0) -> tuple[float, float]:
+    """``(x, y)``, or the nearest of a few points round it that no box covers (with room)."""
+
+    def free(px: float, py: float) -> bool:
+        return not any(
+            r[0] - room < px < r[2] + room and r[1] - room < py < r[3] + room for r in rects
+        )
+
+    if free(x, y):
+        return x, y
+    for radius in (30.0, 50.0, 70.0, 95.0, 125.0):
+        for k in range(8):
+            a = math.radians(270.0 + 45.0 * k)
+            px, py = x + radius * math.cos(a), y - radius * math.sin(a)
+            if free(px, py):
+                return px, py
+    return x, y
+
+
 def _best(candidates: list[Any], cost: Callable[[Any], float]) -> Any:
     """The first candidate of least cost (the first with none, as soon as it is seen)."""
     best, best_cost = candidates[0], math.inf
@@ -508,6 +527,16 @@ def geometry(d: Diagram) -> dict[str, Any]:
         hyper_at[lab] = (cx, cy)
         for n, _ in group:
             used_angles[n].append(_direction(*pos[n], cx, cy))
+
+    rect_of = {
+        t.name: (
+            pos[t.name][0] - width[t.name] / 2,
+            pos[t.name][1] - (DOT if t.kind == "copy" else BOX / 2),
+            pos[t.name][0] + width[t.name] / 2,
+            pos[t.name][1] + (DOT if t.kind == "copy" else BOX / 2),
+        )
+        for t in tensors
+    }
 
     def free_angle(name: str, prefer: float = _PREFERRED[0]) -> float:
         taken = used_angles[name]
@@ -638,6 +667,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
             r = _loop_distance(ang, t_of[n].kind, width[n])
             cx += r * math.cos(math.radians(ang))
             cy -= r * math.sin(math.radians(ang))
+        # a dot that another box covers (the learner dropped it there) moves out
+        cx, cy = _clear_of(cx, cy, [rect_of[t.name] for t in tensors if t.name not in tnames])
         segs = []
         for n, _ in group:
             ang = _direction(*pos[n], cx, cy)
@@ -672,7 +703,8 @@ def geometry(d: Diagram) -> dict[str, Any]:
         half = LABEL_CHAR * len(text) / 2
         wires[-1]["_cands"] = [(first, "middle")] + [
             ([p[0] + {"start": half, "end": -half, "middle": 0.0}[anc], p[1]], "middle")
-            for p, anc in _around(cx, cy, 10.0, text)
+            for radius in (10.0, 24.0, 40.0)
+            for p, anc in _around(cx, cy, radius, text)
         ]
         if lab in out:  # the open leg's end, marked like an open stub's
             wires[-1]["end"] = [cx, cy + LEG]

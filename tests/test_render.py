@@ -310,3 +310,17 @@ def test_a_wire_goes_round_a_row_of_boxes() -> None:
     d.move("T0", 1080, 60)
     assert _problems(d) == CLEAN
     assert json.loads(json.dumps(geometry(d))) == geometry(d)  # plain JSON for the widget
+
+
+def test_a_copy_dot_under_a_dropped_box_moves_out() -> None:
+    """Chapter 08's head hyperedge: W_U dropped on its dot; the dot moves out from under."""
+    eq = "hqk,kd,hde,hem,mv->qv"
+    terms = eq.split("->")[0].split(",")
+    d = tl.Diagram.from_einsum(
+        eq, *[np.ones((2,) * len(t)) for t in terms], names=["A", "x", "W_V", "W_O", "W_U"]
+    )
+    (dot,) = [w["dot"] for w in geometry(d)["wires"] if w["kind"] == "hyper"]
+    d.move("W_U", *dot)
+    (moved,) = [w["dot"] for w in geometry(d)["wires"] if w["kind"] == "hyper"]
+    assert math.dist(moved, dot) > BOX / 2
+    assert _problems(d) == CLEAN
