@@ -209,9 +209,9 @@ print("✓ np.einsum with the diagram's string gives the same numbers")
 #
 # At the end of each chapter, `progress()` lists which exercises of the chapter pass.
 #
-# **Stuck after trying and taking every hint?** `tl.solution("00-contract")` shows a
-# worked solution of an exercise (labelled as such; it is one way to do it). A course
-# given by an instructor may switch this off.
+# **Stuck after trying and taking every hint?** Once you have run an exercise's check,
+# `tl.solution("00-contract")` shows a worked solution of it (labelled as such; it is
+# one way to do it). A course given by an instructor may switch this off.
 #
 # Here is what a failed check looks like (we catch the error so that this cell runs
 # through):

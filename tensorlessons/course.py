@@ -391,21 +391,25 @@ class WorkedSolution:
         )
 
 
-def solution(grade_id: str) -> WorkedSolution:
+def solution(grade_id: str, *, anyway: bool = False) -> WorkedSolution | str:
     """The worked solution of an exercise, for a self-learner who has tried it.
 
     The learner copy of a chapter holds no solutions; this reads them from the package
-    (``tensorlessons/solutions.json``, written by ``tensorlessons build``). Where an
-    instructor sets the environment variable ``TENSORLESSONS_SOLUTIONS=off`` (a class),
-    it refuses.
+    (``tensorlessons/solutions.json``, written by ``tensorlessons build``). Until the
+    exercise's check has run in this kernel it only says to try first (``anyway=True``
+    shows the solution regardless). Where an instructor sets the environment variable
+    ``TENSORLESSONS_SOLUTIONS=off`` (a class), it refuses.
 
     >>> print(solution("00-contract"))
+    Try exercise 00-contract first: write an answer and run its check cell (the hints help). Then ask again, or: solution('00-contract', anyway=True).
+    >>> print(solution("00-contract", anyway=True))
     # Worked solution of exercise 00-contract (one way to do it; try first)
     AB = d.contract()
     """
     import json
 
     from ._errors import DiagramError
+    from .exercises import _registry
 
     if os.environ.get("TENSORLESSONS_SOLUTIONS", "").lower() in ("off", "0", "no"):
         raise DiagramError("worked solutions are switched off here (TENSORLESSONS_SOLUTIONS)")
@@ -415,6 +419,12 @@ def solution(grade_id: str) -> WorkedSolution:
         chapters = {}
     for code in chapters.values():
         if grade_id in code:
+            entry = _registry.get(grade_id)
+            if not anyway and (entry is None or entry.status == "not yet"):
+                return (
+                    f"Try exercise {grade_id} first: write an answer and run its check cell "
+                    f"(the hints help). Then ask again, or: solution({grade_id!r}, anyway=True)."
+                )
             return WorkedSolution(grade_id, code[grade_id])
     known = sorted(g for c in chapters.values() for g in c)
     raise DiagramError(f"no exercise {grade_id!r}; exercises with solutions: {known}")
@@ -439,7 +449,8 @@ def fallback(grade_id: str, namespace: dict[str, Any] | None = None) -> None:
         frame = inspect.currentframe()
         namespace = frame.f_back.f_globals if frame and frame.f_back else {}
     try:
-        worked = solution(grade_id)
+        worked = solution(grade_id, anyway=True)
+        assert isinstance(worked, WorkedSolution)
     except Exception as exc:  # noqa: BLE001 - switched off or unknown: say so, go on
         print(f"{grade_id} is not done yet, and no reference values are available ({exc}).")
         return
