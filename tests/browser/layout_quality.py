@@ -21,9 +21,9 @@ The counts (each one a problem a learner meets):
     two leg ends of different wires/legs closer than :data:`GRAB` px, so a press meant for
     one may take the other;
 ``flat``
-    a cycle not drawn as a cycle: a trace loop with no loop, two wires between the same two
-    tensors drawn on top of each other, or a ring of three or more tensors whose centres do
-    not make a polygon (area below :data:`FLAT` of the regular polygon's with that perimeter);
+    a cycle not drawn as a cycle: a trace loop with no loop, two wires drawn on top of each
+    other for more than :data:`RUN` px (parallel wires, or a ring's wire along another), or a
+    ring of three or more tensors whose centres lie within :data:`LINE` px of one line;
 ``pick``
     a press at the centre of a leg's end that picks up something else (another leg, a label,
     a box): the leg under the pointer must be the one picked up.
@@ -41,8 +41,10 @@ from typing import Any
 
 #: Two leg ends closer than this (screen px, centre to centre) can be taken one for the other.
 GRAB = 10.0
-#: A ring is "flat" when its polygon's area is below this fraction of the regular polygon's.
-FLAT = 0.2
+#: A ring of tensors whose centres stray less than this (px) from one line is drawn as a line.
+LINE = 12.0
+#: Two wires running within 3 px of each other for more than this (px) are drawn as one.
+RUN = 15.0
 #: Overlaps smaller than this (px, in both directions) are not counted (anti-aliasing, halos).
 SLACK = 1.0
 
@@ -191,11 +193,36 @@ def _shape_box(t: dict[str, Any]) -> Box:
     return [x - r, y - r, x + r, y + r]
 
 
-def _area(poly: list[tuple[float, float]]) -> float:
-    s = 0.0
-    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
-        s += x0 * y1 - x1 * y0
-    return abs(s) / 2
+def _off_line(points: list[tuple[float, float]]) -> float:
+    """How far the points stray from their best straight line (px, the largest distance)."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    syy = sum((y - my) ** 2 for _, y in points)
+    sxy = sum((x - mx) * (y - my) for x, y in points)
+    angle = 0.5 * math.atan2(2 * sxy, sxx - syy)  # the principal direction
+    nx, ny = -math.sin(angle), math.cos(angle)
+    return max(abs((x - mx) * nx + (y - my) * ny) for x, y in points)
+
+
+def _run_along(p: list[list[float]], q: list[list[float]], tol: float = 3.0) -> float:
+    """Length (px) of polyline ``p`` drawn within ``tol`` of the points ``q`` (sampled every
+    few px), leaving out ``RUN`` px at each end of ``p`` (wires may meet where they end)."""
+    if len(p) < 2 or not q:
+        return 0.0
+    along = [0.0]
+    for a, b in zip(p, p[1:], strict=False):
+        along.append(along[-1] + math.hypot(b[0] - a[0], b[1] - a[1]))
+    total = along[-1]
+    run = 0.0
+    for k in range(1, len(p)):
+        if along[k - 1] < RUN or along[k] > total - RUN:
+            continue
+        x, y = p[k]
+        if min(math.hypot(x - u, y - v) for u, v in q) < tol:
+            run += along[k] - along[k - 1]
+    return run
 
 
 def _rings(nodes: Iterable[str], edges: list[tuple[str, str]]) -> list[list[str]]:
@@ -318,7 +345,6 @@ def count(m: dict[str, Any]) -> dict[str, list[str]]:
     # (5) cycles not drawn as cycles
     nodes: dict[str, tuple[float, float]] = {n: _centre(t) for n, t in shapes.items()}
     edges: list[tuple[str, str]] = []
-    pair_paths: dict[tuple[str, str], list[list[list[float]]]] = defaultdict(list)
     for w in m["wires"]:
         ts = w["tensors"]
         if len(w["legs"]) >= 2 and len(ts) == 1 and ts[0] in shapes:
@@ -339,26 +365,23 @@ def count(m: dict[str, Any]) -> dict[str, list[str]]:
             nodes[hub] = (w["dot"][0], w["dot"][1]) if w["dot"] else nodes[ts[0]]
             edges += [(hub, t) for t in ts if t in shapes]
         elif len(ts) == 2 and all(t in shapes for t in ts):
-            a, b = sorted(ts)
-            edges.append((a, b))
-            pair_paths[(a, b)].append([p for path in w["paths"] for p in path])
-    for (a, b), paths in pair_paths.items():
-        for i, p in enumerate(paths):
-            for q in paths[i + 1 :]:
-                apart = max(min(math.hypot(x - u, y - v) for u, v in q) for x, y in p)
-                if apart < 4:
-                    out["flat"].append(f"wires between {a} and {b} drawn on top of each other")
+            edges.append((ts[0], ts[1]))
+    # wires drawn on top of each other (parallel wires, a ring's wire along another)
+    wires = m["wires"]
+    for i, a in enumerate(wires):
+        for b in wires[i + 1 :]:
+            q = [pt for path in b["paths"] for pt in path]
+            run = max((_run_along(p, q) for p in a["paths"]), default=0.0)
+            if run > RUN:
+                out["flat"].append(
+                    f"wires {a['id']} and {b['id']} drawn on top of each other ({run:.0f} px)"
+                )
+    # a ring of tensors drawn as a straight line
     for ring in _rings(nodes, edges):
-        poly = [nodes[n] for n in ring]
-        perimeter = sum(
-            math.hypot(x1 - x0, y1 - y0)
-            for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True)
-        )
-        n = len(poly)
-        regular = perimeter**2 / (4 * n * math.tan(math.pi / n)) if perimeter else 0.0
-        if regular == 0 or _area(poly) < FLAT * regular:
+        spread = _off_line([nodes[n] for n in ring])
+        if spread < LINE:
             names = " - ".join(r for r in ring if not r.startswith("#"))
-            out["flat"].append(f"ring {names} drawn flat")
+            out["flat"].append(f"ring {names} drawn as a line ({spread:.0f} px off it)")
 
     # (6) a press on a leg end picks up what is under the pointer
     for e in ends:
@@ -487,10 +510,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def chapter_sources(numbers: Iterable[str] | None = None) -> list[Path]:
     """The chapters' sources ``course/NN_*.py`` (``numbers``: e.g. ``["00", "02"]``), or
     the notebooks in chapters/ where there are no sources."""
-    from tensorlessons import course
-
+    try:
+        from tensorlessons import course
+    except ImportError:  # a checkout from before the course had sources
+        course = None  # type: ignore[assignment]
     wanted = set(numbers or ())
-    sources = course.source_paths(ROOT) or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    sources = course.source_paths(ROOT) if course is not None else []
+    sources = sources or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
     return [p for p in sources if not wanted or p.name[:2] in wanted]
 
 
@@ -500,13 +526,13 @@ def chapter_notebooks(into: Path, numbers: Iterable[str] | None = None) -> list[
     Built from the chapter sources (``tensorlessons.course``: chapters/ holds the learner
     copies, without solutions).
     """
-    from tensorlessons import course
-
     into.mkdir(parents=True, exist_ok=True)
     out = []
     for src in chapter_sources(numbers):
         path = into / f"{src.stem}.ipynb"
         if src.suffix == ".py":
+            from tensorlessons import course
+
             path.write_text(course.notebook_text(course.read_source(src)), encoding="utf-8")
         else:
             shutil.copy(src, path)
