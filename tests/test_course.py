@@ -159,3 +159,21 @@ def test_worked_solutions_are_labelled_and_can_be_switched_off(monkeypatch) -> N
     monkeypatch.setenv("TENSORLESSONS_SOLUTIONS", "off")
     with pytest.raises(ValueError, match="switched off"):
         course.solution("00-contract", anyway=True)
+
+
+def test_release_reads_the_chapter_sources_and_hands_out_no_solution(tmp_path: Path) -> None:
+    sources = tmp_path / "course"  # a folder of chapter sources, as course/ (two of them)
+    sources.mkdir()
+    for p in SOURCES[:2]:
+        shutil.copy(p, sources / p.name)
+    shutil.copy(ROOT / "course" / "ruff.toml", sources / "ruff.toml")
+    out = tmp_path / "release"
+    assert cli.main(["release", str(sources), str(out), "--no-check", "--jobs", "1"]) == 0
+    student = sorted(p.name for p in (out / "student").iterdir())
+    assert student == [f"{p.stem}.ipynb" for p in SOURCES[:2]]  # notebooks only: no sources
+    for p in SOURCES[:2]:
+        text = (out / "student" / f"{p.stem}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        key = (out / "autograder" / f"{p.stem}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in key
+        assert ("BEGIN HIDDEN TESTS" in key) == ("BEGIN HIDDEN TESTS" in p.read_text())
