@@ -119,7 +119,8 @@ def _stress(dist: np.ndarray, iterations: int = 200) -> np.ndarray:
         bz = -w * ratio
         np.fill_diagonal(bz, 0.0)
         np.fill_diagonal(bz, -bz.sum(axis=1))
-        new = v_pinv @ (bz @ pos)
+        # einsum, not @: tiny products, and no BLAS threads to wait for on a busy machine
+        new = np.einsum("ij,jk->ik", v_pinv, np.einsum("ij,jk->ik", bz, pos))
         if np.abs(new - pos).max() < 1e-4:
             pos = new
             break

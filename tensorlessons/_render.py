@@ -153,6 +153,29 @@ def _segs_cross(segs: np.ndarray, r: Rect) -> np.ndarray:
     return ~miss & (t0 < t1)
 
 
+def _crosses_rects(seg: tuple[float, float, float, float], rects: np.ndarray) -> np.ndarray:
+    """Which of the rectangles (rows x0, y0, x1, y1) the segment passes through the inside
+    of (Liang-Barsky, for all of them at once)."""
+    x1, y1, x2, y2 = seg
+    dx, dy = x2 - x1, y2 - y1
+    t0 = np.zeros(len(rects))
+    t1 = np.ones(len(rects))
+    ok = np.ones(len(rects), bool)
+    for p, q in (
+        (-dx, x1 - rects[:, 0]),
+        (dx, rects[:, 2] - x1),
+        (-dy, y1 - rects[:, 1]),
+        (dy, rects[:, 3] - y1),
+    ):
+        if abs(p) < 1e-12:
+            ok &= q > 0
+        elif p < 0:
+            t0 = np.maximum(t0, q / p)
+        else:
+            t1 = np.minimum(t1, q / p)
+    return ok & (t0 < t1)
+
+
 def _meet(rects: np.ndarray, r: Rect) -> np.ndarray:
     """Which of the rectangles (rows x0, y0, x1, y1) overlap ``r``."""
     if not len(rects):
@@ -365,8 +388,7 @@ def _detour(
     for _ in range(6):
         for k in range(len(pts) - 1):
             a, b = pts[k], pts[k + 1]
-            seg = np.array([[*a, *b]])
-            hit = [i for i in range(len(grown)) if _segs_cross(seg, tuple(grown[i]))[0]]
+            hit = list(np.nonzero(_crosses_rects((a[0], a[1], b[0], b[1]), grown))[0])
             if hit:
                 break
         else:
