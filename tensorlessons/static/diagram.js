@@ -514,7 +514,7 @@ function makeToolbar(ctx, actions) {
   );
   confirmBox.hidden = true;
   const edits = html("div", { class: "tl-group", role: "group", "aria-label": "Edit" });
-  edits.append(removeBtn, cutBtn, undoBtn, redoBtn, resetBtn, confirmBox);
+  edits.append(removeBtn, cutBtn, undoBtn, redoBtn, resetBtn);
   const exportsGroup = html("div", { class: "tl-group", role: "group", "aria-label": "Export" });
   exportsGroup.append(
     button("export-einsum", "Copy einsum", "Copy the diagram as an np.einsum call"),
@@ -522,7 +522,7 @@ function makeToolbar(ctx, actions) {
     button("export-tikz", "Copy TikZ", "Copy the picture as TikZ code"),
     button("export-svg", "Download SVG", "Download the picture as an SVG file"),
   );
-  el.append(palette, edits, exportsGroup);
+  el.append(palette, edits, exportsGroup, confirmBox);
 
   function addTensor() {
     const dims = parseDims(dimsInput.value);

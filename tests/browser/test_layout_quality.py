@@ -22,7 +22,7 @@ CHAPTERS = [p.stem for p in chapter_sources()]
 #: Chapters whose widgets also read cleanly after the scripted pointer edits. Not yet:
 #: 01_tensors (a wire under a box after one drag) and 08_transformer (a wire under W_U
 #: after the drag to the bottom right): ``python -m benchmarks.bench_layout -v`` lists them.
-EDITED_AT_ZERO = {f"{n}" for n in CHAPTERS if n not in ("01_tensors", "08_transformer")}
+EDITED_AT_ZERO = {n for n in CHAPTERS if n not in ("01_tensors", "08_transformer")}
 
 
 @pytest.fixture(scope="module")
