@@ -488,7 +488,9 @@ class DiagramWidget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "edit":
+        if kind == "hello":  # the front end asks whether a kernel is behind it
+            self.send({"type": "hello"})
+        elif kind == "edit":
             edit = content.get("edit")
             reply = self.apply(edit if isinstance(edit, dict) else {})
             if "error" in reply:

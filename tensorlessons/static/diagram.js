@@ -1460,9 +1460,27 @@ function render({ model, el }) {
   panels.append(result.el, inspector.el);
   root.append(toolbar.el, stage.el, alertBox, statusBox, panels, exportText);
 
+  // Drawn from a saved notebook's widget state, with no kernel behind it, the diagram
+  // cannot be edited: Python answers "hello" only when it is there, so the note shows
+  // until it does (and stays when it never does).
+  const savedNote = html("div", { class: "tl-saved-note", role: "note" });
+  savedNote.textContent = "Shown from the saved notebook: run its cell to edit this diagram.";
+  savedNote.hidden = true;
+  root.prepend(savedNote);
+  const helloTimer = setTimeout(() => {
+    savedNote.hidden = false;
+  }, 15000);
+  model.send({ type: "hello" });
+
   /** @param {any} msg */
   function onCustom(msg) {
     if (!msg || typeof msg !== "object") return;
+    if (msg.type === "hello") {
+      clearTimeout(helloTimer);
+      savedNote.hidden = true;
+      root.setAttribute("data-live", "true");
+      return;
+    }
     if (msg.type === "error") {
       if (ctx.state.pending !== null) ctx.showStatus(""); // the alert says what went wrong
       ctx.state.pending = null;
@@ -1542,7 +1560,10 @@ function render({ model, el }) {
   inspector.render();
   root.setAttribute("data-first-render-ms", (performance.now() - tFirst).toFixed(2));
   root.setAttribute("data-ready", "true");
-  return () => stage.dispose();
+  return () => {
+    clearTimeout(helloTimer);
+    stage.dispose();
+  };
 }
 
 export default { render };

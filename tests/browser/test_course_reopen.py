@@ -1,4 +1,5 @@
-"""Reopening a saved chapter shows its diagrams, not "Error displaying widget: model not found".
+"""Reopening a saved chapter shows its diagrams, not "Error displaying widget: model not found",
+and one line saying to run the cell to edit them.
 
 The course runs with ``tensorlessons/jupyter_config`` (``tensorlessons course``, course.sh,
 Binder): JupyterLab saves the widgets' state into the notebook. After *Run All* and a save,
@@ -54,6 +55,9 @@ def test_saved_chapter_reopens_with_its_diagrams(page: Any, course_server: Jupyt
     assert until(page, "'drawn' in globals()", True, timeout=120) is True
     page.locator(".tl-widget svg").first.wait_for(timeout=60_000)
     drawn_before = page.locator(".tl-widget svg").count()
+    # Live: Python answers the widget, so no "saved notebook" note.
+    page.locator('.tl-widget[data-live="true"]').first.wait_for(timeout=60_000)
+    assert page.locator(".tl-saved-note:visible").count() == 0
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_timeout(1500)
 
@@ -75,3 +79,8 @@ def test_saved_chapter_reopens_with_its_diagrams(page: Any, course_server: Jupyt
     assert page.locator(".tl-widget svg").count() == drawn_before
     body = page.locator(".jp-Notebook").first.text_content() or ""
     assert "model not found" not in body
+    # ... and each says, in one line, how to edit it again.
+    note = page.locator(".tl-saved-note:visible").first
+    note.wait_for(timeout=30_000)
+    assert "run its cell to edit" in (note.text_content() or "")
+    assert page.locator('.tl-widget[data-live="true"]').count() == 0
