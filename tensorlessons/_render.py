@@ -546,6 +546,20 @@ def geometry(d: Diagram) -> dict[str, Any]:
                 px, py = -px, -py  # below the wire first (or right of a vertical one)
             off = HYPER_OFFSET * (1 + k // 2) * (1 if k % 2 == 0 else -1)
             cx, cy = cx + px * off, cy + py * off
+        else:
+            # near the middle, where no leg to the dot runs along one of its tensors' wires
+            def clash(c: tuple[float, float], names: set[str] = tnames) -> int:
+                return sum(
+                    any(_angle_gap(_direction(*pos[n], *c), a) < 12 for a in used_angles[n])
+                    for n in names
+                )
+
+            spots = [(cx, cy)] + [
+                (cx + r * math.cos(math.radians(a)), cy - r * math.sin(math.radians(a)))
+                for r in (20.0, 35.0, 50.0)
+                for a in range(270, 630, 45)
+            ]
+            cx, cy = _best(spots, clash)
         hyper_at[lab] = (cx, cy)
         for n, _ in group:
             used_angles[n].append(_direction(*pos[n], cx, cy))
