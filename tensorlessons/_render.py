@@ -556,7 +556,7 @@ def geometry(d: Diagram) -> dict[str, Any]:
 
             spots = [(cx, cy)] + [
                 (cx + r * math.cos(math.radians(a)), cy - r * math.sin(math.radians(a)))
-                for r in (20.0, 35.0, 50.0)
+                for r in (20.0, 35.0, 50.0, 80.0, 120.0, 160.0)
                 for a in range(270, 630, 45)
             ]
             cx, cy = _best(spots, clash)
