@@ -55,6 +55,7 @@ __all__ = [
     "circuit_eigenvalues",
     "encode_text",
     "decode_tokens",
+    "held_out_text",
     "induction_transformer",
     "repeated_random_tokens",
     "load_trained_model",
@@ -1399,3 +1400,9 @@ def stdlib_sources() -> list[tuple[str, str]]:
         except (OSError, UnicodeDecodeError):
             continue
     return out
+
+
+def held_out_text() -> str:
+    """The held-out modules' sources (:func:`is_held_out`), joined by newlines: text the
+    shipped text model never saw in training."""
+    return "\n".join(text for name, text in stdlib_sources() if is_held_out(name))
