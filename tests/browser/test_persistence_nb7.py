@@ -84,11 +84,13 @@ def test_edits_survive_reload_and_rerun(page: Any, jupyter: JupyterServer) -> No
     assert w.locator("[data-wire]").count() == 0
     assert "shape (2, 4, 3, 3)" in w.locator(".tl-result .tl-legs").text_content()
 
-    # Reset goes back to the start and forgets the answer file.
+    # Reset asks first, then goes back to the start; the answer file now holds the start.
     w.get_by_role("button", name="Reset").click()
+    w.locator('.tl-confirm [data-action="reset-yes"]').click()
     assert until(page, "tl.equivalent(d, start) and d.wires() == start.wires()", True) is True
     w.locator("[data-wire]").wait_for()
-    assert not answers.exists()
+    kept = f"tl.Diagram.from_json(open({str(answers)!r}).read()).wires() == start.wires()"
+    assert until(page, kept, True) is True
 
 
 def test_notebook7(page: Any, jupyter: JupyterServer) -> None:
