@@ -1,11 +1,12 @@
 """Run the benchmarks one after another: ``python -m benchmarks [NAME ...]``.
 
-Names: core, decompositions, transformer, grading, widget, layout_engines, course (default:
-all). Each
+Names: core, decompositions, transformer, grading, widget, layout_engines, course, layout
+(default: all). Each
 prints ratios against its peers measured side by side in the same run. The widget
 benchmark starts a real JupyterLab and needs Debian's Chromium; the grading one runs
 ``nbgrader autograde`` (the ``nbgrader`` extra); the decompositions one needs tensorly;
-the layout_engines one needs node and ``npm ci`` (elkjs).
+the layout_engines one needs node and ``npm ci`` (elkjs); the layout one (layout quality of
+every chapter's widgets, as shown and after pointer edits) starts JupyterLab and Chromium.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ NAMES = [
     "widget",
     "layout_engines",
     "course",
+    "layout",
 ]
 
 
