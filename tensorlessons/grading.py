@@ -1475,6 +1475,10 @@ def grade(
         extra = None
     tasks: list[dict[str, Any]] = []
     strays: dict[str, list[str]] = {}
+    key_sums = {
+        name: hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+        for name, key in keys.items()
+    }
     for learner, folder in learners.items():
         present = {p.name: p for p in folder.glob("*.ipynb") if not p.is_symlink()}
         if not present:  # nbgrader's layout: <learner>/<assignment>/<notebook>.ipynb
@@ -1494,7 +1498,8 @@ def grade(
                     "notebook": name,
                     "key": key,
                     "path": str(path) if path else None,
-                    "digest": _digest(path.parent if path else folder, path),
+                    # the submission and the key: a changed key is graded again
+                    "digest": _digest(path.parent if path else folder, path) + key_sums[name],
                     "cell_timeout": cell_timeout,
                     "notebook_timeout": notebook_timeout,
                     "graded_dir": str(out_path / "graded"),
