@@ -1104,7 +1104,10 @@ def _score_all(
         for t in new:
             if t not in tampering:
                 tampering.append(t)
-                result.tampering.append(f"before {gid!r}: {t}")
+                if len(result.tampering) < 20:
+                    result.tampering.append(f"before {gid!r}: {t}")
+                elif len(result.tampering) == 20:
+                    result.tampering.append("… and more (the first 20 are listed)")
         c2 = o2.get(check_index.get(gid, -1))
         if tampering:
             score = CellScore(
