@@ -249,3 +249,24 @@ def test_factored_circuits_match_factored_matrix():
             assert M.norm() == pytest.approx(float(F.norm()), rel=1e-12)
             score = float(lam.sum().real / np.abs(lam).sum())
             assert M.copying_score() == pytest.approx(score, abs=1e-12)
+
+
+def test_training_script_runs(tmp_path):
+    """scripts/train_text_model.py end to end, a few steps: TransformerLens in, .npz out."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "train_text_model.py"
+    out = tmp_path / "m.npz"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--steps", "3", "--batch", "2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    model = T.AttentionOnlyTransformer.load(out)
+    assert model.positional == "shortformer" and model.has_biases
+    assert model.d_vocab == len(T.TEXT_VOCAB)
+    assert '"steps": 3' in proc.stdout
