@@ -31,8 +31,11 @@ second half repeats the first): d_model 64, d_head 16, lr 3e-3, 2,000 steps of 1
 1.91 and no head with an induction stripe above 0.01 (repeat 0 and 0.5); n_ctx 64,
 2,000 steps of 32 x 64, 4 or 6 heads, lr 5e-3 or 1e-2, repeat 0.75, then 1,500 more with
 repeat 1.0: 1.80-1.97 on both halves of the repeated windows alike, previous-token scores
-at most 0.38. The heads stay smeared over the last few characters: at this budget the
-model has not reached the induction phase change. More steps (or a GPU) are the next try.
+at most 0.38; standard positions, n_ctx 32, 3,000 then 4,000 steps of 64 x 32, repeat 1.0:
+repeated windows 1.94 (first half) and 1.68 (second half), an in-context gain, but no
+layer-1 head attends on the induction stripe (0.00) and ablating L1H1 raises every loss.
+The heads stay smeared over the last few characters: at this budget the model has not
+reached the induction phase change. More steps (or a GPU) are the next try.
 """
 
 from __future__ import annotations
