@@ -1109,12 +1109,7 @@ print(f"5% to 95% of them between {low:.3f} and {high:.3f}")
 
 
 # %% id="c09-114" nbgrader={"grade": true, "grade_id": "09-baseline", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 10}
-def _reference(d_model, d_head, n, g):
-    def low_rank():
-        return g.normal(size=(d_model, d_head)) @ g.normal(size=(d_head, d_model))
-
-    return np.array([tl.composition_score(low_rank(), low_rank()) for _ in range(n)])
-
+from tensorlessons._reference import random_composition_scores as _reference
 
 check.true(callable(random_scores), "random_scores should be a function")
 _got = np.asarray(random_scores(16, 4, 1500, np.random.default_rng(951)), dtype=float)

@@ -354,9 +354,7 @@ if accuracy < 0.99:
 
 
 # %% id="c10-020" nbgrader={"grade": true, "grade_id": "10-accuracy", "locked": true, "points": 2, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 2, "importance": "core", "minutes": 8}
-def _reference(m, b, h):  # the fraction of right predictions at positions h .. 2h-2
-    return float((m(b).argmax(-1)[:, h : 2 * h - 1] == b[:, h + 1 : 2 * h]).mean())
-
+from tensorlessons._reference import induction_accuracy as _reference
 
 check.true(callable(induction_accuracy), "induction_accuracy should be a function")
 _perfect = tl.induction_transformer(16, 32)  # models whose accuracy is known
