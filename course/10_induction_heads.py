@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown] id="c10-000"
-# # 10 · Induction heads, built by hand and found in a trained model
+# # 10 · Induction heads, built by hand and found in trained models
 #
 # The paper ends by constructing an **induction head** in the notation. An induction
 # head completes patterns it has seen earlier in the context:
@@ -25,8 +25,10 @@
 #    OV circuit **copies** the token found there into the prediction.
 #
 # We build such a model weight by weight, test it on repeated random sequences, draw
-# its whole circuit as diagrams checked against the forward pass — and then find the
-# induction heads of a small *trained* model with the same tools.
+# its whole circuit as diagrams checked against the forward pass — then find the
+# induction heads of a small *trained* model with the same tools, and finally those of
+# a model trained on real text (Python source code), where we show by ablation that
+# they cause its in-context drop in loss.
 
 # %% id="c10-001"
 import numpy as np
@@ -961,6 +963,214 @@ check.passed("10-ablation", hidden=False)
 # replacing a head's output by its mean over many inputs, or by its output on another
 # input, asks finer questions — TransformerLens's hooks are made for that.)
 
+# %% [markdown] id="c10-110"
+# ## 8. Induction heads on real text
+#
+# The model of sections 6 and 7 learned from made-up sequences built to contain
+# repeats, and we tested it on repeated random tokens. Real text repeats itself too —
+# a name defined on one line of code is used on the next, `self.` comes back again and
+# again, a call is written twice with one argument changed — but nobody plants those
+# repeats.
+#
+# `tl.load_text_model()` is a two-layer attention-only transformer of the kind ARENA
+# studies (biases, shortformer positions: the positions enter the queries and keys
+# only) trained on **the characters of the Python standard library's own source
+# code**. Its tokens are characters (`tl.decode_tokens` turns them back into text).
+# Some modules were held out of its training (`tl.held_out_text()`): everything below
+# is measured on code it has never seen. (How it was trained, and why it began with a
+# short warm-up on synthetic sequences: `tensorlessons/data/README.md`.)
+
+# %% id="c10-111"
+text_model = tl.load_text_model()
+print(text_model)
+held = tl.held_out_text()
+n_t = text_model.n_ctx
+half_t = n_t // 2
+plain = tl.text_windows(held, n_t, batch=100, seed=7)  # code as it comes
+once = tl.text_windows(held, half_t, batch=100, seed=8)
+repeated = np.concatenate([once, once], axis=1)  # a passage, then the same again
+print(tl.decode_tokens(plain[0]))
+
+# %% [markdown] id="c10-112"
+# **Behaviour first.** Induction shows as an *in-context* drop in loss: the further
+# into a text, the more there is to copy from, the better the predictions — most of
+# all when a whole passage comes back.
+
+# %% id="c10-113"
+per_position = text_model.loss(plain, per_position=True)
+for a, b in [(0, 8), (8, 24), (24, 64), (64, n_t - 1)]:
+    loss = per_position[a:b].mean()
+    print(f"code, predictions at positions {a:3} to {b - 1:3}: {loss:.2f} nats")
+per_position = text_model.loss(repeated, per_position=True)
+print(f"a passage read the first time:  {per_position[: half_t - 1].mean():.2f} nats")
+print(f"the same passage read again:    {per_position[half_t:].mean():.2f} nats")
+
+# %% [markdown] id="c10-114"
+# **Attention second.** The two scores of section 6, now on text: a previous-token
+# score on plain code, and the induction stripe on the repeated passages
+# (`tl.induction_scores` takes any repeated tokens, not only random ones).
+
+# %% id="c10-115"
+prev_text = tl.previous_token_scores(text_model, plain)
+stripe_text = tl.induction_scores(text_model, tokens=repeated)
+print("previous-token scores on code (rows: layers 0 and 1):")
+print(prev_text.round(2))
+print("induction-stripe scores on repeated code (rows: layers 0 and 1):")
+print(stripe_text.round(2))
+best = int(np.argmax(stripe_text[1]))
+# one label per character of the vocabulary, with newline and space made visible
+visible = {"\n": "⏎", " ": "␣"}
+labels = [visible.get(c, c) for c in tl.decode_tokens(np.arange(text_model.d_vocab))]
+short = np.concatenate([once[0, :24], once[0, :24]])
+tl.AttentionPatternWidget(text_model, short, layer=1, head=best, token_labels=labels)
+
+# %% [markdown] id="c10-116"
+# In the widget, 24 characters of code are followed by the same 24 again. Hover over a
+# character of the second copy: the head looks at the character *after* the same
+# character in the first copy — the stripe — and that is what the model then
+# predicts. Its score is lower than on random tokens: in code, the same character
+# comes back often, so the stripe is only one of several places a head can find it.
+#
+# Now the causal test of section 7, on text: does this circuit **cause** the
+# in-context drop? The measure is the *in-context gain*: how much better the second
+# reading of a passage is predicted than the first.
+
+# %% id="c10-117" jupyter={"source_hidden": true}
+Exercise(
+    "10-real-text",
+    title="Does the induction circuit cause the in-context gain on real text?",
+    difficulty=3,
+    importance="core",
+    minutes=15,
+    hints=[
+        "np.argmax of a row of prev_text or stripe_text names a head; row 0 is layer "
+        "0, row 1 layer 1.",
+        "text_model.loss(repeated, per_position=True) is the loss of every prediction: "
+        "positions 0 .. half_t-2 read the first copy, half_t and later the second.",
+        "Start from text_model for each row: text_model.ablate([(1, induction_head)]) "
+        "and text_model.ablate([(0, prev_head)]).",
+    ],
+)
+
+# %% id="c10-118" nbgrader={"grade": false, "grade_id": "10-real-text-code", "locked": false, "schema_version": 3, "solution": true}
+# prev_head: the layer-0 head with the highest previous-token score on `plain` (an int);
+# induction_head: the layer-1 head with the highest induction score on `repeated`;
+# table [3, 2]: mean loss on `repeated` of the first reading (predictions at positions
+#   0 .. half_t-2) and of the second (positions half_t and later); rows: text_model,
+#   text_model without its induction head, text_model without its previous-token head.
+# BEGIN SOLUTION
+prev_head = int(np.argmax(prev_text[0]))
+induction_head = int(np.argmax(stripe_text[1]))
+table = []
+for heads in ([], [(1, induction_head)], [(0, prev_head)]):
+    losses = text_model.ablate(heads).loss(repeated, per_position=True)
+    table.append([losses[: half_t - 1].mean(), losses[half_t:].mean()])
+table = np.array(table)
+# END SOLUTION
+print(f"previous-token head L0H{prev_head}, induction head L1H{induction_head}")
+print("                             first   second   gain")
+names = ["the model", "without the induction head", "without the prev-token head"]
+for name, row in zip(names, table, strict=True):
+    print(f"{name:28} {row[0]:6.2f} {row[1]:8.2f} {row[0] - row[1]:6.2f}")
+
+# %% id="c10-119" nbgrader={"grade": true, "grade_id": "10-real-text", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 15}
+from tensorlessons._reference import reading_losses as _reference
+
+_tm = tl.load_text_model()  # the model and its test text, rebuilt
+_n, _held = _tm.n_ctx, tl.held_out_text()
+_once = tl.text_windows(_held, _n // 2, batch=100, seed=8)
+_rep = np.concatenate([_once, _once], axis=1)
+_plain = tl.text_windows(_held, _n, batch=100, seed=7)
+_prev_scores = tl.previous_token_scores(_tm, _plain)
+_stripe = tl.induction_scores(_tm, tokens=_rep)
+_p, _i = int(np.argmax(_prev_scores[0])), int(np.argmax(_stripe[1]))
+check.true(
+    int(prev_head) != int(np.argmax(_prev_scores[1])) or int(prev_head) == _p,
+    "prev_head was picked from layer 1's scores; the previous-token head is in layer 0",
+)
+check.equal(int(prev_head), _p, name="prev_head")
+check.true(
+    int(induction_head) != int(np.argmax(_stripe[0])) or int(induction_head) == _i,
+    "induction_head was picked from layer 0's scores: an induction head reads what a "
+    "layer-0 head wrote, so it sits in layer 1",
+)
+check.equal(int(induction_head), _i, name="induction_head")
+check.shape(table, (3, 2), name="table [3, 2]")
+_ref = _reference(_tm, _rep, [[(1, _i)], [(0, _p)]])
+_t = np.asarray(table, dtype=float)
+if not np.allclose(_t, _ref, rtol=1e-6, atol=1e-6):  # which slip? (only if wrong)
+    check.true(
+        not np.allclose(_t, _ref[:, ::-1], rtol=1e-6),
+        "the columns are swapped: column 0 is the first reading, column 1 the second",
+    )
+    check.true(
+        not np.allclose(_t[2], _reference(_tm, _rep, [[(1, _i), (0, _p)]])[1]),
+        "row 2 ablates both heads: start from text_model again and ablate only the "
+        "previous-token head",
+    )
+    _pp = _tm.loss(_rep, per_position=True)
+    check.true(
+        not np.isclose(_t[0, 0], _pp[: _n // 2].mean(), rtol=1e-6),
+        "the first reading includes the prediction at position half_t-1, which guesses "
+        "the first character of the second copy: stop at half_t-2",
+    )
+    check.true(
+        not np.isclose(_t[0, 1], _pp[_n // 2 - 1 :].mean(), rtol=1e-6),
+        "the second reading starts at position half_t-1, whose prediction no earlier "
+        "copy can help with: start at half_t",
+    )
+check.array(_t, _ref, name="table", rtol=1e-6, atol=1e-6)
+check.passed("10-real-text", hidden=False)
+
+# %% [markdown] id="c10-120"
+# Remove either head of the circuit and the gain is gone: the model reads the second
+# copy of a passage as if it were new. Is that because these two heads are special, or
+# would removing *any* head do it? Ablate every head in turn, and watch the gain — and
+# how much worse each ablation makes the first reading, which needs no induction:
+
+
+# %% id="c10-121"
+def readings(m):
+    """Mean loss of the first and of the second reading of the passages."""
+    losses = m.loss(repeated, per_position=True)
+    return losses[: half_t - 1].mean(), losses[half_t:].mean()
+
+
+first0, second0 = readings(text_model)
+print(f"no ablation:    gain {first0 - second0:5.2f}")
+for a in range(text_model.n_layers):
+    for b in range(text_model.n_heads):
+        first, second = readings(text_model.ablate([(a, b)]))
+        rise = first - first0
+        print(
+            f"without L{a}H{b}:  gain {first - second:5.2f}   first reading {rise:+.2f}"
+        )
+
+
+# %% [markdown] id="c10-122"
+# Most heads make the first reading worse when removed — a small model uses every head
+# for something — but they leave the gain in place. Only the previous-token head and
+# the induction head take the gain away. The same holds on code as it comes, with no
+# planted repeat: the loss falls with the position (more context, more to copy), and
+# without the induction circuit most of that fall is gone.
+
+# %% id="c10-123"
+plain_with = text_model.loss(plain, per_position=True)
+for name, heads in [
+    ("the model", []),
+    ("without the induction head", [(1, induction_head)]),
+    ("without the previous-token head", [(0, prev_head)]),
+]:
+    losses = text_model.ablate(heads).loss(plain, per_position=True)
+    early, late = losses[8:24].mean(), losses[64:].mean()
+    drop = early - late
+    print(f"{name:32} positions 8-23: {early:.2f}   64+: {late:.2f}   drop {drop:.2f}")
+
+# %% [markdown] id="c10-124"
+# That is the signature Olsson et al. (2022) used to tie induction heads to in-context
+# learning, measured here on a model you can take apart completely: every weight of it
+# fits in the diagrams of this course.
+
 # %% [markdown] id="c10-054"
 # ## Summary
 #
@@ -977,6 +1187,10 @@ check.passed("10-ablation", hidden=False)
 # * Ablation shows the circuit is causal: remove the previous-token head or the
 #   induction heads and the repeated half is no longer predicted; remove any other
 #   head and nothing changes.
+# * On real text — a model trained on Python source code, tested on modules it never
+#   saw — the same scores find its induction heads, and ablating them undoes the
+#   in-context drop: a repeated passage is read as if for the first time, and the loss
+#   deep into plain code rises while its start hardly changes.
 #
 # This is where Taylor's paper ends — graphical notation, carried from a single
 # tensor to a circuit inside a trained transformer.

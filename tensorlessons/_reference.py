@@ -47,3 +47,26 @@ def induction_accuracy(model: Any, batch: np.ndarray, half: int) -> float:
     """
     predicted = model(batch).argmax(-1)
     return float((predicted[:, half : 2 * half - 1] == batch[:, half + 1 : 2 * half]).mean())
+
+
+def reading_losses(
+    model: Any, repeated: np.ndarray, ablations: list[list[tuple[int, int]]]
+) -> np.ndarray:
+    """Mean losses of the first and the second reading of passages written twice:
+    [1 + len(ablations), 2]. Row 0 is ``model``, row ``i`` the model with the heads of
+    ``ablations[i - 1]`` ablated. Column 0: the predictions at positions ``0 .. half-2``
+    (inside the first copy), column 1: at positions ``half ..`` (inside the second).
+
+    >>> from tensorlessons import induction_transformer
+    >>> from tensorlessons.transformer import repeated_random_tokens
+    >>> m = induction_transformer(16, 32)
+    >>> table = reading_losses(m, repeated_random_tokens(16, 16, batch=4, seed=0), [[(1, 0)]])
+    >>> table.shape, bool(table[0, 1] < 0.01 < 1 < table[1, 1])
+    ((2, 2), True)
+    """
+    half = repeated.shape[-1] // 2
+    rows = []
+    for heads in [[], *ablations]:
+        per_position = model.ablate(heads).loss(repeated, per_position=True)
+        rows.append([per_position[: half - 1].mean(), per_position[half:].mean()])
+    return np.array(rows)

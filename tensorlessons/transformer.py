@@ -1229,26 +1229,46 @@ def induction_scores(
     *,
     batch: int = 50,
     seed: int = 0,
+    tokens: Any = None,
 ) -> np.ndarray:
     """How much each head does induction, from its attention pattern: [n_layers, n_heads].
 
-    On repeated random sequences (:func:`repeated_random_tokens`, ``half`` tokens twice,
-    default ``n_ctx // 2``), the mean attention from each second-half query ``q`` to the
+    On repeated sequences, the mean attention from each second-half query ``q`` to the
     key ``q - half + 1``: the token that followed the query's earlier copy. An induction
-    head scores near 1.
+    head scores near 1. The sequences are random (:func:`repeated_random_tokens`, ``half``
+    tokens twice, default ``n_ctx // 2``) unless ``tokens`` [batch, 2*half] are given:
+    any sequences whose second half repeats the first, such as a window of real text
+    written twice.
 
     >>> induction_scores(induction_transformer()).round(2).tolist()
     [[0.0], [1.0]]
+    >>> text = text_windows("abcdefghij" * 10, 8, batch=3)
+    >>> induction_scores(induction_transformer(), tokens=np.concatenate([text, text], 1) % 16).shape
+    (2, 1)
     """
-    half = model.n_ctx // 2 if half is None else half
-    if not 1 <= half <= model.n_ctx // 2:
-        raise DiagramError(
-            f"half must be between 1 and n_ctx // 2 = {model.n_ctx // 2}, got {half}"
+    if tokens is not None:
+        tok = model.check_tokens(tokens)
+        if tok.ndim == 1:
+            tok = tok[None]
+        n = tok.shape[-1]
+        if n % 2 or not np.array_equal(tok[:, : n // 2], tok[:, n // 2 :]):
+            raise DiagramError(
+                f"induction_scores needs tokens whose second half repeats the first; got "
+                f"{n} tokens per row{' (odd)' if n % 2 else ''} whose halves differ"
+            )
+        if half is not None and half != n // 2:
+            raise DiagramError(f"half={half}, but the tokens given are two halves of {n // 2}")
+        half = n // 2
+    else:
+        half = model.n_ctx // 2 if half is None else half
+        if not 1 <= half <= model.n_ctx // 2:
+            raise DiagramError(
+                f"half must be between 1 and n_ctx // 2 = {model.n_ctx // 2}, got {half}"
+            )
+        tok = repeated_random_tokens(
+            half, model.d_vocab, batch=batch, seed=seed, distinct=half <= model.d_vocab
         )
-    tokens = repeated_random_tokens(
-        half, model.d_vocab, batch=batch, seed=seed, distinct=half <= model.d_vocab
-    )
-    A = model.attention_patterns(tokens)
+    A = model.attention_patterns(tok)
     q = np.arange(half, 2 * half)
     return A[..., q, q - half + 1].mean(axis=(0, -1))
 
@@ -1328,18 +1348,61 @@ def induction_transformer(d_vocab: int = 16, n_ctx: int = 32) -> AttentionOnlyTr
     )
 
 
+def _load_shipped(filename: str) -> AttentionOnlyTransformer:
+    from importlib import resources
+
+    path = resources.files("tensorlessons") / "data" / filename
+    with resources.as_file(path) as file:
+        if not Path(file).exists():
+            raise DiagramError(f"the trained model file {filename!r} is missing from the package")
+        return AttentionOnlyTransformer.load(file)
+
+
 def load_trained_model() -> AttentionOnlyTransformer:
     """The small two-layer attention-only model trained on repeated sequences (shipped data).
 
     Trained by ``scripts/train_induction_model.py``; see ``tensorlessons/data/README.md``.
     """
-    from importlib import resources
+    return _load_shipped("induction_model.npz")
 
-    path = resources.files("tensorlessons") / "data" / "induction_model.npz"
-    with resources.as_file(path) as file:
-        if not Path(file).exists():
-            raise DiagramError(f"the trained model file {path.name!r} is missing from the package")
-        return AttentionOnlyTransformer.load(file)
+
+def load_text_model() -> AttentionOnlyTransformer:
+    """The two-layer attention-only model trained on real text (shipped data).
+
+    Its tokens are characters (:data:`TEXT_VOCAB`, :func:`encode_text`); it was trained on
+    the Python standard library's own sources, except the held-out modules
+    (:func:`held_out_text`). Biases and shortformer positions, as ARENA's attention-only
+    models. Trained by ``scripts/train_text_model.py``; see ``tensorlessons/data/README.md``.
+
+    >>> model = load_text_model()
+    >>> model.d_vocab == len(TEXT_VOCAB), model.positional
+    (True, 'shortformer')
+    >>> text = text_windows(held_out_text(), model.n_ctx, batch=4)
+    >>> bool(model.loss(text) < 2.0)  # nats per character, on text it never saw
+    True
+    """
+    return _load_shipped("text_model.npz")
+
+
+def text_windows(text: str, length: int, *, batch: int = 1, seed: int = 0) -> np.ndarray:
+    """``batch`` windows of ``length`` consecutive characters of ``text``, as tokens of
+    :data:`TEXT_VOCAB`: [batch, length]. The places are drawn by a generator seeded with
+    ``seed``, so the same arguments give the same windows.
+
+    >>> decode_tokens(text_windows("def f(x):\\n    return x\\n", 8, seed=1))
+    '):\\n    r'
+    """
+    if length < 1 or batch < 1:
+        raise DiagramError(
+            f"length and batch must be at least 1, got length={length}, batch={batch}"
+        )
+    if len(text) < length:
+        raise DiagramError(
+            f"the text has {len(text)} characters, fewer than one window of length={length}"
+        )
+    tokens = encode_text(text)
+    starts = np.random.default_rng(seed).integers(0, len(tokens) - length + 1, size=batch)
+    return tokens[starts[:, None] + np.arange(length)]
 
 
 # --------------------------------------------------------------------------------------

@@ -46,6 +46,21 @@ for layer in range(trained.n_layers):
 needed = [(int(a), int(b)) for a, b in zip(*np.nonzero(ablation_effect > 0.5))]
 """
 
+REAL = """
+prev_head = int(np.argmax(prev_text[0]))
+induction_head = int(np.argmax(stripe_text[1]))
+table = []
+for heads in ([], [(1, induction_head)], [(0, prev_head)]):
+    losses = text_model.ablate(heads).loss(repeated, per_position=True)
+    table.append([losses[FIRST].mean(), losses[SECOND].mean()])
+table = np.array(table)
+"""
+
+
+def _real(first=": half_t - 1", second="half_t:"):
+    return REAL.replace("FIRST", first).replace("SECOND", second)
+
+
 CASES = {
     "10-previous-token": {
         "wrong": [
@@ -277,6 +292,60 @@ CASES = {
                 "    [half:].mean() - base for h in range(4)] for l in range(2)])\n"
                 "needed = sorted({(l, h) for l in range(2) for h in range(4)\n"
                 "    if ablation_effect[l, h] > 0.5})",
+            ),
+        ],
+    },
+    "10-real-text": {
+        "wrong": [
+            (
+                "the previous-token head picked from layer 1",
+                _real().replace("prev_text[0]", "prev_text[1]"),
+                r"layer 1's scores|prev_head",
+            ),
+            (
+                "the induction head picked from layer 0",
+                _real().replace("stripe_text[1]", "stripe_text[0]"),
+                r"layer 0's scores|induction_head",
+            ),
+            ("the readings swapped", _real("half_t:", ": half_t - 1"), r"swapped"),
+            (
+                "the first reading runs into the second copy",
+                _real(first=": half_t"),
+                r"stop at half_t-2",
+            ),
+            (
+                "the second reading starts one early",
+                _real(second="half_t - 1 :"),
+                r"start at half_t",
+            ),
+            (
+                "row 2 keeps the induction head ablated (ablations piled up)",
+                _real().replace("[(0, prev_head)]):", "[(1, induction_head), (0, prev_head)]):"),
+                r"ablates both heads",
+            ),
+            (
+                "the whole window measured",
+                _real(first=":", second=":"),
+                r"table",
+            ),
+            (
+                "the heads with the smallest scores",
+                _real().replace("np.argmax", "np.argmin"),
+                r"prev_head|induction_head",
+            ),
+        ],
+        "right": [
+            (
+                "the library's scores, numpy integers, a nested list",
+                "scores = tl.induction_scores(text_model, tokens=repeated)\n"
+                "induction_head = scores[1].argmax()\n"
+                "prev_head = tl.previous_token_scores(text_model, plain)[0].argmax()\n"
+                "half = repeated.shape[1] // 2\n"
+                "table = []\n"
+                "for m in (text_model, text_model.ablate([(1, induction_head)]),\n"
+                "          text_model.ablate([(0, prev_head)])):\n"
+                "    pp = m.loss(repeated, per_position=True)\n"
+                "    table.append([float(pp[:half - 1].mean()), float(pp[half:].mean())])\n",
             ),
         ],
     },
