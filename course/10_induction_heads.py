@@ -1025,11 +1025,12 @@ short = np.concatenate([once[0, :24], once[0, :24]])
 tl.AttentionPatternWidget(text_model, short, layer=1, head=best, token_labels=labels)
 
 # %% [markdown] id="c10-116"
-# In the widget, 24 characters of code are followed by the same 24 again. Hover over a
-# character of the second copy: the head looks at the character *after* the same
-# character in the first copy — the stripe — and that is what the model then
-# predicts. Its score is lower than on random tokens: in code, the same character
-# comes back often, so the stripe is only one of several places a head can find it.
+# In the widget, 24 characters of code are followed by the same 24 again. Hover over
+# the characters of the second copy: for most of them the head looks hardest at the
+# character *after* the same character in the first copy — the stripe — and that is
+# what the model then predicts. Averaged over all the passages its stripe score is
+# lower than on random tokens: in code the same character comes back often, so the
+# stripe is only one of several places where a head finds it.
 #
 # Now the causal test of section 7, on text: does this circuit **cause** the
 # in-context drop? The measure is the *in-context gain*: how much better the second
@@ -1074,6 +1075,7 @@ for name, row in zip(names, table, strict=True):
     print(f"{name:28} {row[0]:6.2f} {row[1]:8.2f} {row[0] - row[1]:6.2f}")
 
 # %% id="c10-119" nbgrader={"grade": true, "grade_id": "10-real-text", "locked": true, "points": 3, "schema_version": 3, "solution": false} tensorlessons={"difficulty": 3, "importance": "core", "minutes": 15}
+from tensorlessons._reference import circuit_heads as _heads
 from tensorlessons._reference import reading_losses as _reference
 
 _tm = tl.load_text_model()  # the model and its test text, rebuilt
@@ -1081,16 +1083,16 @@ _n, _held = _tm.n_ctx, tl.held_out_text()
 _once = tl.text_windows(_held, _n // 2, batch=100, seed=8)
 _rep = np.concatenate([_once, _once], axis=1)
 _plain = tl.text_windows(_held, _n, batch=100, seed=7)
-_prev_scores = tl.previous_token_scores(_tm, _plain)
-_stripe = tl.induction_scores(_tm, tokens=_rep)
-_p, _i = int(np.argmax(_prev_scores[0])), int(np.argmax(_stripe[1]))
+_p, _i = _heads(_tm, _plain, _rep)
+_layer_1 = int(np.argmax(tl.previous_token_scores(_tm, _plain)[1]))
 check.true(
-    int(prev_head) != int(np.argmax(_prev_scores[1])) or int(prev_head) == _p,
+    int(prev_head) != _layer_1 or int(prev_head) == _p,
     "prev_head was picked from layer 1's scores; the previous-token head is in layer 0",
 )
 check.equal(int(prev_head), _p, name="prev_head")
+_layer_0 = int(np.argmax(tl.induction_scores(_tm, tokens=_rep)[0]))
 check.true(
-    int(induction_head) != int(np.argmax(_stripe[0])) or int(induction_head) == _i,
+    int(induction_head) != _layer_0 or int(induction_head) == _i,
     "induction_head was picked from layer 0's scores: an induction head reads what a "
     "layer-0 head wrote, so it sits in layer 1",
 )

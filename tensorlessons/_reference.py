@@ -70,3 +70,21 @@ def reading_losses(
         per_position = model.ablate(heads).loss(repeated, per_position=True)
         rows.append([per_position[: half - 1].mean(), per_position[half:].mean()])
     return np.array(rows)
+
+
+def circuit_heads(model: Any, plain: np.ndarray, repeated: np.ndarray) -> tuple[int, int]:
+    """``(previous-token head, induction head)``: the layer-0 head with the highest
+    previous-token score on ``plain`` and the layer-1 head with the highest induction score
+    on ``repeated`` (a passage written twice).
+
+    >>> from tensorlessons import induction_transformer
+    >>> from tensorlessons.transformer import repeated_random_tokens
+    >>> rep = repeated_random_tokens(16, 16, batch=4, seed=0)
+    >>> circuit_heads(induction_transformer(16, 32), rep, rep)
+    (0, 0)
+    """
+    from .transformer import induction_scores, previous_token_scores
+
+    prev = previous_token_scores(model, plain)[0]
+    stripe = induction_scores(model, tokens=repeated)[1]
+    return int(np.argmax(prev)), int(np.argmax(stripe))

@@ -108,8 +108,6 @@ function render({ model, el }) {
     return { seq, layer, head, at };
   }
 
-  const CELL = 22;
-
   function draw() {
     const { seq, layer, head, at } = current();
     const tokens = model.get("token_text") || [];
@@ -119,10 +117,19 @@ function render({ model, el }) {
     root.setAttribute("aria-label", `attention pattern of head L${layer}H${head}`);
     const longest = Math.max(1, ...tokens.map((/** @type {string} */ t) => t.length));
     const margin = Math.max(56, Math.min(140, 14 + 7 * longest + 22));
+    // cells shrink for long sequences so the grid fits an output area (16 px at least:
+    // a 12 px label per row, and rotated key labels that stay clear of each other);
+    // beyond that the viewBox scales the whole figure, labels and all
+    const CELL = Math.max(16, Math.min(22, Math.floor(768 / Math.max(1, seq))));
     const size = seq * CELL;
+    // the last key label leans right (rotated -60 degrees): room for it past the grid
+    const right = Math.ceil(3.5 * Math.min(longest, 20)) + 6;
+    const width = margin + size + right;
+    const height = margin + size + 2;
     figure.replaceChildren();
-    figure.setAttribute("width", String(margin + size + 4));
-    figure.setAttribute("height", String(margin + size + 2));
+    figure.setAttribute("width", String(width));
+    figure.setAttribute("height", String(height));
+    figure.setAttribute("viewBox", `0 0 ${width} ${height}`);
     const cells = svg("g", { transform: `translate(${margin},${margin})` });
     for (let q = 0; q < seq; q++) {
       const row = svg("g", { class: "tl-attn-row", "data-query": q });

@@ -85,3 +85,103 @@ def test_logit_bars_follow_selection(page: Any) -> None:
     shown = [float(v.replace("−", "-")) for v in g.locator(".tl-logits-value").all_text_contents()]
     expected = py(page, "[round(float(x), 3) for x in g.contributions()]")
     assert shown == pytest.approx(expected, abs=1e-3)
+
+
+def _chapter_cells(*ids: str) -> list[str]:
+    """Code cells of the learner's copy of chapter 10, by their stable ids."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads(
+        (Path(__file__).resolve().parents[2] / "chapters" / "10_induction_heads.ipynb").read_text()
+    )
+    cells = {c.get("id"): "".join(c["source"]) for c in nb["cells"]}
+    return [cells[i] for i in ids]
+
+
+@pytest.fixture(scope="module")
+def text_page(jupyter: JupyterServer, context: Any) -> Any:
+    """Chapter 10's real-text widget, made by the learner copy's own cells."""
+    cells = _chapter_cells("c10-001", "c10-111", "c10-115") + ["w = _"]
+    write_notebook(jupyter.root / "real_text_attention.ipynb", cells)
+    page = context.new_page()
+    open_notebook(page, jupyter, "real_text_attention.ipynb")
+    page.wait_for_selector(".tl-attn-pattern .tl-attn-cell", timeout=120_000)
+    until(page, "type(globals().get('w')).__name__", "AttentionPatternWidget", timeout=60)
+    yield page
+    page.close()
+
+
+# Each label's box as drawn (its text box through its transform: key labels are rotated),
+# as four corners in page coordinates.
+_CORNERS = """els => els.map(e => {
+  const b = e.getBBox(), m = e.getScreenCTM();
+  return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+    .map(([x, y]) => { const p = new DOMPoint(x, y).matrixTransform(m); return [p.x, p.y]; });
+})"""
+
+
+def _depth(a: list, b: list) -> float:
+    """How deep two convex polygons overlap (0 if apart): the least overlap of their
+    projections over the edge normals of both (separating axes)."""
+    depth = float("inf")
+    for poly in (a, b):
+        for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+            nx, ny = y0 - y1, x1 - x0
+            norm = (nx * nx + ny * ny) ** 0.5 or 1.0
+            pa = [(x * nx + y * ny) / norm for x, y in a]
+            pb = [(x * nx + y * ny) / norm for x, y in b]
+            depth = min(depth, min(max(pa), max(pb)) - max(min(pa), min(pb)))
+    return max(depth, 0.0)
+
+
+def _overlaps(polys: list, slack: float) -> list[tuple[int, int, float]]:
+    return [
+        (i, j, round(d, 1))
+        for i in range(len(polys))
+        for j in range(i + 1, len(polys))
+        if (d := _depth(polys[i], polys[j])) > slack
+    ]
+
+
+def test_real_text_widget_labels_readable(text_page: Any) -> None:
+    w = text_page.locator(".tl-attn-pattern")
+    n = py(text_page, "len(w.tokens)")
+    assert n == 48
+    assert w.locator(".tl-attn-cell").count() == n * n
+    labels = w.locator(".tl-attn-qlabel").all_text_contents()
+    assert labels == py(text_page, "w.token_text")
+    # newline and space are drawn as visible marks, never as blank labels
+    assert all(label.strip() for label in labels), labels
+    frame = w.bounding_box()
+    assert frame is not None
+    for kind in ("qlabel", "klabel"):
+        polys = w.locator(f".tl-attn-{kind}").evaluate_all(_CORNERS)
+        assert len(polys) == n
+        # text boxes include the font's ascent and descent: 1.5 px of them may touch
+        assert _overlaps(polys, slack=1.5) == [], kind
+        for poly in polys:  # inside the widget: nothing clipped
+            for x, y in poly:
+                assert frame["x"] - 0.5 <= x <= frame["x"] + frame["width"] + 0.5, (kind, x)
+                assert y >= frame["y"] - 0.5, (kind, y)
+
+
+def test_real_text_widget_shows_the_induction_stripe(text_page: Any) -> None:
+    """Hover each character of the second copy as a person does: the key label the widget
+    shades darkest is the model's own argmax, and for most characters that is the stripe
+    (the character after the same one in the first copy), as the chapter says."""
+    w = text_page.locator(".tl-attn-pattern")
+    argmax = py(
+        text_page, "text_model.attention_patterns(short)[1, best][24:].argmax(axis=1).tolist()"
+    )
+    on_stripe = 0
+    for q in range(24, 48):
+        w.locator(f'.tl-attn-row[data-query="{q}"] rect[data-key="0"]').hover()
+        assert until(text_page, "w.query", q) == q
+        shade = w.locator(".tl-attn-klabel").evaluate_all(
+            "els => els.map(e => [Number(e.dataset.key), Number(e.getAttribute('fill-opacity'))])"
+        )
+        darkest = max(shade, key=lambda ko: ko[1])[0]
+        assert darkest == argmax[q - 24], (q, darkest, argmax[q - 24])
+        on_stripe += darkest == q - 23
+    assert on_stripe >= 12, on_stripe
