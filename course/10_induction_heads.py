@@ -1024,6 +1024,31 @@ labels = [visible.get(c, c) for c in tl.decode_tokens(np.arange(text_model.d_voc
 short = np.concatenate([once[0, :24], once[0, :24]])
 tl.AttentionPatternWidget(text_model, short, layer=1, head=best, token_labels=labels)
 
+# %% [markdown] id="c10-125"
+# **Weights third.** The head with the stripe should also **copy** (a copying score
+# near 1), and the K-composition diagram of sections 5 and 6, filled with the text
+# model's weights, is an exact term of its attention scores on the passage above: in
+# most rows of the second copy its largest entry should sit on the stripe.
+
+# %% id="c10-126"
+for h in range(text_model.n_heads):
+    M = ov_circuit(text_model, 1, h)
+    print(f"L1H{h}: copying score {copying_score(M):5.2f}")
+prev_best = int(np.argmax(prev_text[0]))
+text_parts = tl.induction_circuit_diagrams(
+    text_model, short, prev_token_head=(0, prev_best), induction_head=(1, best)
+)
+k_term = text_parts["keys"].contract()
+qs = np.arange(24, 48)
+masked = np.where(np.tril(np.ones((48, 48), dtype=bool)), k_term, -np.inf)
+on_stripe = (masked[qs].argmax(axis=1) == qs - 23).mean()
+print(
+    f"second-copy rows whose largest K-composition term is on the stripe: {on_stripe:.0%}"
+)
+for name, (px, py) in layout.items():  # section 6's picture: query side on top
+    text_parts["keys"].move(name, px, py)
+text_parts["keys"]
+
 # %% [markdown] id="c10-116"
 # In the widget, 24 characters of code are followed by the same 24 again. Hover over
 # the characters of the second copy: for most of them the head looks hardest at the
