@@ -108,6 +108,13 @@ def test_the_data_readme_quotes_what_the_model_does(setting):
     for first, second in table:
         assert f"| {first:.2f} | {second:.2f} | {first - second:.2f} |" in section, table
     assert f"{float(model.loss(plain)):.2f} nats per character" in section
+    # and the project README quotes the same first reading, second reading and ablation
+    readme = " ".join((DATA.parent.parent / "README.md").read_text().split())
+    quoted = (
+        f"costs {table[0, 1]:.2f} nats per character instead of {table[0, 0]:.2f}, "
+        f"and {table[1, 1]:.2f} without the induction head"
+    )
+    assert quoted in readme, quoted
 
 
 def test_training_script_defaults_are_the_shipped_model():
