@@ -972,13 +972,21 @@ check.passed("10-ablation", hidden=False)
 # again, a call is written twice with one argument changed — but nobody plants those
 # repeats.
 #
-# `tl.load_text_model()` is a two-layer attention-only transformer of the kind ARENA
-# studies (biases, shortformer positions: the positions enter the queries and keys
-# only) trained on **the characters of the Python standard library's own source
-# code**. Its tokens are characters (`tl.decode_tokens` turns them back into text).
-# Some modules were held out of its training (`tl.held_out_text()`): everything below
-# is measured on code it has never seen. (How it was trained, and why it began with a
-# short warm-up on synthetic sequences: `tensorlessons/data/README.md`.)
+# `tl.load_text_model()` is a two-layer attention-only transformer of the kind studied
+# in ARENA (the open mechanistic-interpretability curriculum of the Alignment Research
+# Engineer Accelerator): biases, and shortformer positions (the positions enter the
+# queries and keys only). It was trained on **the characters of the Python standard
+# library's own source code**; its tokens are characters (`tl.decode_tokens` turns
+# them back into text). Some modules were held out of its training
+# (`tl.held_out_text()`): everything below is measured on code it has never seen.
+#
+# One thing about its training matters for what follows. On code alone, a model this
+# small did not grow induction heads within what a laptop can train (18 attempts;
+# real models get there after billions of tokens), so its first quarter of training
+# was a warm-up on synthetic sequences like section 6's, and the rest plain code. The
+# question is then not whether the circuit formed on code, but whether it is **used**
+# on code: whether it causes the model's in-context gains there. (The recipe and the
+# failed attempts: `tensorlessons/data/README.md`.)
 
 # %% id="c10-111"
 text_model = tl.load_text_model()
@@ -1017,12 +1025,23 @@ print("previous-token scores on code (rows: layers 0 and 1):")
 print(prev_text.round(2))
 print("induction-stripe scores on repeated code (rows: layers 0 and 1):")
 print(stripe_text.round(2))
+print("the same on repeated random characters (section 6's test):")
+print(tl.induction_scores(text_model).round(2))
 best = int(np.argmax(stripe_text[1]))
 # one label per character of the vocabulary, with newline and space made visible
 visible = {"\n": "⏎", " ": "␣"}
 labels = [visible.get(c, c) for c in tl.decode_tokens(np.arange(text_model.d_vocab))]
 short = np.concatenate([once[0, :24], once[0, :24]])
 tl.AttentionPatternWidget(text_model, short, layer=1, head=best, token_labels=labels)
+
+# %% [markdown] id="c10-116"
+# In the widget, 24 characters of code are followed by the same 24 again. Hover over
+# the characters of the second copy: for most of them the head looks hardest at the
+# character *after* the same character in the first copy — the stripe — and far more
+# often than in the first copy, that is the character the model then predicts. Its
+# stripe score on code is lower than on repeated random characters: in code the same
+# character comes back often, so the stripe is only one of several places where a
+# head finds it.
 
 # %% [markdown] id="c10-125"
 # **Weights third.** The head with the stripe should also **copy** (a copying score
@@ -1049,14 +1068,7 @@ for name, (px, py) in layout.items():  # section 6's picture: query side on top
     text_parts["keys"].move(name, px, py)
 text_parts["keys"]
 
-# %% [markdown] id="c10-116"
-# In the widget, 24 characters of code are followed by the same 24 again. Hover over
-# the characters of the second copy: for most of them the head looks hardest at the
-# character *after* the same character in the first copy — the stripe — and that is
-# what the model then predicts. Averaged over all the passages its stripe score is
-# lower than on random tokens: in code the same character comes back often, so the
-# stripe is only one of several places where a head finds it.
-#
+# %% [markdown] id="c10-127"
 # Now the causal test of section 7, on text: does this circuit **cause** the
 # in-context drop? The measure is the *in-context gain*: how much better the second
 # reading of a passage is predicted than the first.
@@ -1131,6 +1143,21 @@ if not np.allclose(_t, _ref, rtol=1e-6, atol=1e-6):  # which slip? (only if wron
         "the columns are swapped: column 0 is the first reading, column 1 the second",
     )
     check.true(
+        not np.allclose(_t, _ref[[0, 2, 1]], rtol=1e-6),
+        "rows 1 and 2 are swapped: row 1 is without the induction head, row 2 without "
+        "the previous-token head",
+    )
+    check.true(
+        not np.allclose(_t, _reference(_tm, _plain, [[(1, _i)], [(0, _p)]]), rtol=1e-6),
+        "table measures `plain`; the two readings are of `repeated`, the passages "
+        "written twice",
+    )
+    check.true(
+        not np.allclose(_t[:, 1], _ref[:, 0], rtol=1e-6),
+        "the second reading scores the second copy on its own, so it equals the first; "
+        "it must see the first copy before it: positions half_t and later of `repeated`",
+    )
+    check.true(
         not np.allclose(_t[2], _reference(_tm, _rep, [[(1, _i), (0, _p)]])[1]),
         "row 2 ablates both heads: start from text_model again and ablate only the "
         "previous-token head",
@@ -1175,8 +1202,8 @@ for a in range(text_model.n_layers):
 
 
 # %% [markdown] id="c10-122"
-# Most heads make the first reading worse when removed — a small model uses every head
-# for something — but they leave the gain in place. Only the previous-token head and
+# Every head makes the first reading worse when removed — a small model uses every
+# head for something — but the others leave the gain in place. Only the previous-token head and
 # the induction head take the gain away. The same holds on code as it comes, with no
 # planted repeat: the loss falls with the position (more context, more to copy), and
 # without the induction circuit most of that fall is gone.
@@ -1189,13 +1216,15 @@ for name, heads in [
     ("without the previous-token head", [(0, prev_head)]),
 ]:
     losses = text_model.ablate(heads).loss(plain, per_position=True)
-    early, late = losses[8:24].mean(), losses[64:].mean()
+    early, late = round(losses[8:24].mean(), 2), round(losses[64:].mean(), 2)
     drop = early - late
     print(f"{name:32} positions 8-23: {early:.2f}   64+: {late:.2f}   drop {drop:.2f}")
 
 # %% [markdown] id="c10-124"
-# That is the signature Olsson et al. (2022) used to tie induction heads to in-context
-# learning, measured here on a model you can take apart completely: every weight of it
+# That is the signature Olsson et al. used to tie induction heads to in-context
+# learning ([*In-context Learning and Induction
+# Heads*](https://transformer-circuits.pub/2022/in-context-learning-and-induction-heads/index.html),
+# 2022), measured here on a model you can take apart completely: every weight of it
 # fits in the diagrams of this course.
 
 # %% [markdown] id="c10-054"
@@ -1215,9 +1244,10 @@ for name, heads in [
 #   induction heads and the repeated half is no longer predicted; remove any other
 #   head and nothing changes.
 # * On real text — a model trained on Python source code, tested on modules it never
-#   saw — the same scores find its induction heads, and ablating them undoes the
-#   in-context drop: a repeated passage is read as if for the first time, and the loss
-#   deep into plain code rises while its start hardly changes.
+#   saw — the same scores find its induction circuit, and ablating either of its heads
+#   undoes the in-context gain: a repeated passage is read as if for the first time.
+#   Without the induction head, the loss deep into plain code rises far more than the
+#   loss near its start.
 #
 # This is where Taylor's paper ends — graphical notation, carried from a single
 # tensor to a circuit inside a trained transformer.

@@ -329,6 +329,32 @@ CASES = {
                 r"table",
             ),
             (
+                "rows 1 and 2 swapped",
+                _real().replace(
+                    "([], [(1, induction_head)], [(0, prev_head)])",
+                    "([], [(0, prev_head)], [(1, induction_head)])",
+                ),
+                r"rows 1 and 2 are swapped",
+            ),
+            (
+                "the plain windows measured",
+                _real().replace("loss(repeated,", "loss(plain,"),
+                r"measures `plain`",
+            ),
+            (
+                "the second copy scored on its own",
+                "prev_head = int(np.argmax(prev_text[0]))\n"
+                "induction_head = int(np.argmax(stripe_text[1]))\n"
+                "table = []\n"
+                "for heads in ([], [(1, induction_head)], [(0, prev_head)]):\n"
+                "    m = text_model.ablate(heads)\n"
+                "    first = m.loss(repeated[:, :half_t], per_position=True)[: half_t - 1]\n"
+                "    second = m.loss(repeated[:, half_t:], per_position=True)\n"
+                "    table.append([first.mean(), second.mean()])\n"
+                "table = np.array(table)\n",
+                r"second copy on its own",
+            ),
+            (
                 "the heads with the smallest scores",
                 _real().replace("np.argmax", "np.argmin"),
                 r"prev_head|induction_head",
