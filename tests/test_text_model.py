@@ -137,3 +137,19 @@ def test_training_script_defaults_are_the_shipped_model():
         "n_ctx": model.n_ctx,
     }
     assert config == got
+
+
+def test_bad_input_is_named():
+    """Windows and induction scores refuse what they cannot use, saying what it was."""
+    model = tl.load_text_model()
+    with pytest.raises(tl.DiagramError, match=r"length=0"):
+        tl.text_windows("some code", 0)
+    with pytest.raises(tl.DiagramError, match=r"9 characters, fewer than one window of length=20"):
+        tl.text_windows("some code", 20)
+    plain = tl.text_windows(tl.held_out_text(), 10, batch=2, seed=1)
+    with pytest.raises(tl.DiagramError, match=r"second half repeats the first"):
+        tl.induction_scores(model, tokens=plain)
+    twice = np.concatenate([plain, plain], axis=1)
+    with pytest.raises(tl.DiagramError, match=r"half=3, but the tokens given are two halves of 10"):
+        tl.induction_scores(model, 3, tokens=twice)
+    assert tl.induction_scores(model, tokens=twice).shape == (2, 4)
