@@ -115,8 +115,9 @@ def make_model(d_vocab: int, seed: int, pos_init: str = "sinusoidal"):
             self.b_Q, self.b_K, self.b_V, self.b_O = z(L, H, E), z(L, H, E), z(L, H, E), z(L, D)
             self.W_U, self.b_U = p(D, d_vocab), z(d_vocab)
 
-        def forward(self, tokens: torch.Tensor, keep: torch.Tensor | None = None):
-            """Logits; ``keep`` [n_layers, n_heads] scales each head's output (ablation)."""
+        def forward(self, tokens: torch.Tensor, patterns: list | None = None):
+            """Logits; if a list ``patterns`` is given, each layer's attention pattern
+            [batch, head, query, key] is appended to it (computed explicitly, not fused)."""
             pos = self.W_pos[: tokens.shape[1]]
             resid = self.W_E[tokens]
             for la in range(L):
@@ -124,9 +125,13 @@ def make_model(d_vocab: int, seed: int, pos_init: str = "sinusoidal"):
                 q = torch.einsum("btd,hde->bhte", qk_in, self.W_Q[la]) + self.b_Q[la][:, None]
                 k = torch.einsum("btd,hde->bhte", qk_in, self.W_K[la]) + self.b_K[la][:, None]
                 v = torch.einsum("btd,hde->bhte", resid, self.W_V[la]) + self.b_V[la][:, None]
-                z_ = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-                if keep is not None:
-                    z_ = z_ * keep[la][None, :, None, None]
+                if patterns is None:
+                    z_ = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                else:
+                    s = q @ k.transpose(-1, -2) / math.sqrt(E)
+                    s = s.masked_fill(torch.ones_like(s[0, 0], dtype=torch.bool).triu(1), -math.inf)
+                    patterns.append(s.softmax(-1))
+                    z_ = patterns[-1] @ v
                 resid = resid + torch.einsum("bhte,hed->btd", z_, self.W_O[la]) + self.b_O[la]
             return resid @ self.W_U + self.b_U
 
@@ -186,10 +191,10 @@ def synthetic(rows: int, n_ctx: int, tables: np.ndarray, rng: np.random.Generato
     return make_batch(rows, n_ctx, tables, rng)
 
 
-def loss_fn(model, x, keep=None):
+def loss_fn(model, x):
     import torch.nn.functional as F
 
-    logits = model(x, keep)
+    logits = model(x)
     return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1))
 
 
@@ -206,22 +211,12 @@ def probe(model, held: np.ndarray, d_vocab: int) -> dict:
         held_loss = float(loss_fn(model, x))
         once = windows(held, 16, half, rng)
         rep = torch.from_numpy(np.concatenate([once, once], axis=1))
-        pos = model.W_pos[:n]
-        resid = model.W_E[rep]
-        for la in range(CONFIG["n_layers"]):
-            qk_in = resid + pos
-            q = torch.einsum("btd,hde->bhte", qk_in, model.W_Q[la]) + model.b_Q[la][:, None]
-            k = torch.einsum("btd,hde->bhte", qk_in, model.W_K[la]) + model.b_K[la][:, None]
-            v = torch.einsum("btd,hde->bhte", resid, model.W_V[la]) + model.b_V[la][:, None]
-            s = q @ k.transpose(-1, -2) / math.sqrt(CONFIG["d_head"])
-            s = s.masked_fill(torch.ones_like(s[0, 0], dtype=torch.bool).triu(1), -math.inf)
-            pat = s.softmax(-1)
-            resid = resid + torch.einsum("bhte,hed->btd", pat @ v, model.W_O[la]) + model.b_O[la]
-            if la == 0:
-                prev = pat[:, :, torch.arange(1, n), torch.arange(0, n - 1)].mean(dim=(0, 2))
+        patterns: list = []
+        logits = model(rep, patterns)
+        first, last = patterns[0], patterns[-1]
+        prev = first[:, :, torch.arange(1, n), torch.arange(0, n - 1)].mean(dim=(0, 2))
         t = torch.arange(half, n)
-        stripe = pat[:, :, t, t - half + 1].mean(dim=(0, 2))
-        logits = resid @ model.W_U + model.b_U
+        stripe = last[:, :, t, t - half + 1].mean(dim=(0, 2))
         lp = logits[:, :-1].log_softmax(-1).gather(-1, rep[:, 1:, None])[..., 0]
     return {
         "held_out": round(held_loss, 3),
